@@ -1,0 +1,103 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers point one way: C modules → thin Swift wrappers → pure domain → executables.
+let package = Package(
+    name: "apim-openai-chargeback",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "chargeback", targets: ["chargeback"]),
+        .executable(name: "functions-host", targets: ["functions-host"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    ],
+    targets: [
+        // C: system libraries from Debian packages.
+        .systemLibrary(
+            name: "CHiredis", pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // Thin Swift wrappers: know Redis or HTTP, nothing of chargeback.
+        .target(
+            name: "RedisClient",
+            dependencies: [
+                "CHiredis",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+        .target(
+            name: "CurlClient",
+            dependencies: [
+                "CCurl",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+
+        // Pure: no I/O.
+        .target(name: "FunctionsProtocol"),
+        .target(name: "ChargebackCore"),
+
+        // The handler's application (routes, functions, composition root).
+        .target(
+            name: "ChargebackApp",
+            dependencies: [
+                "ChargebackCore", "FunctionsProtocol", "RedisClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "chargeback",
+            dependencies: [
+                "ChargebackApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // The local Functions host.
+        .target(
+            name: "FunctionsHostKit",
+            dependencies: [
+                "FunctionsProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "functions-host",
+            dependencies: [
+                "FunctionsHostKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(
+            name: "FunctionsProtocolTests",
+            dependencies: ["FunctionsProtocol"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "RedisClientTests",
+            dependencies: ["RedisClient"]),
+        .testTarget(
+            name: "ChargebackAppTests",
+            dependencies: [
+                "ChargebackApp", "CurlClient", "FunctionsProtocol",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "FunctionsHostTests",
+            dependencies: [
+                "FunctionsHostKit", "FunctionsProtocol", "CurlClient",
+            ],
+            resources: [.copy("Fixtures")]),
+    ]
+)

@@ -1,0 +1,7 @@
+#ifndef CHIREDIS_SHIM_H
+#define CHIREDIS_SHIM_H
+#include <hiredis/hiredis.h>
+
+/// Swift cannot read the fixed char array `errstr` as a String directly; copy it out.
+static inline const char *chiredis_context_errstr(const redisContext *c) { return c->errstr; }
+#endif

@@ -1,0 +1,74 @@
+import RedisClient
+
+/// Everything the handler reads from its environment, read in this one place.
+public struct Configuration: Sendable {
+    /// TCP port on 127.0.0.1 (`FUNCTIONS_CUSTOMHANDLER_PORT`, or `--port`).
+    public var port: Int
+    /// Route prefix of forwarded requests; must equal host.json `extensions.http.routePrefix` (`CHARGEBACK_ROUTE_PREFIX`, default `api`).
+    public var routePrefix: String
+    /// The Redis server (`REDIS_CONNECTION_STRING`, default `redis://127.0.0.1:6379`).
+    public var redis: RedisEndpoint
+    /// Redis connect and command timeout (`REDIS_TIMEOUT_MS`, default 1000).
+    public var redisTimeoutMilliseconds: Int
+    /// The largest request body accepted, in bytes (`CHARGEBACK_MAX_BODY_BYTES`, default 160 MiB:
+    /// a 100 MB host request grows when escaped into a JSON-protocol invocation).
+    public var maxBodyBytes: Int
+    /// Minimum log level (`LOG_LEVEL`: trace, debug, info, notice, warning, error, critical; default info).
+    public var logLevel: String
+
+    /// Why the environment was refused.
+    public struct Error: Swift.Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(port: Int, routePrefix: String = "api", redis: RedisEndpoint = RedisEndpoint(host: "127.0.0.1"),
+                redisTimeoutMilliseconds: Int = 1000, maxBodyBytes: Int = 160 * 1024 * 1024, logLevel: String = "info") {
+        self.port = port
+        self.routePrefix = routePrefix
+        self.redis = redis
+        self.redisTimeoutMilliseconds = redisTimeoutMilliseconds
+        self.maxBodyBytes = maxBodyBytes
+        self.logLevel = logLevel
+    }
+
+    static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    /// Reads the configuration; `portOverride` (the `--port` flag) wins over the environment.
+    public static func fromEnvironment(_ environment: [String: String], portOverride: Int? = nil) throws(Error) -> Configuration {
+        func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws(Error) -> Int {
+            guard let text = environment[name], !text.isEmpty else { return fallback }
+            guard let value = Int(text), range.contains(value) else {
+                throw Error(description: "\(name)='\(text)' must be a whole number in \(range.lowerBound)...\(range.upperBound)")
+            }
+            return value
+        }
+        let port: Int
+        if let portOverride {
+            guard (0...65535).contains(portOverride) else { throw Error(description: "--port \(portOverride) is out of range") }
+            port = portOverride
+        } else {
+            guard environment["FUNCTIONS_CUSTOMHANDLER_PORT"] != nil else {
+                throw Error(description: "no port: the Functions host sets FUNCTIONS_CUSTOMHANDLER_PORT; for a direct run pass --port")
+            }
+            port = try integer("FUNCTIONS_CUSTOMHANDLER_PORT", default: 0, range: 1...65535)
+        }
+        let redis: RedisEndpoint
+        do {
+            redis = try RedisEndpoint.parse(environment["REDIS_CONNECTION_STRING"] ?? "redis://127.0.0.1:6379")
+        } catch {
+            throw Error(description: "REDIS_CONNECTION_STRING: \(error)")
+        }
+        let level = (environment["LOG_LEVEL"] ?? "info").lowercased()
+        guard logLevels.contains(level) else {
+            throw Error(description: "LOG_LEVEL='\(level)' must be one of \(logLevels.joined(separator: ", "))")
+        }
+        var prefix = environment["CHARGEBACK_ROUTE_PREFIX"] ?? "api"
+        while prefix.hasPrefix("/") { prefix.removeFirst() }
+        while prefix.hasSuffix("/") { prefix.removeLast() }
+        return Configuration(
+            port: port, routePrefix: prefix, redis: redis,
+            redisTimeoutMilliseconds: try integer("REDIS_TIMEOUT_MS", default: 1000, range: 10...60_000),
+            maxBodyBytes: try integer("CHARGEBACK_MAX_BODY_BYTES", default: 160 * 1024 * 1024, range: 1024...1_073_741_824),
+            logLevel: level)
+    }
+}

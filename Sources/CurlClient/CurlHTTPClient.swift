@@ -1,0 +1,94 @@
+import Foundation
+import CCurl
+import NIOPosix
+
+/// HTTP through libcurl. Each request uses its own easy handle on a `NIOThreadPool` thread,
+/// so the blocking transfer never runs on an event loop.
+public final class CurlHTTPClient: Sendable {
+    private let threadPool: NIOThreadPool
+
+    /// Initializes libcurl once per process.
+    private static let globalInit: Int = Int(curl_global_init(Int(CURL_GLOBAL_DEFAULT)).rawValue)
+
+    public init(threadPool: NIOThreadPool = .singleton) {
+        self.threadPool = threadPool
+        _ = Self.globalInit
+    }
+
+    /// Performs `request` and returns the final response.
+    public func perform(_ request: CurlRequest) async throws -> CurlResponse {
+        try await threadPool.runIfActive { try Self.performBlocking(request) }
+    }
+
+    static func performBlocking(_ request: CurlRequest) throws -> CurlResponse {
+        guard let handle = curl_easy_init() else { throw CurlError(code: -1, message: "curl_easy_init failed") }
+        defer { curl_easy_cleanup(handle) }
+        let sink = TransferSink()
+        let unmanaged = Unmanaged.passRetained(sink)
+        defer { unmanaged.release() }
+
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headerList) }
+        for (name, value) in request.headers { headerList = curl_slist_append(headerList, "\(name): \(value)") }
+        headerList = curl_slist_append(headerList, "Expect:")
+
+        try check(ccurl_setopt_pointer(handle, CURLOPT_URL, request.url))
+        try check(ccurl_setopt_pointer(handle, CURLOPT_HTTPHEADER, headerList))
+        try check(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds))
+        try check(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+        try check(ccurl_setopt_write(handle, CURLOPT_WRITEFUNCTION, TransferSink.bodyCallback))
+        try check(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque()))
+        try check(ccurl_setopt_write(handle, CURLOPT_HEADERFUNCTION, TransferSink.headerCallback))
+        try check(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, unmanaged.toOpaque()))
+
+        let method = request.method.uppercased()
+        let code: CURLcode = try request.body.withUnsafeBytes { body in
+            switch method {
+            case "GET": try check(ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1))
+            case "HEAD": try check(ccurl_setopt_long(handle, CURLOPT_NOBODY, 1))
+            default:
+                try check(ccurl_setopt_long(handle, CURLOPT_POST, 1))
+                try check(ccurl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+                try check(ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, body.baseAddress ?? UnsafeRawPointer(unmanaged.toOpaque())))
+                if method != "POST" { try check(ccurl_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, method)) }
+            }
+            return curl_easy_perform(handle)
+        }
+        try check(code)
+        var status = 0
+        try check(ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status))
+        return CurlResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+
+    /// The checking funnel: a non-OK code becomes a thrown error with curl's own text, read at once.
+    static func check(_ code: CURLcode) throws {
+        guard code != CURLE_OK else { return }
+        throw CurlError(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)))
+    }
+}
+
+/// Collects one transfer's body and headers; owned by `performBlocking` for the transfer's duration.
+final class TransferSink {
+    var body: [UInt8] = []
+    var headers: [(name: String, value: String)] = []
+
+    static let bodyCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { data, size, count, context in
+        guard let data, let context else { return 0 }
+        let sink = Unmanaged<TransferSink>.fromOpaque(context).takeUnretainedValue()
+        sink.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: size * count))
+        return size * count
+    }
+
+    static let headerCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { data, size, count, context in
+        guard let data, let context else { return 0 }
+        let sink = Unmanaged<TransferSink>.fromOpaque(context).takeUnretainedValue()
+        let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
+        if line.hasPrefix("HTTP/") {
+            sink.headers.removeAll()
+        } else if let colon = line.firstIndex(of: ":") {
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+            sink.headers.append((String(line[..<colon]), value))
+        }
+        return size * count
+    }
+}

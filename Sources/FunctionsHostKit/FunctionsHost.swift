@@ -1,0 +1,54 @@
+import AsyncHTTPClient
+import Foundation
+import FunctionsProtocol
+import Hummingbird
+import Logging
+
+/// The local Functions host: loads the app, supervises the handler, serves clients, fires timers.
+public enum FunctionsHost {
+    /// Loads the app and serves until SIGINT/SIGTERM; throws on invalid configuration or a handler that keeps failing.
+    public static func run(settings: HostSettings, logger: Logger) async throws {
+        let app = try FunctionApp.load(root: settings.appRoot)
+        // Like Core Tools: local.settings.json Values apply unless the variable is already set.
+        let environment = app.settings.merging(ProcessInfo.processInfo.environment) { $1 }
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(2))))
+        let state = HandlerState()
+        let invoker = HandlerInvoker(client: client, state: state, settings: settings, functionTimeoutSeconds: app.host.functionTimeoutSeconds)
+        let supervisor = HandlerSupervisor(app: app, environment: environment, state: state, client: client, logger: logger)
+        let timers = TimerScheduler(app: app, invoker: invoker, logger: logger)
+        let responder = HostResponder(app: app, settings: settings, invoker: invoker, timers: timers, logger: logger)
+        let application = Application(
+            responder: responder,
+            configuration: .init(address: .hostname("127.0.0.1", port: settings.port), serverName: nil),
+            services: [supervisor, timers],
+            logger: logger)
+        FileHandle.standardOutput.write(Data((banner(app: app, settings: settings) + "\n").utf8))
+        do {
+            try await application.runService()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
+    /// What runs where, printed at start like Core Tools does.
+    static func banner(app: FunctionApp, settings: HostSettings) -> String {
+        var lines = ["Functions host (local emulation of the Azure Functions custom-handler host)", "App root: \(app.root)", "", "Functions:"]
+        for function in app.functions {
+            switch function.trigger {
+            case let .http(trigger):
+                let methods = (trigger.methods ?? ["*"]).joined(separator: ",")
+                let prefix = app.host.routePrefix.isEmpty ? "" : "/" + app.host.routePrefix
+                lines.append("    \(function.name): [\(methods)] http://127.0.0.1:\(settings.port)\(prefix)/\(trigger.route) (auth: \(trigger.authLevel.rawValue))")
+            case let .timer(trigger):
+                lines.append("    \(function.name): timerTrigger '\(trigger.schedule)' (UTC); run now: POST http://127.0.0.1:\(settings.port)/admin/functions/\(function.name)")
+            }
+        }
+        let mode = app.host.enableForwardingHttpRequest || app.host.enableProxyingHttpRequest ? "forwarding" : "JSON protocol"
+        lines += ["", "HTTP delivery: \(mode)", "Function key: \(settings.keys.functionKey)", "Master key: \(settings.keys.masterKey)", ""]
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// The function key and master key this host accepts (`x-functions-key` header or `code` query).
+public struct HostKeys: Sendable {
+    /// Accepted for authLevel `function`, named `default` in the identity claims.
+    public var functionKey: String
+    /// Accepted for every level and the admin API, named `master`.
+    public var masterKey: String
+
+    public init(functionKey: String, masterKey: String) {
+        self.functionKey = functionKey
+        self.masterKey = masterKey
+    }
+
+    /// Keys given on the command line, or new random ones (printed at start).
+    public static func make(functionKey: String?, masterKey: String?) -> HostKeys {
+        HostKeys(functionKey: functionKey ?? random(), masterKey: masterKey ?? random())
+    }
+
+    static func random() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        return String((0..<40).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+    }
+
+    /// The key a caller presented, as (level, key name): `Admin`/`master` or `Function`/`default`.
+    public func identify(_ presented: String?) -> (level: String, name: String)? {
+        guard let presented, !presented.isEmpty else { return nil }
+        if constantTimeEquals(presented, masterKey) { return ("Admin", "master") }
+        if constantTimeEquals(presented, functionKey) { return ("Function", "default") }
+        return nil
+    }
+
+    func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let left = Array(a.utf8)
+        let right = Array(b.utf8)
+        guard left.count == right.count else { return false }
+        return zip(left, right).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

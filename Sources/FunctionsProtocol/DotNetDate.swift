@@ -1,0 +1,97 @@
+import Foundation
+
+/// Dates as JSON.NET writes them: `yyyy-MM-ddTHH:mm:ss.FFFFFFFK` (0–7 fractional digits, `Z` or `±hh:mm`).
+public enum DotNetDate {
+    /// `DateTime.MinValue` as a local time in a UTC machine: the timer's "never ran" marker.
+    public static let minValueText = "0001-01-01T00:00:00+00:00"
+
+    /// Formats `date` in UTC with 7-digit precision, trailing zeros dropped; `utcSuffix` is `Z` or `+00:00`.
+    public static func format(_ date: Date, utcSuffix: String = "Z") -> String {
+        let ticks = (date.timeIntervalSince1970 * 10_000_000).rounded(.down)
+        let seconds = Int64((ticks / 10_000_000).rounded(.down))
+        let fraction = Int64(ticks) - seconds * 10_000_000
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = CivilDate.fromDays(days)
+        var text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day,
+                          Int(secondOfDay / 3600), Int(secondOfDay / 60 % 60), Int(secondOfDay % 60))
+        if fraction > 0 {
+            var digits = String(format: "%07lld", fraction)
+            while digits.hasSuffix("0") { digits.removeLast() }
+            text += "." + digits
+        }
+        return text + utcSuffix
+    }
+
+    /// Parses any JSON.NET date text (also year 0001); nil when it is not one.
+    public static func parse(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 19, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+            bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "), bytes[13] == UInt8(ascii: ":"),
+            bytes[16] == UInt8(ascii: ":")
+        else { return nil }
+        func number(_ range: Range<Int>) -> Int? { Int(String(decoding: bytes[range], as: UTF8.self)) }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        var index = 19
+        var fraction = 0.0
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            let start = index
+            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            guard index > start, let digits = Double("0." + String(decoding: bytes[start..<index], as: UTF8.self)) else { return nil }
+            fraction = digits
+        }
+        var offset = 0
+        let zone = String(decoding: bytes[index...], as: UTF8.self)
+        if zone == "Z" || zone.isEmpty {
+            offset = 0
+        } else {
+            let zoneBytes = Array(zone.utf8)
+            guard zoneBytes.count == 6, zoneBytes[0] == UInt8(ascii: "+") || zoneBytes[0] == UInt8(ascii: "-"),
+                zoneBytes[3] == UInt8(ascii: ":"),
+                let hours = Int(String(decoding: zoneBytes[1..<3], as: UTF8.self)),
+                let minutes = Int(String(decoding: zoneBytes[4..<6], as: UTF8.self))
+            else { return nil }
+            offset = (hours * 3600 + minutes * 60) * (zoneBytes[0] == UInt8(ascii: "-") ? -1 : 1)
+        }
+        let days = CivilDate.toDays(year: year, month: month, day: day)
+        let seconds = Double(days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offset))
+        return Date(timeIntervalSince1970: seconds + fraction)
+    }
+}
+
+/// Proleptic Gregorian calendar arithmetic on day numbers since 1970-01-01 (Howard Hinnant's algorithms).
+public enum CivilDate {
+    /// Days since 1970-01-01 for a calendar date.
+    public static func toDays(year: Int, month: Int, day: Int) -> Int64 {
+        let y = Int64(month <= 2 ? year - 1 : year)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let m = Int64(month)
+        let dayOfYear = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The calendar date of a day number since 1970-01-01.
+    public static func fromDays(_ days: Int64) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (Int(year), Int(month), Int(day))
+    }
+
+    /// 0 = Sunday … 6 = Saturday.
+    public static func weekday(ofDays days: Int64) -> Int {
+        Int(((days % 7) + 11) % 7)
+    }
+}

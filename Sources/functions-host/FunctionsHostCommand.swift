@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import FunctionsHostKit
+import Logging
+
+/// `functions-host`: runs a custom-handler function app locally the way the Azure Functions host does.
+@main
+struct FunctionsHostCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "functions-host",
+        abstract: "A local Azure Functions host for custom handlers (no .NET needed).")
+
+    @Option(help: "The folder that holds host.json.")
+    var appRoot: String = "."
+
+    @Option(help: "Port on 127.0.0.1 for clients.")
+    var port: Int = 7071
+
+    @Option(help: "The function key (default: generated and printed).")
+    var functionKey: String?
+
+    @Option(help: "The master key for the admin API (default: generated and printed).")
+    var masterKey: String?
+
+    @Option(help: "Largest request body in bytes (default: $FUNCTIONS_REQUEST_BODY_SIZE_LIMIT or 104857600).")
+    var maxBodyBytes: Int?
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
+        if let maxBodyBytes, maxBodyBytes < 1 { throw ValidationError("--max-body-bytes must be positive") }
+    }
+
+    func run() async throws {
+        let root = URL(fileURLWithPath: appRoot).standardizedFileURL.path
+        let limit = maxBodyBytes ?? ProcessInfo.processInfo.environment["FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"].flatMap(Int.init) ?? 104_857_600
+        let settings = HostSettings(
+            appRoot: root, port: port, keys: .make(functionKey: functionKey, masterKey: masterKey), maxBodyBytes: limit)
+        var logger = Logger(label: "functions-host")
+        logger.logLevel = .info
+        do {
+            try await FunctionsHost.run(settings: settings, logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("functions-host: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
