@@ -79,25 +79,26 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(
-            name: "FunctionsProtocolTests",
+        // Shared by the test targets: fixtures (copied from shared/reference) and helpers.
+        .target(
+            name: "TestSupport",
             dependencies: ["FunctionsProtocol"],
+            path: "Tests/TestSupport",
             resources: [.copy("Fixtures")]),
         .testTarget(
+            name: "FunctionsProtocolTests",
+            dependencies: ["FunctionsProtocol", "TestSupport"]),
+        .testTarget(
             name: "RedisClientTests",
-            dependencies: ["RedisClient"]),
+            dependencies: ["RedisClient", "TestSupport"]),
         .testTarget(
             name: "ChargebackAppTests",
             dependencies: [
-                "ChargebackApp", "CurlClient", "FunctionsProtocol",
+                "ChargebackApp", "ChargebackCore", "CurlClient", "FunctionsProtocol", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            resources: [.copy("Fixtures")]),
+            ]),
         .testTarget(
             name: "FunctionsHostTests",
-            dependencies: [
-                "FunctionsHostKit", "FunctionsProtocol", "CurlClient",
-            ],
-            resources: [.copy("Fixtures")]),
+            dependencies: ["FunctionsHostKit", "FunctionsProtocol", "CurlClient", "TestSupport"]),
     ]
 )

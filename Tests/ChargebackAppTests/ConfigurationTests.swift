@@ -1,0 +1,58 @@
+import ChargebackApp
+import Foundation
+import Logging
+import Testing
+
+@Suite("handler configuration and logs")
+struct ConfigurationTests {
+    @Test("defaults and overrides")
+    func reads() throws {
+        let configuration = try Configuration.fromEnvironment([
+            "FUNCTIONS_CUSTOMHANDLER_PORT": "7001", "REDIS_CONNECTION_STRING": "cache:6380,password=x,ssl=True", "LOG_LEVEL": "DEBUG",
+        ])
+        #expect(configuration.port == 7001)
+        #expect(configuration.redis.usesTLS)
+        #expect(configuration.logLevel == "debug")
+        #expect(configuration.routePrefix == "api")
+        #expect(try Configuration.fromEnvironment([:], portOverride: 9000).port == 9000)
+    }
+
+    @Test("bad environments are refused with the variable named", arguments: [
+        ([:], "FUNCTIONS_CUSTOMHANDLER_PORT"),
+        (["FUNCTIONS_CUSTOMHANDLER_PORT": "http"], "FUNCTIONS_CUSTOMHANDLER_PORT"),
+        (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "LOG_LEVEL": "loud"], "LOG_LEVEL"),
+        (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "REDIS_CONNECTION_STRING": "redis://h:x"], "REDIS_CONNECTION_STRING"),
+        (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "REDIS_TIMEOUT_MS": "0"], "REDIS_TIMEOUT_MS"),
+    ])
+    func refuses(environment: [String: String], variable: String) {
+        do {
+            _ = try Configuration.fromEnvironment(environment)
+            Issue.record("accepted \(environment)")
+        } catch {
+            #expect(error.description.contains(variable))
+        }
+    }
+
+    @Test("log lines are one JSON object each, with dotted metadata keys")
+    func jsonLines() throws {
+        let lines = LockedLines()
+        var logger = Logger(label: "t") { JSONLogHandler(label: $0, sink: LineSink { lines.append($0) }) }
+        logger[metadataKey: "invocation.id"] = "abc"
+        logger.info("invocation completed", metadata: ["http.status": "200", "note": "quote \" and\nnewline"])
+        let line = try #require(lines.all.first)
+        #expect(line.hasSuffix("}\n"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+        #expect(object["invocation.id"] == "abc")
+        #expect(object["http.status"] == "200")
+        #expect(object["message"] == "invocation completed")
+        #expect(object["level"] == "info")
+        #expect(object["note"] == "quote \" and\nnewline")
+    }
+}
+
+final class LockedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
+}

@@ -1,0 +1,71 @@
+import ChargebackApp
+import FunctionsProtocol
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+@Suite("handler: JSON-protocol invocations")
+struct InvocationProtocolTests {
+    static let httpFunctions = ["health", "ingest", "usage-summary", "chargeback-report"]
+    static let httpFixtures = ["http-invocation-request.json", "http-invocation-request-get-captured.json"]
+
+    @Test("every HTTP function answers every host request fixture per protocol", arguments: httpFunctions, httpFixtures)
+    func answersPerProtocol(function: String, fixture: String) async throws {
+        let body = try Fixture.bytes(fixture)
+        try await TestApp.make().test(.router) { client in
+            try await client.execute(uri: "/" + function, method: .post, headers: [.contentType: "application/json; charset=utf-8"], body: ByteBuffer(bytes: body)) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
+                let result = try InvocationResult.parse(Array(response.body.readableBytesView))
+                let res = try #require(result.output("res"))
+                guard case .number = try #require(res["statusCode"]) else { Issue.record("statusCode is not an integer"); return }
+                for (_, value) in try #require(res["headers"]?.objectMembers) { #expect(value.stringValue != nil) }
+                #expect(res["body"]?.stringValue?.isEmpty == false)
+                let rendered = try HttpOutputRenderer().response(for: result, bindingName: "res")
+                #expect(rendered.status == (function == "health" ? 200 : 501))
+            }
+        }
+    }
+
+    @Test("health through the JSON protocol reports a real Redis PING")
+    func healthPayload() async throws {
+        try await TestApp.make().test(.router) { client in
+            try await client.execute(uri: "/health", method: .post, body: ByteBuffer(bytes: try Fixture.bytes("http-invocation-request-get-captured.json"))) { response in
+                let result = try InvocationResult.parse(Array(response.body.readableBytesView))
+                let body = try #require(result.output("res")?["body"]?.stringValue)
+                let report = try JSONValue.parse(body)
+                #expect(report["redis"] == .string("ok"))
+                #expect(report["status"] == .string("ok"))
+            }
+        }
+    }
+
+    @Test("timer fixtures reach the rollup function, which fails the run honestly until it exists", arguments: [
+        "timer-invocation-request.json", "timer-invocation-request-first-run.json",
+        "timer-invocation-request-past-due.json", "timer-invocation-request-no-monitor.json",
+    ])
+    func timerFixtures(fixture: String) async throws {
+        let text = String(decoding: try Fixture.bytes(fixture), as: UTF8.self).replacingOccurrences(of: "\"myTimer\"", with: "\"timer\"")
+        try await TestApp.make().test(.router) { client in
+            try await client.execute(uri: "/rollup", method: .post, body: ByteBuffer(string: text)) { response in
+                #expect(response.status == .notImplemented)
+                #expect(String(buffer: response.body).contains("\"not_implemented\""))
+            }
+        }
+    }
+
+    @Test("a body that is not an invocation is refused with 400 and a reason (it may be a forwarded client)", arguments: [
+        ("/health", "{\"a\":1}"), ("/ingest", "not json"), ("/rollup", "{\"Data\":{},\"Metadata\":{}}"), ("/usage-summary", ""),
+    ])
+    func refusesNonInvocations(path: String, body: String) async throws {
+        try await TestApp.make().test(.router) { client in
+            try await client.execute(uri: path, method: .post, body: ByteBuffer(string: body)) { response in
+                #expect(response.status == .badRequest)
+                let error = try JSONValue.parse(Array(response.body.readableBytesView))
+                #expect(error["error"]?["code"] == .string("invalid_invocation"))
+                #expect(error["error"]?["message"]?.stringValue?.isEmpty == false)
+            }
+        }
+    }
+}
