@@ -54,7 +54,7 @@ struct HostResponder: HTTPResponder {
         }
         let functionRequest = FunctionRequest(
             method: request.method.rawValue, path: request.uri.path, query: QueryString.parse(request.uri.query ?? ""),
-            headers: request.headers.map { ($0.name.rawName, $0.value) },
+            headers: Self.headers(of: request),
             parameters: Dictionary(parameters.compactMap { pair in pair.value.map { (pair.name, $0) } }) { $1 }, body: body)
         let invocationID = UUID().uuidString.lowercased()
         let started = ContinuousClock.now
@@ -121,6 +121,13 @@ struct HostResponder: HTTPResponder {
         }
         let succeeded = await timers.fire(function.name, isPastDue: false, manual: true)
         return Self.render(FunctionResponse(status: succeeded ? 202 : 500))
+    }
+
+    /// The client's header fields as sent; HTTPTypes keeps `Host` apart, as the authority.
+    static func headers(of request: Request) -> [(name: String, value: String)] {
+        let fields = request.headers.map { (name: $0.name.rawName, value: $0.value) }
+        guard let authority = request.head.authority else { return fields }
+        return [("Host", authority)] + fields
     }
 
     static func error(_ status: Int, _ code: String, _ message: String, retryAfter: Bool = false) -> FunctionResponse {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An NCRONTAB schedule as the Functions timer extension reads it:
 /// `{second} {minute} {hour} {day} {month} {day-of-week}` (or 5 fields without seconds), in UTC.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Dates as JSON.NET writes them: `yyyy-MM-ddTHH:mm:ss.FFFFFFFK` (0–7 fractional digits, `Z` or `±hh:mm`).
 public enum DotNetDate {
@@ -13,14 +13,20 @@ public enum DotNetDate {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = CivilDate.fromDays(days)
-        var text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day,
-                          Int(secondOfDay / 3600), Int(secondOfDay / 60 % 60), Int(secondOfDay % 60))
+        var text = padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2) + "T" + padded(Int(secondOfDay / 3600), 2)
+        text += ":" + padded(Int(secondOfDay / 60 % 60), 2) + ":" + padded(Int(secondOfDay % 60), 2)
         if fraction > 0 {
-            var digits = String(format: "%07lld", fraction)
+            var digits = padded(Int(fraction), 7)
             while digits.hasSuffix("0") { digits.removeLast() }
             text += "." + digits
         }
         return text + utcSuffix
+    }
+
+    /// `value` in decimal, left-padded with zeros to `width` digits.
+    public static func padded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     /// Parses any JSON.NET date text (also year 0001); nil when it is not one.

@@ -38,7 +38,7 @@ public struct HttpTriggerParser: Sendable {
     /// The path of an absolute URL (`http://host/api/x?y` → `/api/x`), percent-encoding kept.
     public static func path(ofURL url: String) -> String {
         var rest = Substring(url)
-        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let colon = rest.firstIndex(of: ":"), rest[colon...].hasPrefix("://") { rest = rest[rest.index(colon, offsetBy: 3)...] }
         guard let slash = rest.firstIndex(of: "/") else { return "/" }
         let pathAndQuery = rest[slash...]
         let end = pathAndQuery.firstIndex { $0 == "?" || $0 == "#" } ?? pathAndQuery.endIndex

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A timer trigger's invocation: the `TimerInfo` the host serializes into `Data.<binding>`, and `sys.UtcNow`.
 public struct TimerInvocation: Sendable, Equatable {

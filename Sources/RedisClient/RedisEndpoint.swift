@@ -1,5 +1,3 @@
-import Foundation
-
 /// Where a Redis server is and how to log in, from `REDIS_CONNECTION_STRING`.
 ///
 /// Accepted forms: `redis://[user:password@]host:port[/db]`, `rediss://…` (TLS), and the Azure /
@@ -32,7 +30,7 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses a connection string in any accepted form.
     public static func parse(_ text: String) throws(RedisError) -> RedisEndpoint {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces
         if trimmed.hasPrefix("redis://") || trimmed.hasPrefix("rediss://") { return try parseURL(trimmed) }
         return try parseStackExchange(trimmed)
     }
@@ -77,7 +75,7 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
         portGiven = first.contains(":") && !first.hasPrefix("[")
         for option in parts.dropFirst() {
             guard let equals = option.firstIndex(of: "=") else { throw .invalidConnectionString("option without '='") }
-            let key = option[..<equals].lowercased().trimmingCharacters(in: .whitespaces)
+            let key = String(option[..<equals]).trimmingSpaces.lowercased()
             let value = String(option[option.index(after: equals)...])
             switch key {
             case "password": endpoint.password = value
@@ -125,5 +123,14 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces and tabs.
+    var trimmingSpaces: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[first...last])
     }
 }

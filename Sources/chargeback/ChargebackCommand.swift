@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChargebackApp
-import Foundation
+import FoundationEssentials
+import Glibc
 import Hummingbird
 import Logging
 
@@ -38,7 +39,8 @@ struct ChargebackCommand: AsyncParsableCommand {
 
     /// A start-up failure: the reason on stderr and exit code 1 (never 0: the host would not restart us).
     static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
-        Foundation.exit(1)
+        let bytes = Array((message + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        Glibc.exit(1)
     }
 }

@@ -38,3 +38,11 @@ public func structuralDifferences(_ actual: JSONValue, _ expected: JSONValue, pa
         return actual == expected ? [] : ["\(path): \(actual.compactText) != \(expected.compactText)"]
     }
 }
+
+extension Fixture {
+    /// The file system path of a fixture file (for processes that read it).
+    public static func path(_ name: String) throws -> String {
+        guard let url = Bundle.module.url(forResource: "Fixtures/" + name, withExtension: nil) else { throw FixtureMissing(name: name) }
+        return url.path
+    }
+}

@@ -5,6 +5,10 @@ public enum TestEnvironment {
     /// Why a test cannot run outside `scripts/test`.
     public struct Missing: Error, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     static func variable(_ name: String) throws -> String {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import FunctionsProtocol
 
 /// The JSON error every endpoint answers with: `{"error":{"code":…,"message":…}}`.

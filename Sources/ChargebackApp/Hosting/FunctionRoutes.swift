@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HTTPTypes
 import FunctionsProtocol
 import Hummingbird
@@ -102,7 +102,7 @@ public struct FunctionRoutes: Sendable {
             method: request.method.rawValue,
             path: request.uri.path,
             query: QueryString.parse(request.uri.query ?? ""),
-            headers: request.headers.map { ($0.name.rawName, $0.value) },
+            headers: (request.head.authority.map { [("Host", $0)] } ?? []) + request.headers.map { ($0.name.rawName, $0.value) },
             body: try await body(of: request))
     }
 

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import FunctionsProtocol
+import Glibc
 import Logging
 import NIOConcurrencyHelpers
 
@@ -70,7 +72,9 @@ public struct JSONLogHandler: LogHandler {
             case "\n": line += "\\n"
             case "\r": line += "\\r"
             case "\t": line += "\\t"
-            case let control where control.value < 0x20: line += String(format: "\\u%04x", control.value)
+            case let control where control.value < 0x20:
+                let hex = String(control.value, radix: 16)
+                line += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: line.unicodeScalars.append(scalar)
             }
         }
@@ -78,13 +82,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     static func timestamp() -> String {
-        let now = Date()
-        var seconds = time_t(now.timeIntervalSince1970)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let millis = Int((now.timeIntervalSince1970 - Double(seconds)) * 1000)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec, millis)
+        DotNetDate.format(Date())
     }
 }
 

@@ -1,5 +1,5 @@
 import ChargebackCore
-import Foundation
+import FoundationEssentials
 import FunctionsProtocol
 
 /// `health`: `GET /api/v1/health`, anonymous. Reports the version and a real Redis `PING`.
