@@ -60,7 +60,9 @@ final class TimerScheduler: Service, Sendable {
         let now = Date()
         let last = lastRuns.withLockedValue { $0[timer.name] } ?? TimerInvocation.minValue
         let next = due ?? timer.schedule.nextOccurrence(after: now) ?? now
-        let status = timer.trigger.useMonitor ? TimerInvocation.ScheduleStatus(last: last, next: next, lastUpdated: last) : nil
+        // As the timer extension: no monitor when asked, or when the schedule fires more than once a minute.
+        let monitored = timer.trigger.useMonitor && !timer.schedule.firesMoreThanOncePerMinute
+        let status = monitored ? TimerInvocation.ScheduleStatus(last: last, next: next, lastUpdated: last) : nil
         let invocation = TimerInvocation(scheduleStatus: status, isPastDue: isPastDue, utcNow: now)
         let invocationID = UUID().uuidString.lowercased()
         let body = invocation.invocation(bindingName: timer.trigger.bindingName, functionName: timer.name, randGuid: UUID().uuidString.lowercased())

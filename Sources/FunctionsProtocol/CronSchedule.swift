@@ -75,6 +75,9 @@ public struct CronSchedule: Sendable, Equatable {
         return index + (names.count == 12 ? 1 : 0)
     }
 
+    /// True when the schedule fires more than once a minute; the timer extension then runs it without a monitor.
+    public var firesMoreThanOncePerMinute: Bool { seconds.count > 1 }
+
     /// The first occurrence strictly after `date`, searching up to ten years ahead.
     public func nextOccurrence(after date: Date) -> Date? {
         let start = Int64((date.timeIntervalSince1970).rounded(.down)) + 1

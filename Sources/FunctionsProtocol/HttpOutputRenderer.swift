@@ -33,6 +33,10 @@ public struct HttpOutputRenderer: Sendable {
             status = Int(code) ?? 200
         }
 
+        guard (100...599).contains(status) else {
+            throw .invalidValue(member: "Outputs.res.statusCode", reason: "\(status) is not an HTTP status")
+        }
+
         var headers: [(name: String, value: String)] = []
         var contentType = "text/plain; charset=utf-8"
         for (name, entry) in binding.member(caseInsensitive: "headers")?.objectMembers ?? [] {

@@ -16,12 +16,13 @@ final class HostHarness: @unchecked Sendable {
 
     /// Writes host.json (from `hostJSON`), the HttpTrigger and TimerTrigger fixtures' function.json,
     /// and a local.settings.json; the handler is the Python stub.
-    static func stubApp(hostJSON: String, forwarding: Bool) throws -> String {
+    static func stubApp(hostJSON: String, forwarding: Bool, timerJSON: String? = nil) throws -> String {
         let root = NSTemporaryDirectory() + "host-test-" + UUID().uuidString
         let manager = FileManager.default
         for name in ["HttpTrigger", "TimerTrigger"] { try manager.createDirectory(atPath: root + "/functions/" + name, withIntermediateDirectories: true) }
         try Data(try Fixture.bytes("function-http.json")).write(to: URL(fileURLWithPath: root + "/functions/HttpTrigger/function.json"))
-        try Data(try Fixture.bytes("function-timer.json")).write(to: URL(fileURLWithPath: root + "/functions/TimerTrigger/function.json"))
+        let timer = try timerJSON.map { Data($0.utf8) } ?? Data(try Fixture.bytes("function-timer.json"))
+        try timer.write(to: URL(fileURLWithPath: root + "/functions/TimerTrigger/function.json"))
         let settings = "{\"IsEncrypted\":false,\"Values\":{\"FUNCTIONS_WORKER_RUNTIME\":\"custom\",\"STUB_FROM_SETTINGS\":\"yes\",\"STUB_OVERRIDDEN\":\"from-settings\"}}"
         try settings.write(toFile: root + "/local.settings.json", atomically: true, encoding: .utf8)
         try hostJSON.write(toFile: root + "/host.json", atomically: true, encoding: .utf8)

@@ -102,6 +102,25 @@ struct JSONProtocolHostTests {
         #expect(secondStatus["LastUpdated"]?.stringValue == last)
     }
 
+    @Test("a schedule fires on time; more than once a minute means no monitor (ScheduleStatus null)")
+    func scheduled() async throws {
+        let timer = "{\"bindings\":[{\"name\":\"myTimer\",\"type\":\"timerTrigger\",\"direction\":\"in\",\"schedule\":\"*/1 * * * * *\"}]}"
+        let host = try HostHarness(root: try HostHarness.stubApp(
+            hostJSON: try HostHarness.stubHostJSON(forwarding: false), forwarding: false, timerJSON: timer))
+        try await host.waitUntilServing()
+        try await Task.sleep(for: .milliseconds(2600))
+        #expect(await host.stop() == 0)
+        let runs = host.invocations.filter { $0["target"] == .string("/TimerTrigger") }
+        #expect(runs.count >= 2)
+        #expect(runs.count <= 4)
+        for run in runs {
+            let body = try JSONValue.parse(try #require(run["body"]?.stringValue))
+            #expect(body["Data"]?["myTimer"]?["ScheduleStatus"] == .null)
+            #expect(body["Data"]?["myTimer"]?["IsPastDue"] == .bool(false))
+            #expect(body["Metadata"]?["sys"]?["MethodName"] == .string("TimerTrigger"))
+        }
+    }
+
     @Test("keys, routes and limits: 401, 404, 413 with reasons")
     func gatekeeping() async throws {
         let host = try HostHarness(

@@ -40,8 +40,9 @@ struct HttpOutputTests {
         #expect(try render("{\"outputs\":{\"res\":\"{\\\"statusCode\\\":202}\"}}").status == 202)
     }
 
-    @Test("null header values and non-JSON strings fail the invocation", arguments: [
+    @Test("null header values, non-JSON strings and impossible statuses fail the invocation", arguments: [
         "{\"Outputs\":{\"res\":{\"headers\":{\"X\":null}}}}", "{\"Outputs\":{\"res\":\"hello\"}}",
+        "{\"Outputs\":{\"res\":{\"statusCode\":-5}}}", "{\"Outputs\":{\"res\":{\"statusCode\":1000}}}",
     ])
     func failures(text: String) {
         #expect(throws: InvocationError.self) { try render(text) }
