@@ -46,19 +46,8 @@ struct ExecutableTests {
 
     @Test("port taken: exit 1 with the address")
     func portTaken() async throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (descriptor, port) = try TestEnvironment.boundSocket(listening: true)
         defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let listening = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && listen(descriptor, 1) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        #expect(listening)
-        let port = Int(UInt16(bigEndian: address.sin_port))
         let outcome = try await run([], environment: ["FUNCTIONS_CUSTOMHANDLER_PORT": String(port)])
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("127.0.0.1:\(port)"))

@@ -43,18 +43,27 @@ public enum TestEnvironment {
 
     /// A TCP port on 127.0.0.1 nobody listens on right now.
     public static func unusedPort() throws -> Int {
+        let (descriptor, port) = try boundSocket(listening: false)
+        close(descriptor)
+        return port
+    }
+
+    /// A socket bound to a free port on 127.0.0.1 (listening if asked); the caller closes it.
+    public static func boundSocket(listening: Bool) throws -> (descriptor: Int32, port: Int) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let ok = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+                bind(descriptor, $0, length) == 0 && (!listening || listen(descriptor, 1) == 0) && getsockname(descriptor, $0, &length) == 0
             }
         }
-        guard ok else { throw Missing(description: "cannot pick a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard descriptor >= 0, ok else {
+            close(descriptor)
+            throw Missing(description: "cannot bind a socket on 127.0.0.1")
+        }
+        return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
     }
 }
