@@ -89,6 +89,9 @@ let package = Package(
             name: "FunctionsProtocolTests",
             dependencies: ["FunctionsProtocol", "TestSupport"]),
         .testTarget(
+            name: "ChargebackCoreTests",
+            dependencies: ["ChargebackCore", "FunctionsProtocol", "TestSupport"]),
+        .testTarget(
             name: "RedisClientTests",
             dependencies: ["RedisClient", "TestSupport"]),
         .testTarget(

@@ -4,7 +4,9 @@ import FunctionsProtocol
 /// Reads fixtures copied from `shared/reference/fixtures/` into this test bundle.
 public enum Fixture {
     public static func bytes(_ name: String) throws -> [UInt8] {
-        guard let url = Bundle.module.url(forResource: "Fixtures/functions/" + name, withExtension: nil) else {
+        // A bare name is a Functions fixture; `openai/x.json` names another folder.
+        let path = name.contains("/") ? "Fixtures/" + name : "Fixtures/functions/" + name
+        guard let url = Bundle.module.url(forResource: path, withExtension: nil) else {
             throw FixtureMissing(name: name)
         }
         return Array(try Data(contentsOf: url))

@@ -1,0 +1,34 @@
+/// The few request-body fields extraction reads: the model (deployment on `/openai/v1/…`) and the
+/// image size and quality that per-image prices depend on. Text is never read here.
+struct RequestFacts {
+    var model: String?
+    var size: String?
+    var quality: String?
+
+    static func read(_ cursor: inout JSONCursor) throws(ScanError) -> RequestFacts {
+        var facts = RequestFacts()
+        try cursor.readObject { key, cursor throws(ScanError) in
+            switch true {
+            case cursor.bytes(key, equal: "model"): facts.model = try ResponseFacts.optionalText(&cursor)
+            case cursor.bytes(key, equal: "size"): facts.size = try ResponseFacts.optionalText(&cursor)
+            case cursor.bytes(key, equal: "quality"): facts.quality = try ResponseFacts.optionalText(&cursor)
+            default: return false
+            }
+            return true
+        }
+        return facts
+    }
+}
+
+/// Why the numbers are what they are; recorded with the event.
+enum UsageFlag {
+    static let streamWithoutUsage = "stream_without_usage"
+    static let streamTruncated = "stream_truncated"
+    static let responseNotCaptured = "response_not_captured"
+    static let requestNotCaptured = "request_not_captured"
+    static let contentFiltered = "content_filtered"
+    static let backgroundPending = "background_pending"
+    static let usageMissing = "usage_missing"
+    static let durationUnknown = "duration_unknown"
+    static let defaultImageOptions = "default_image_options"
+}

@@ -1,0 +1,137 @@
+/// Decides an event's meters from the response (JSON, SSE, error or absent) and, when the service
+/// reported nothing, from the documented estimator over the request.
+struct ResponseAnalysis {
+    let fields: EnvelopeFields
+    let bytes: EnvelopeBytes
+    let operation: Operation
+    let request: RequestFacts?
+
+    var contentType: String { (fields.responseContentType ?? "").lowercased() }
+
+    func apply(to event: inout UsageEvent) throws(ExtractionError) {
+        if fields.requestBody == nil { event.flags.append(UsageFlag.requestNotCaptured) }
+        if event.source == "on-error" || event.statusCode >= 400 || event.statusCode == 0 {
+            return try applyError(to: &event)
+        }
+        guard let body = fields.responseBody else {
+            event.flags.append(UsageFlag.responseNotCaptured)
+            return try applyEstimate(to: &event, streamedCharacters: nil)
+        }
+        let isSSE = bytes.withBody(body, "responseBody") { .success(StreamFacts.looksLikeSSE($0)) }
+        if contentType.contains("event-stream") || (event.isStream && !contentType.contains("json") && (try? isSSE.get()) == true) {
+            guard (try? isSSE.get()) == true else { throw .bodyContentTypeMismatch(body: "responseBody", expected: "text/event-stream") }
+            event.isStream = true
+            return try applyStream(body, to: &event)
+        }
+        if contentType.contains("json") || contentType.isEmpty {
+            let facts = try bytes.readJSON(body, "responseBody") { cursor throws(ScanError) in try ResponseFacts.read(&cursor) }.get()
+            return try applyJSON(facts, to: &event)
+        }
+        // Binary or plain-text answers: speech audio, `response_format=text` transcriptions.
+        try applyWithoutUsage(to: &event)
+    }
+
+    func applyJSON(_ facts: ResponseFacts, to event: inout UsageEvent) throws(ExtractionError) {
+        event.modelVersion = facts.model.flatMap { $0.isEmpty ? nil : $0 }
+        switch operation {
+        case .image:
+            if let usage = facts.usage { event.meters = try usage.imageMeters() }
+            event.meters.images = facts.dataCount ?? 0
+            setImageOptions(size: facts.size, quality: facts.quality, on: &event)
+            event.usageSource = .reported
+        case .transcription:
+            if let usage = facts.usage {
+                event.meters = try usage.transcriptionMeters()
+                event.usageSource = .reported
+            } else if let duration = facts.durationMilliseconds {
+                event.meters.audioMilliseconds = duration
+                event.usageSource = .reported
+            } else {
+                event.flags.append(UsageFlag.durationUnknown)
+            }
+        case .speech:
+            try applyWithoutUsage(to: &event)
+        case .response:
+            event.responseId = facts.id
+            if let usage = facts.usage {
+                event.meters = try usage.textMeters()
+                event.usageSource = .reported
+            } else if ["queued", "in_progress"].contains(facts.status ?? "") {
+                event.flags.append(UsageFlag.backgroundPending)
+            } else {
+                event.flags.append(UsageFlag.usageMissing)
+            }
+        case .chat, .completion, .embedding, .other:
+            if let usage = facts.usage {
+                event.meters = try usage.textMeters()
+                event.usageSource = .reported
+            } else if operation != .other {
+                event.flags.append(UsageFlag.usageMissing)
+                try applyEstimate(to: &event, streamedCharacters: nil)
+            }
+        }
+    }
+
+    func applyStream(_ body: BodySpan, to event: inout UsageEvent) throws(ExtractionError) {
+        let facts = try bytes.withBody(body, "responseBody") { buffer in
+            do throws(ExtractionError) { return .success(try StreamFacts.read(buffer)) } catch { return .failure(error) }
+        }.get()
+        event.modelVersion = facts.model
+        event.responseId = facts.responseId
+        if facts.isTruncated || !facts.isComplete { event.flags.append(UsageFlag.streamTruncated) }
+        if let usage = facts.usage {
+            event.meters = try usage.textMeters()
+            event.usageSource = .reported
+            return
+        }
+        event.flags.append(UsageFlag.streamWithoutUsage)
+        try applyEstimate(to: &event, streamedCharacters: facts.streamedCharacters)
+    }
+
+    func applyError(to event: inout UsageEvent) throws(ExtractionError) {
+        guard event.statusCode == 400, let body = fields.responseBody,
+              let facts = try? bytes.readJSON(body, "responseBody", { cursor throws(ScanError) in try ResponseFacts.read(&cursor) }).get(),
+              facts.errorCode == "content_filter" || facts.innerErrorCode == "ResponsibleAIPolicyViolation"
+        else { return }
+        // Azure bills a prompt rejected by the content filter: it was evaluated.
+        event.flags.append(UsageFlag.contentFiltered)
+        try applyEstimate(to: &event, streamedCharacters: nil)
+    }
+
+    /// Prompt tokens from the request; completion tokens from streamed text when there was a stream.
+    func applyEstimate(to event: inout UsageEvent, streamedCharacters: Int64?) throws(ExtractionError) {
+        if operation == .speech { return try applyWithoutUsage(to: &event) }
+        guard [.chat, .completion, .embedding, .response, .image].contains(operation), let span = fields.requestBody else { return }
+        let operation = self.operation
+        guard let prompt = try? bytes.readJSON(span, "requestBody", { cursor throws(ScanError) in
+            try TokenEstimator.promptTokens(&cursor, operation: operation)
+        }).get() else { return }
+        event.meters.inputTokens = prompt
+        if let streamedCharacters { event.meters.outputTokens = TokenEstimator.tokens(characters: streamedCharacters) }
+        event.usageSource = .estimated
+    }
+
+    /// Speech bills the characters of the request's `input`, read from the request.
+    func applyWithoutUsage(to event: inout UsageEvent) throws(ExtractionError) {
+        guard operation == .speech else {
+            if operation == .transcription { event.flags.append(UsageFlag.durationUnknown) }
+            return
+        }
+        guard let span = fields.requestBody,
+              let characters = try? bytes.readJSON(span, "requestBody", { cursor throws(ScanError) in try TokenEstimator.speechCharacters(&cursor) }).get()
+        else { return }
+        event.meters.characters = characters
+        event.usageSource = .reported
+    }
+
+    func setImageOptions(size: String?, quality: String?, on event: inout UsageEvent) {
+        event.meters.imageSize = size ?? request?.size
+        event.meters.imageQuality = quality ?? request?.quality
+        if event.meters.imageSize == nil || event.meters.imageQuality == nil {
+            // The image APIs' defaults when the request did not say.
+            event.meters.imageSize = event.meters.imageSize ?? "1024x1024"
+            event.meters.imageQuality = event.meters.imageQuality ?? "standard"
+            event.flags.append(UsageFlag.defaultImageOptions)
+        }
+    }
+}
