@@ -57,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "chargeback",
             dependencies: [
-                "ChargebackApp",
+                "ChargebackApp", "ChargebackCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -13,6 +13,8 @@ public struct Configuration: Sendable {
     /// The largest request body accepted, in bytes (`CHARGEBACK_MAX_BODY_BYTES`, default 160 MiB:
     /// a 100 MB host request grows when escaped into a JSON-protocol invocation).
     public var maxBodyBytes: Int
+    /// The largest envelope `ingest` accepts (`CHARGEBACK_MAX_ENVELOPE_BYTES`, default 16 MiB); larger is 413.
+    public var maxEnvelopeBytes: Int = 16 * 1024 * 1024
     /// Minimum log level (`LOG_LEVEL`: trace, debug, info, notice, warning, error, critical; default info).
     public var logLevel: String
 
@@ -65,10 +67,12 @@ public struct Configuration: Sendable {
         var prefix = environment["CHARGEBACK_ROUTE_PREFIX"] ?? "api"
         while prefix.hasPrefix("/") { prefix.removeFirst() }
         while prefix.hasSuffix("/") { prefix.removeLast() }
-        return Configuration(
+        var configuration = Configuration(
             port: port, routePrefix: prefix, redis: redis,
             redisTimeoutMilliseconds: try integer("REDIS_TIMEOUT_MS", default: 1000, range: 10...60_000),
             maxBodyBytes: try integer("CHARGEBACK_MAX_BODY_BYTES", default: 160 * 1024 * 1024, range: 1024...1_073_741_824),
             logLevel: level)
+        configuration.maxEnvelopeBytes = try integer("CHARGEBACK_MAX_ENVELOPE_BYTES", default: 16 * 1024 * 1024, range: 1024...1_073_741_824)
+        return configuration
     }
 }

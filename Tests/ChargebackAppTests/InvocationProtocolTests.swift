@@ -23,7 +23,8 @@ struct InvocationProtocolTests {
                 for (_, value) in try #require(res["headers"]?.objectMembers) { #expect(value.stringValue != nil) }
                 #expect(res["body"]?.stringValue?.isEmpty == false)
                 let rendered = try HttpOutputRenderer().response(for: result, bindingName: "res")
-                #expect(rendered.status == (function == "health" ? 200 : 501))
+                // Health answers; ingest refuses a body that is not an envelope; the reports are not built yet.
+                #expect(rendered.status == ["health": 200, "ingest": 400][function, default: 501])
             }
         }
     }

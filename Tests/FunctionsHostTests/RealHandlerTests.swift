@@ -31,8 +31,8 @@ struct RealHandlerTests {
         #expect(report["redis"] == .string("ok"))
         #expect(health.header("Content-Type")?.hasPrefix("application/json") == true)
         #expect(ingestWithoutKey.status == 401)
-        #expect(ingest.status == 501)
-        #expect(try JSONValue.parse(ingest.body)["error"]?["code"] == .string("not_implemented"))
+        #expect(ingest.status == 400)
+        #expect(try JSONValue.parse(ingest.body)["error"]?["code"] == .string("missing_field"))
         #expect(rollup.status == 500)
         #expect(host.output.contains("\"invocation.id\""))
     }

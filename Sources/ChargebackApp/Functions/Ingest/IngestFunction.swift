@@ -1,14 +1,61 @@
+import ChargebackCore
+import FoundationEssentials
 import FunctionsProtocol
 
-/// `ingest`: `POST /api/v1/ingest`, function key. The APIM policy posts each request/response pair here.
+/// `ingest`: `POST /api/v1/ingest`, function key. The APIM policy posts each request/response pair
+/// here (payload contract v1); the usage is extracted and handed to the ledger.
 public struct IngestFunction: HTTPFunction {
     public static let name = "ingest"
     public static let route = "v1/ingest"
     public static let methods = ["POST"]
 
-    public init() {}
+    let ledger: any Ledger
+    let maxEnvelopeBytes: Int
+    let extractor = UsageExtractor()
+
+    public init(ledger: any Ledger, maxEnvelopeBytes: Int) {
+        self.ledger = ledger
+        self.maxEnvelopeBytes = maxEnvelopeBytes
+    }
+
+    /// The answer: `{"requestId":…,"status":"recorded"|"duplicate"}`.
+    struct Receipt: Encodable {
+        let requestId: String
+        let status: RecordOutcome
+
+        enum CodingKeys: String, CodingKey {
+            case requestId, status
+        }
+    }
 
     public func respond(to request: FunctionRequest, context: FunctionContext) async -> FunctionResponse {
-        NotImplemented.response("ingest", arrivesWith: "usage extraction and the Redis ledger")
+        guard request.body.count <= maxEnvelopeBytes else {
+            return ErrorBody.response(
+                status: 413, code: "envelope_too_large",
+                message: "the envelope has \(request.body.count) bytes; the limit is \(maxEnvelopeBytes) (CHARGEBACK_MAX_ENVELOPE_BYTES)")
+        }
+        let event: UsageEvent
+        do {
+            event = try extractor.extract(request.body)
+        } catch {
+            context.logger.warning("envelope refused", metadata: ["error.code": "\(error.code)", "envelope.bytes": "\(request.body.count)"])
+            return ErrorBody.response(status: 400, code: error.code, message: error.description)
+        }
+        var logger = context.logger
+        logger[metadataKey: "usage.request_id"] = "\(event.requestId)"
+        do {
+            let outcome = try await ledger.record(event)
+            logger.info("usage ingested", metadata: [
+                "usage.subscription_id": "\(event.subscriptionId)", "usage.deployment": "\(event.deployment)",
+                "usage.operation": "\(event.operation.rawValue)", "usage.source": "\(event.usageSource.rawValue)",
+                "usage.input_tokens": "\(event.meters.inputTokens)", "usage.cached_input_tokens": "\(event.meters.cachedInputTokens)",
+                "usage.output_tokens": "\(event.meters.outputTokens)", "usage.outcome": "\(outcome.rawValue)",
+            ])
+            let body = (try? JSONEncoder().encode(Receipt(requestId: event.requestId, status: outcome))) ?? Data()
+            return FunctionResponse.json(status: 200, String(decoding: body, as: UTF8.self))
+        } catch {
+            logger.error("ledger write failed", metadata: ["error.type": "\(type(of: error))"])
+            return ErrorBody.response(status: 503, code: "ledger_unavailable", message: "the usage could not be recorded; it was not counted")
+        }
     }
 }

@@ -1,0 +1,36 @@
+import ArgumentParser
+import ChargebackApp
+import FoundationEssentials
+import Hummingbird
+import Logging
+
+/// `chargeback [serve]`: the custom handler's HTTP server (what the Functions host starts).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Serve the functions on 127.0.0.1 (the default; the Functions host runs this).")
+
+    @Option(help: "Port on 127.0.0.1 (default: $FUNCTIONS_CUSTOMHANDLER_PORT, set by the Functions host).")
+    var port: Int?
+
+    func run() async throws {
+        let configuration: Configuration
+        do {
+            configuration = try Configuration.fromEnvironment(ProcessInfo.processInfo.environment, portOverride: port)
+        } catch {
+            ChargebackCommand.fail("chargeback: bad configuration: \(error)")
+        }
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = JSONLogHandler(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "chargeback")
+        let app = ChargebackApplication.build(configuration, logger: logger)
+        do {
+            try await app.runService()
+        } catch {
+            ChargebackCommand.fail("chargeback: cannot serve on 127.0.0.1:\(configuration.port): \(error)")
+        }
+    }
+}
