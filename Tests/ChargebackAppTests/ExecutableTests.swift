@@ -53,3 +53,47 @@ struct ExecutableTests {
         #expect(outcome.stderr.contains("127.0.0.1:\(port)"))
     }
 }
+
+@Suite("chargeback extract")
+struct ExtractCommandTests {
+    func run(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try TestEnvironment.binaryDirectory() + "/chargeback")
+        process.arguments = ["extract"] + arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let out = output.fileHandleForReading.readDataToEndOfFile()
+                let err = errors.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self)))
+            }
+        }
+    }
+
+    @Test("prints the event of a documented example")
+    func example() async throws {
+        let result = try await run([TestEnvironment.repositoryRoot + "/docs/examples/chat-completion.envelope.json"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("\"cachedInputTokens\" : 1664"))
+        #expect(!result.stdout.contains("Chargeback assigns"))
+    }
+
+    @Test("exit 2 with the reason code on a refused envelope, 1 on an unreadable file")
+    func failures() async throws {
+        let file = NSTemporaryDirectory() + "bad-\(UUID().uuidString).json"
+        try "{\"schemaVersion\":2}".write(toFile: file, atomically: true, encoding: .utf8)
+        let refused = try await run([file])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.hasPrefix("unsupported_schema_version:"))
+        let tooLarge = try await run([file, "--max-bytes", "5"])
+        #expect(tooLarge.status == 2)
+        #expect(tooLarge.stderr.hasPrefix("envelope_too_large:"))
+        let missing = try await run(["/nonexistent/envelope.json"])
+        #expect(missing.status == 1)
+    }
+}

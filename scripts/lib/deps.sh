@@ -15,3 +15,11 @@ ensure_packages() {
 
 # Packages every command of this repository needs.
 BASE_PACKAGES=(libhiredis-dev libcurl4-openssl-dev redis-server redis-tools openssl python3 curl)
+
+# Installs Python modules the checks need, when missing. Usage: ensure_python_modules module=package...
+ensure_python_modules() {
+  for pair in "$@"; do
+    local module=${pair%%=*} package=${pair#*=}
+    python3 -c "import $module" 2>/dev/null || python3 -m pip install -q "$package" >&2
+  done
+}
