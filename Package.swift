@@ -79,6 +79,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Benchmarks (scripts/bench builds them in release).
+        .executableTarget(name: "extraction-bench", dependencies: ["ChargebackCore"]),
+
         // Shared by the test targets: fixtures (copied from shared/reference) and helpers.
         .target(
             name: "TestSupport",

@@ -17,14 +17,32 @@ struct ResponseAnalysis {
             event.flags.append(UsageFlag.responseNotCaptured)
             return try applyEstimate(to: &event, streamedCharacters: nil)
         }
-        let isSSE = bytes.withBody(body, "responseBody") { .success(StreamFacts.looksLikeSSE($0)) }
-        if contentType.contains("event-stream") || (event.isStream && !contentType.contains("json") && (try? isSSE.get()) == true) {
-            guard (try? isSSE.get()) == true else { throw .bodyContentTypeMismatch(body: "responseBody", expected: "text/event-stream") }
+        if let facts = streamUsageFromTail(body, event: event) {
+            event.isStream = true
+            return try applyStreamFacts(facts, to: &event)
+        }
+        // The body is decoded once; everything below reads the decoded bytes.
+        let current = event
+        event = try bytes.withBody(body, "responseBody") { buffer in
+            var updated = current
+            do throws(ExtractionError) {
+                try analyze(buffer, event: &updated)
+                return .success(updated)
+            } catch {
+                return .failure(error)
+            }
+        }.get()
+    }
+
+    func analyze(_ body: UnsafeRawBufferPointer, event: inout UsageEvent) throws(ExtractionError) {
+        let isSSE = StreamFacts.looksLikeSSE(body)
+        if contentType.contains("event-stream") || (event.isStream && !contentType.contains("json") && isSSE) {
+            guard isSSE else { throw .bodyContentTypeMismatch(body: "responseBody", expected: "text/event-stream") }
             event.isStream = true
             return try applyStream(body, to: &event)
         }
         if contentType.contains("json") || contentType.isEmpty {
-            let facts = try bytes.readJSON(body, "responseBody") { cursor throws(ScanError) in try ResponseFacts.read(&cursor) }.get()
+            let facts = try EnvelopeBytes.readJSON(body, "responseBody") { cursor throws(ScanError) in try ResponseFacts.read(&cursor) }.get()
             return try applyJSON(facts, to: &event)
         }
         // Binary or plain-text answers: speech audio, `response_format=text` transcriptions.
@@ -72,10 +90,21 @@ struct ResponseAnalysis {
         }
     }
 
-    func applyStream(_ body: BodySpan, to event: inout UsageEvent) throws(ExtractionError) {
-        let facts = try bytes.withBody(body, "responseBody") { buffer in
-            do throws(ExtractionError) { return .success(try StreamFacts.read(buffer)) } catch { return .failure(error) }
+    /// A buffered stream's usage is in its last events: decode only those when they have it.
+    func streamUsageFromTail(_ body: BodySpan, event: UsageEvent) -> StreamFacts? {
+        guard body.hasEscapes, contentType.contains("event-stream"), let start = bytes.escapedTailStart(body, events: 4) else { return nil }
+        let tail = BodySpan(range: start..<body.range.upperBound, hasEscapes: true)
+        let facts = try? bytes.withBody(tail, "responseBody") { buffer in
+            do throws(ExtractionError) { return .success(try StreamFacts.readEvents(buffer)) } catch { return .failure(error) }
         }.get()
+        return facts?.usage == nil ? nil : facts
+    }
+
+    func applyStream(_ body: UnsafeRawBufferPointer, to event: inout UsageEvent) throws(ExtractionError) {
+        try applyStreamFacts(try StreamFacts.read(body), to: &event)
+    }
+
+    func applyStreamFacts(_ facts: StreamFacts, to event: inout UsageEvent) throws(ExtractionError) {
         event.modelVersion = facts.model
         event.responseId = facts.responseId
         if facts.isTruncated || !facts.isComplete { event.flags.append(UsageFlag.streamTruncated) }

@@ -19,9 +19,35 @@ struct StreamFacts {
     /// True when `data: [DONE]` or a terminal Responses event was seen.
     var isComplete = false
 
-    /// Reads an SSE body. A malformed complete event is an error; a malformed last event without its
+    /// Reads an SSE body. The usage is in one of the last events (before `[DONE]`, or the terminal
+    /// Responses event), so the tail is read first; only a stream without usage is read whole, for
+    /// the estimate. A malformed complete event is an error; a malformed last event without its
     /// terminating blank line is a cut-off stream.
     static func read(_ buffer: UnsafeRawBufferPointer) throws(ExtractionError) -> StreamFacts {
+        let tailStart = startOfLastEvents(buffer, count: 4)
+        if tailStart > 0, let base = buffer.baseAddress,
+           let tail = try? readEvents(UnsafeRawBufferPointer(start: base + tailStart, count: buffer.count - tailStart)), tail.usage != nil {
+            return tail
+        }
+        return try readEvents(buffer)
+    }
+
+    /// The offset where the last `count` events begin (0 when the body has no more than that).
+    static func startOfLastEvents(_ buffer: UnsafeRawBufferPointer, count: Int) -> Int {
+        var index = buffer.count - 1
+        while index >= 0, buffer[index] == 0x0A || buffer[index] == 0x0D { index -= 1 }
+        var found = 0
+        while index > 0 {
+            if buffer[index] == 0x0A, buffer[index - 1] == 0x0A || (index >= 3 && buffer[index - 1] == 0x0D && buffer[index - 2] == 0x0A) {
+                found += 1
+                if found == count { return index + 1 }
+            }
+            index -= 1
+        }
+        return 0
+    }
+
+    static func readEvents(_ buffer: UnsafeRawBufferPointer) throws(ExtractionError) -> StreamFacts {
         var facts = StreamFacts()
         guard let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return facts }
         let count = buffer.count

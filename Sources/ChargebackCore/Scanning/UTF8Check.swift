@@ -6,6 +6,14 @@ enum UTF8Check {
         let count = buffer.count
         var index = 0
         while index < count {
+            if index + 32 <= count {
+                let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self) | base.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)
+                    | base.loadUnaligned(fromByteOffset: index + 16, as: UInt64.self) | base.loadUnaligned(fromByteOffset: index + 24, as: UInt64.self)
+                if word & 0x8080_8080_8080_8080 == 0 {
+                    index += 32
+                    continue
+                }
+            }
             if index + 8 <= count, base.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
                 index += 8
                 continue
