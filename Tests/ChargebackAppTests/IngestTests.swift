@@ -100,6 +100,20 @@ struct IngestTests {
         }
     }
 
+    @Test("a 16 MB envelope is accepted under the default limit")
+    func sixteenMegabytes() async throws {
+        let ledger = MemoryLedger()
+        var envelope = EnvelopeBuilder()
+        let content = String(repeating: "Token spend per team, per day. ", count: 520_000)
+        envelope.responseBody = "{\"model\":\"gpt-4o\",\"choices\":[{\"message\":{\"content\":\"\(content)\"}}],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":4000000}}"
+        let bytes = envelope.bytes
+        #expect(bytes.count > 16_000_000 && bytes.count <= 16 * 1024 * 1024)
+        try await app(ledger: ledger, maxEnvelopeBytes: 16 * 1024 * 1024).test(.router) { client in
+            try await client.execute(uri: "/api/v1/ingest", method: .post, body: ByteBuffer(bytes: bytes)) { #expect($0.status == .ok) }
+        }
+        #expect(await ledger.events.first?.value.meters.outputTokens == 4_000_000)
+    }
+
     @Test("without a ledger (until the Redis ledger lands) usage is refused with 503, never acknowledged")
     func noLedger() async throws {
         try await app(ledger: nil).test(.router) { client in

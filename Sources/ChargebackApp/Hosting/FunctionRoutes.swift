@@ -31,11 +31,12 @@ public struct FunctionRoutes: Sendable {
         for method in Function.methods {
             router.on(RouterPath(forwardedPath), method: HTTPRequest.Method(method) ?? .get) { request, context in
                 let invocation = self.context(for: request)
+                let limit = function.bodyLimit.map { $0.bytes < self.maxBodyBytes ? $0 : self.handlerLimit } ?? self.handlerLimit
                 var functionRequest: FunctionRequest
                 do {
-                    functionRequest = try await self.functionRequest(from: request)
+                    functionRequest = try await self.functionRequest(from: request, limit: limit.bytes)
                 } catch {
-                    return self.response(self.tooLarge())
+                    return self.response(limit.response)
                 }
                 for (name, value) in context.parameters { functionRequest.parameters[String(name)] = String(value) }
                 let answer = await function.respond(to: functionRequest, context: invocation)
@@ -54,7 +55,7 @@ public struct FunctionRoutes: Sendable {
                 invocation.logger.warning("invocation refused", metadata: ["error.reason": "\(error)"])
                 return self.response(ErrorBody.response(status: 400, code: "invalid_invocation", message: "not a custom-handler invocation: \(error)"))
             } catch {
-                return self.response(self.tooLarge())
+                return self.response(self.handlerLimit.response)
             }
             self.logCompletion(answer.status, function: Function.name, context: invocation)
             return self.invocationResponse(InvocationResult(httpOutput: "res", response: answer))
@@ -92,22 +93,23 @@ public struct FunctionRoutes: Sendable {
         return FunctionContext(invocationID: id, logger: logger)
     }
 
-    func body(of request: Request) async throws -> [UInt8] {
-        let buffer = try await request.body.collect(upTo: maxBodyBytes)
+    func body(of request: Request, limit: Int? = nil) async throws -> [UInt8] {
+        let buffer = try await request.body.collect(upTo: limit ?? maxBodyBytes)
         return Array(buffer.readableBytesView)
     }
 
-    func functionRequest(from request: Request) async throws -> FunctionRequest {
+    func functionRequest(from request: Request, limit: Int) async throws -> FunctionRequest {
         FunctionRequest(
             method: request.method.rawValue,
             path: request.uri.path,
             query: QueryString.parse(request.uri.query ?? ""),
             headers: (request.head.authority.map { [("Host", $0)] } ?? []) + request.headers.map { ($0.name.rawName, $0.value) },
-            body: try await body(of: request))
+            body: try await body(of: request, limit: limit))
     }
 
-    func tooLarge() -> FunctionResponse {
-        ErrorBody.response(status: 413, code: "body_too_large", message: "the request body exceeds \(maxBodyBytes) bytes (CHARGEBACK_MAX_BODY_BYTES)")
+    /// The handler-wide limit (`CHARGEBACK_MAX_BODY_BYTES`).
+    var handlerLimit: BodyLimit {
+        BodyLimit(bytes: maxBodyBytes, code: "body_too_large", setting: "CHARGEBACK_MAX_BODY_BYTES")
     }
 
     func logCompletion(_ status: Int, function: String, context: FunctionContext) {

@@ -17,8 +17,35 @@ public protocol HTTPFunction: Sendable {
     static var route: String { get }
     /// Allowed methods, upper case, as in function.json.
     static var methods: [String] { get }
+    /// The function's own body limit, if it is stricter than the handler's.
+    var bodyLimit: BodyLimit? { get }
     /// Answers one request. Never throws: failures are answered with an error status.
     func respond(to request: FunctionRequest, context: FunctionContext) async -> FunctionResponse
+}
+
+extension HTTPFunction {
+    public var bodyLimit: BodyLimit? { nil }
+}
+
+/// A request body limit and how exceeding it is answered (413 with a code and the setting named).
+public struct BodyLimit: Sendable {
+    /// The largest body accepted.
+    public var bytes: Int
+    /// The error code, e.g. `envelope_too_large`.
+    public var code: String
+    /// The setting that raises it.
+    public var setting: String
+
+    public init(bytes: Int, code: String, setting: String) {
+        self.bytes = bytes
+        self.code = code
+        self.setting = setting
+    }
+
+    /// The 413 answer.
+    public var response: FunctionResponse {
+        ErrorBody.response(status: 413, code: code, message: "the body exceeds \(bytes) bytes (\(setting))")
+    }
 }
 
 /// A timer-triggered Azure function; the host always invokes it through the JSON protocol.

@@ -18,6 +18,10 @@ public struct IngestFunction: HTTPFunction {
         self.maxEnvelopeBytes = maxEnvelopeBytes
     }
 
+    public var bodyLimit: BodyLimit? {
+        BodyLimit(bytes: maxEnvelopeBytes, code: "envelope_too_large", setting: "CHARGEBACK_MAX_ENVELOPE_BYTES")
+    }
+
     /// The answer: `{"requestId":…,"status":"recorded"|"duplicate"}`.
     struct Receipt: Encodable {
         let requestId: String
@@ -29,11 +33,7 @@ public struct IngestFunction: HTTPFunction {
     }
 
     public func respond(to request: FunctionRequest, context: FunctionContext) async -> FunctionResponse {
-        guard request.body.count <= maxEnvelopeBytes else {
-            return ErrorBody.response(
-                status: 413, code: "envelope_too_large",
-                message: "the envelope has \(request.body.count) bytes; the limit is \(maxEnvelopeBytes) (CHARGEBACK_MAX_ENVELOPE_BYTES)")
-        }
+        if let bodyLimit, request.body.count > bodyLimit.bytes { return bodyLimit.response }
         let event: UsageEvent
         do {
             event = try extractor.extract(request.body)
