@@ -42,8 +42,9 @@ let package = Package(
             ]),
 
         // Pure: no I/O.
-        .target(name: "FunctionsProtocol"),
-        .target(name: "ChargebackCore"),
+        .target(name: "CivilCalendar"),
+        .target(name: "FunctionsProtocol", dependencies: ["CivilCalendar"]),
+        .target(name: "ChargebackCore", dependencies: ["CivilCalendar"]),
 
         // The handler's application (routes, functions, composition root).
         .target(

@@ -1,3 +1,4 @@
+import CivilCalendar
 import FoundationEssentials
 
 /// An NCRONTAB schedule as the Functions timer extension reads it:

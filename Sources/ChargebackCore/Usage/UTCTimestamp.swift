@@ -1,3 +1,5 @@
+import CivilCalendar
+
 /// An instant in UTC with millisecond precision, read from ISO 8601 text (`2026-11-30T10:00:00.1234567Z`,
 /// `+hh:mm` offsets allowed). Days are UTC calendar days: the chargeback's billing day.
 public struct UTCTimestamp: Sendable, Equatable, Comparable, Hashable {
@@ -49,7 +51,7 @@ public struct UTCTimestamp: Sendable, Equatable, Comparable, Hashable {
             else { return nil }
             offsetSeconds = (hours * 3600 + minutes * 60) * (zone.first == UInt8(ascii: "-") ? -1 : 1)
         }
-        let days = daysSinceEpoch(year: year, month: month, day: day)
+        let days = CivilDate.toDays(year: year, month: month, day: day)
         let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds)
         return UTCTimestamp(millisecondsSinceEpoch: seconds * 1000 + Int64(millis))
     }
@@ -57,7 +59,7 @@ public struct UTCTimestamp: Sendable, Equatable, Comparable, Hashable {
     /// `yyyy-MM-ddTHH:mm:ss.SSSZ`.
     public var isoText: String {
         let (days, milliOfDay) = dayAndMillisecond
-        let date = Self.civil(days)
+        let date = CivilDate.fromDays(days)
         func pad(_ value: Int64, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
@@ -81,26 +83,5 @@ public struct UTCTimestamp: Sendable, Equatable, Comparable, Hashable {
         case 4, 6, 9, 11: return 30
         default: return 31
         }
-    }
-
-    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int64 {
-        let shiftedYear = Int64(month <= 2 ? year - 1 : year)
-        let era = shiftedYear / 400
-        let yearOfEra = shiftedYear - era * 400
-        let shiftedMonth = Int64(month > 2 ? month - 3 : month + 9)
-        let dayOfYear = (153 * shiftedMonth + 2) / 5 + Int64(day) - 1
-        return era * 146_097 + yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear - 719_468
-    }
-
-    static func civil(_ days: Int64) -> (year: Int, month: Int, day: Int) {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0)), Int(month), Int(day))
     }
 }

@@ -1,0 +1,29 @@
+import ChargebackCore
+import Testing
+
+@Suite("UTC timestamps: the billing day")
+struct UTCTimestampTests {
+    @Test("ISO 8601 text with any fraction and zone", arguments: [
+        ("2026-11-29T10:15:30.1234567Z", "2026-11-29T10:15:30.123Z"),
+        ("2026-11-29T10:15:30Z", "2026-11-29T10:15:30.000Z"),
+        ("2026-11-30T01:00:00+02:00", "2026-11-29T23:00:00.000Z"),
+        ("2026-11-29T23:30:00.5-01:00", "2026-11-30T00:30:00.500Z"),
+        ("2028-02-29T00:00:00Z", "2028-02-29T00:00:00.000Z"),
+    ])
+    func parses(text: String, expected: String) throws {
+        #expect(try #require(UTCTimestamp.parse(text)).isoText == expected)
+    }
+
+    @Test("the billing day is the UTC day")
+    func day() throws {
+        #expect(try #require(UTCTimestamp.parse("2026-12-01T00:30:00+01:00")).dayText == "2026-11-30")
+    }
+
+    @Test("malformed or out-of-range text is refused", arguments: [
+        "", "2026-11-29", "2026-11-29T10:15:30", "2026-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "1999-12-31T23:59:59Z",
+        "2026-11-29T24:00:00Z", "2026-11-29T10:15:30.Z", "2026-11-29T10:15:30+0200", "2026-11-29 10:15:30Z",
+    ])
+    func refuses(text: String) {
+        #expect(UTCTimestamp.parse(text) == nil)
+    }
+}
