@@ -166,6 +166,41 @@ struct GoldenExtractionTests {
         #expect(event.flags == ["content_filtered"])
     }
 
+    @Test("batches: the completed batch object's usage is counted once under its id; files are not billed")
+    func batches() throws {
+        let completed = try extract(try .forFixture("batch-object.json", path: "/openai/batches/batch_7c1e2d3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f", request: nil))
+        #expect(completed.operation == .batch)
+        #expect(completed.batchId == "batch_7c1e2d3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f")
+        #expect(completed.meters == meters { $0.inputTokens = 5220; $0.outputTokens = 1410 })
+        #expect(completed.flags.contains("batch_total"))
+        var output = try EnvelopeBuilder.forFixture("batch-output.jsonl", path: "/openai/files/file-0f1e2d3c4b5a46978869aabbccddeeff/content", request: nil)
+        output.responseContentType = "application/octet-stream"
+        let download = try extract(output)
+        #expect(download.operation == .other)
+        #expect(download.usageSource == .none)
+        var input = EnvelopeBuilder()
+        input.path = "/openai/files"
+        input.requestBody = String(decoding: try Fixture.bytes("openai/batch-input.jsonl"), as: UTF8.self)
+        input.responseBody = "{\"id\":\"file-5a6b7c8d9e0f41a2b3c4d5e6f7a8b9c0\",\"object\":\"file\",\"purpose\":\"batch\"}"
+        #expect(try extract(input).meters.isEmpty)
+    }
+
+    @Test("Responses streams that end incomplete or failed still bill their usage")
+    func responsesTerminalEvents() throws {
+        for status in ["incomplete", "failed"] {
+            var builder = EnvelopeBuilder()
+            builder.path = "/openai/v1/responses"
+            builder.isStream = true
+            builder.responseContentType = "text/event-stream"
+            builder.responseBody = "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\",\"status\":\"in_progress\",\"model\":\"gpt-4.1\",\"usage\":null}}\n\n"
+                + "event: response.\(status)\ndata: {\"type\":\"response.\(status)\",\"response\":{\"id\":\"resp_1\",\"status\":\"\(status)\",\"model\":\"gpt-4.1\",\"usage\":{\"input_tokens\":40,\"output_tokens\":7,\"total_tokens\":47}}}\n\n"
+            let event = try extract(builder)
+            #expect(event.usageSource == .reported)
+            #expect(event.meters == meters { $0.inputTokens = 40; $0.outputTokens = 7 })
+            #expect(event.responseId == "resp_1")
+        }
+    }
+
     @Test("a streamed body that was not captured: prompt estimated, completion unknown")
     func notCaptured() throws {
         var builder = EnvelopeBuilder()

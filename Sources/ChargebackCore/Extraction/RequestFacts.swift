@@ -31,4 +31,6 @@ enum UsageFlag {
     static let usageMissing = "usage_missing"
     static let durationUnknown = "duration_unknown"
     static let defaultImageOptions = "default_image_options"
+    static let batchPending = "batch_pending"
+    static let batchTotal = "batch_total"
 }

@@ -41,6 +41,15 @@ struct ResponseAnalysis {
             event.isStream = true
             return try applyStream(body, to: &event)
         }
+        if operation == .other {
+            // Files, models, batches' inputs and outputs: bill nothing, refuse nothing.
+            if let facts = try? EnvelopeBytes.readJSON(body, "responseBody", { cursor throws(ScanError) in try ResponseFacts.read(&cursor) }).get(),
+               let usage = facts.usage, let meters = try? usage.textMeters() {
+                event.meters = meters
+                event.usageSource = .reported
+            }
+            return
+        }
         if contentType.contains("json") || contentType.isEmpty {
             let facts = try EnvelopeBytes.readJSON(body, "responseBody") { cursor throws(ScanError) in try ResponseFacts.read(&cursor) }.get()
             return try applyJSON(facts, to: &event)
@@ -78,6 +87,17 @@ struct ResponseAnalysis {
                 event.flags.append(UsageFlag.backgroundPending)
             } else {
                 event.flags.append(UsageFlag.usageMissing)
+            }
+        case .batch:
+            // A batch's total usage arrives on the batch object once it completed (batches created
+            // after 2025-09-07); the ledger counts it once per batch id however often it is polled.
+            event.batchId = facts.id
+            if let usage = facts.usage, facts.status == "completed" {
+                event.meters = try usage.textMeters()
+                event.usageSource = .reported
+                event.flags.append(UsageFlag.batchTotal)
+            } else {
+                event.flags.append(UsageFlag.batchPending)
             }
         case .chat, .completion, .embedding, .other:
             if let usage = facts.usage {

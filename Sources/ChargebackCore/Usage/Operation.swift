@@ -1,6 +1,6 @@
 /// What kind of call a request was, from its path.
 public enum Operation: String, Sendable, Codable, CaseIterable {
-    case chat, completion, embedding, response, image, transcription, speech, other
+    case chat, completion, embedding, response, image, transcription, speech, batch, other
 
     /// The operation of an Azure OpenAI path: `/openai/deployments/{id}/chat/completions`,
     /// `/openai/v1/responses/{id}`, … (case-insensitive; an API suffix before `/openai` is fine).
@@ -16,6 +16,7 @@ public enum Operation: String, Sendable, Codable, CaseIterable {
         if trimmed.hasSuffix("/audio/transcriptions") || trimmed.hasSuffix("/audio/translations") { return .transcription }
         if trimmed.hasSuffix("/audio/speech") { return .speech }
         if trimmed.hasSuffix("/responses") || trimmed.contains("/responses/resp_") { return .response }
+        if trimmed.hasSuffix("/batches") || trimmed.contains("/batches/batch_") { return .batch }
         return .other
     }
 

@@ -28,6 +28,8 @@ public struct UsageEvent: Sendable, Equatable {
     public var meters: Meters
     /// The Responses API id (`resp_…`), so that a background response is counted once.
     public var responseId: String?
+    /// The Batch API id (`batch_…`): a completed batch's usage is counted once under it.
+    public var batchId: String?
     /// Facts about how the numbers were obtained, e.g. `stream_without_usage`, `content_filtered`.
     public var flags: [String]
     /// `outbound` or `on-error`.
