@@ -1,132 +1,112 @@
-import CHiredis
-import NIOConcurrencyHelpers
+import NIOCore
 import NIOPosix
+import NIOSSL
 
-/// One hiredis connection (plain TCP). hiredis 0.14 blocks, so every call runs on a `NIOThreadPool`
-/// thread, and a lock keeps the context to one caller at a time. Reconnects lazily after an error.
-public final class RedisConnection: @unchecked Sendable {
-    /// Where to connect.
-    public let endpoint: RedisEndpoint
-    private let timeoutMilliseconds: Int
-    private let threadPool: NIOThreadPool
-    private let lock = NIOLock()
-    /// Guarded by `lock`; owned here and freed in `deinit` or on error.
-    private var context: UnsafeMutablePointer<redisContext>?
+/// Credentials for AUTH; called on every (re)connect, so short-lived Microsoft Entra tokens can be
+/// refreshed here (the token is the password, the object id the user).
+public typealias RedisCredentials = @Sendable () async throws -> (user: String?, password: String?)
 
-    /// A connection to `endpoint`; connect and command timeouts are `timeoutMilliseconds`.
-    public init(endpoint: RedisEndpoint, timeoutMilliseconds: Int = 1000, threadPool: NIOThreadPool = .singleton) {
-        self.endpoint = endpoint
-        self.timeoutMilliseconds = timeoutMilliseconds
-        self.threadPool = threadPool
+/// One Redis connection: hiredis's protocol layer over a non-blocking NIO channel, plain or TLS.
+/// Commands pipeline: many may be in flight; replies come back in order.
+public final class RedisConnection: Sendable {
+    let channel: any Channel
+    let timeout: TimeAmount
+
+    init(channel: any Channel, timeout: TimeAmount) {
+        self.channel = channel
+        self.timeout = timeout
     }
 
-    deinit {
-        if let context { redisFree(context) }
-    }
-
-    /// Sends one command (`["PING"]`) and returns the reply; an error reply is thrown as `RedisError.server`.
-    public func send(_ arguments: [String]) async throws -> RedisReply {
-        let encoded = arguments.map { Array($0.utf8) }
-        return try await threadPool.runIfActive { try self.sendBlocking(encoded) }
-    }
-
-    /// True when the server answers `PING` with `PONG`.
-    public func ping() async -> Bool {
-        (try? await send(["PING"]))?.text == "PONG"
-    }
-
-    private func sendBlocking(_ arguments: [[UInt8]]) throws -> RedisReply {
-        try lock.withLock {
-            let context = try connectedContext()
-            do {
-                let reply = try Self.command(context, arguments)
-                if case let .error(message) = reply { throw RedisError.server(message) }
-                return reply
-            } catch let error as RedisError {
-                if case .connection = error { dropContext() }
-                throw error
+    /// Connects, negotiates TLS when the endpoint asks for it, authenticates and selects the database.
+    public static func connect(
+        to endpoint: RedisEndpoint, tls: RedisTLS = RedisTLS(), timeoutMilliseconds: Int = 1000,
+        credentials: RedisCredentials? = nil, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> RedisConnection {
+        let sslContext = endpoint.usesTLS ? try tls.context() : nil
+        let timeout = TimeAmount.milliseconds(Int64(timeoutMilliseconds))
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(timeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handlers = channel.pipeline.syncOperations
+                    if let sslContext {
+                        let hostname = endpoint.host.isIPAddress ? nil : endpoint.host
+                        try handlers.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: hostname))
+                    }
+                    try handlers.addHandler(RedisChannelHandler(reader: try RESPReader()))
+                }
             }
-        }
-    }
-
-    /// Must hold `lock`.
-    private func connectedContext() throws -> UnsafeMutablePointer<redisContext> {
-        if let context { return context }
-        guard !endpoint.usesTLS else {
-            throw RedisError.unsupportedTransport("TLS (rediss://, ssl=True) needs the NIO transport; hiredis 0.14 has no TLS")
-        }
-        let timeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
-        guard let created = redisConnectWithTimeout(endpoint.host, Int32(endpoint.port), timeout) else {
-            throw RedisError.connection("cannot allocate a hiredis context")
-        }
-        if created.pointee.err != 0 {
-            let reason = String(cString: chiredis_context_errstr(created))
-            redisFree(created)
-            throw RedisError.connection(reason)
-        }
-        redisSetTimeout(created, timeout)
-        context = created
+        let channel: any Channel
         do {
-            if let password = endpoint.password {
-                let auth = [Array("AUTH".utf8)] + (endpoint.user.map { [Array($0.utf8)] } ?? []) + [Array(password.utf8)]
-                if case let .error(message) = try Self.command(created, auth) { throw RedisError.server(message) }
-            }
-            if endpoint.database != 0, case let .error(message) = try Self.command(created, [Array("SELECT".utf8), Array(String(endpoint.database).utf8)]) {
-                throw RedisError.server(message)
-            }
+            channel = try await bootstrap.connect(host: endpoint.host, port: endpoint.port).get()
         } catch {
-            dropContext()
+            throw RedisError.connection("cannot connect to \(endpoint): \(error)")
+        }
+        let connection = RedisConnection(channel: channel, timeout: timeout)
+        do {
+            let (user, password) = try await credentials?() ?? (endpoint.user, endpoint.password)
+            if let password {
+                _ = try await connection.send(["AUTH"] + (user.map { [$0] } ?? []) + [password])
+            }
+            if endpoint.database != 0 { _ = try await connection.send(["SELECT", String(endpoint.database)]) }
+            // A round trip proves the TLS handshake and the server.
+            _ = try await connection.send(["PING"])
+        } catch {
+            await connection.close()
             throw error
         }
-        return created
+        return connection
     }
 
-    /// Must hold `lock`.
-    private func dropContext() {
-        if let context { redisFree(context) }
-        context = nil
+    /// True while the channel is open.
+    public var isActive: Bool { channel.isActive }
+
+    /// Sends one command; an error reply is thrown as `RedisError.server`.
+    public func send(_ arguments: [String]) async throws -> RedisReply {
+        try await send(bytes: arguments.map { Array($0.utf8) })
     }
 
-    /// The checking funnel: runs one command and turns a NULL reply into an error read from `errstr` at once.
-    private static func command(_ context: UnsafeMutablePointer<redisContext>, _ arguments: [[UInt8]]) throws -> RedisReply {
-        let lengths = arguments.map(\.count)
-        let copies = arguments.map { argument -> UnsafeMutablePointer<CChar> in
-            let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: max(argument.count, 1))
-            argument.withUnsafeBytes { bytes in
-                UnsafeMutableRawPointer(pointer).copyMemory(from: bytes.baseAddress ?? UnsafeRawPointer(pointer), byteCount: argument.count)
-            }
-            return pointer
+    /// Sends one command of binary-safe arguments.
+    public func send(bytes arguments: [[UInt8]]) async throws -> RedisReply {
+        let encoded = try RESPFormat.command(arguments)
+        let promise = channel.eventLoop.makePromise(of: RedisReply.self)
+        let timeoutTask = channel.eventLoop.scheduleTask(in: timeout) { [channel] in
+            // A late reply cannot be told from the next one's: a timeout closes the connection.
+            channel.close(promise: nil)
         }
-        defer { copies.forEach { $0.deallocate() } }
-        var argv: [UnsafePointer<CChar>?] = copies.map { UnsafePointer($0) }
-        let raw = argv.withUnsafeMutableBufferPointer { argvBuffer in
-            lengths.withUnsafeBufferPointer { lengthBuffer in
-                redisCommandArgv(context, Int32(arguments.count), argvBuffer.baseAddress, lengthBuffer.baseAddress)
-            }
-        }
-        guard let raw else {
-            throw RedisError.connection(String(cString: chiredis_context_errstr(context)))
-        }
-        defer { freeReplyObject(raw) }
-        return copyReply(raw.assumingMemoryBound(to: redisReply.self))
+        channel.writeAndFlush(RedisRequest(bytes: ByteBuffer(bytes: encoded), promise: promise)).cascadeFailure(to: promise)
+        defer { timeoutTask.cancel() }
+        let reply = try await promise.futureResult.get()
+        if case let .error(message) = reply { throw RedisError.server(message) }
+        return reply
     }
 
-    /// Copies a hiredis reply tree into an owned value.
-    static func copyReply(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {
-        let value = reply.pointee
-        func bytes() -> [UInt8] {
-            guard let str = value.str else { return [] }
-            return Array(UnsafeRawBufferPointer(start: str, count: Int(value.len)))
+    /// Sends many commands in one flush and returns their replies in order (error replies included).
+    public func pipeline(_ commands: [[[UInt8]]]) async throws -> [RedisReply] {
+        var futures: [EventLoopFuture<RedisReply>] = []
+        for arguments in commands {
+            let promise = channel.eventLoop.makePromise(of: RedisReply.self)
+            channel.write(RedisRequest(bytes: ByteBuffer(bytes: try RESPFormat.command(arguments)), promise: promise)).cascadeFailure(to: promise)
+            futures.append(promise.futureResult)
         }
-        switch value.type {
-        case REDIS_REPLY_STATUS: return .status(String(decoding: bytes(), as: UTF8.self))
-        case REDIS_REPLY_ERROR: return .error(String(decoding: bytes(), as: UTF8.self))
-        case REDIS_REPLY_INTEGER: return .integer(value.integer)
-        case REDIS_REPLY_STRING: return .bulk(bytes())
-        case REDIS_REPLY_ARRAY:
-            guard let elements = value.element else { return .array([]) }
-            return .array((0..<Int(value.elements)).compactMap { index in elements[index].map(copyReply) })
-        default: return .null
-        }
+        channel.flush()
+        let timeoutTask = channel.eventLoop.scheduleTask(in: timeout) { [channel] in channel.close(promise: nil) }
+        defer { timeoutTask.cancel() }
+        var replies: [RedisReply] = []
+        for future in futures { replies.append(try await future.get()) }
+        return replies
+    }
+
+    /// Closes the channel.
+    public func close() async {
+        try? await channel.close()
+    }
+}
+
+extension String {
+    /// True for IPv4 and IPv6 literals (no SNI for those).
+    var isIPAddress: Bool {
+        contains(":") || split(separator: ".").count == 4 && allSatisfy { $0.isNumber || $0 == "." }
     }
 }

@@ -1,0 +1,91 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// What the ledger needs from Redis: commands routed by the key they touch, one at a time or
+/// pipelined. A single server (`RedisPool`) and a cluster (`RedisClusterPool`) both provide it.
+public protocol RedisCommandRouter: Sendable {
+    /// Sends one command that touches `key` (or any node when nil).
+    func send(_ arguments: [[UInt8]], key: [UInt8]?) async throws -> RedisReply
+    /// True when the server(s) answer `PING`.
+    func ping() async -> Bool
+    /// Closes every connection.
+    func close() async
+}
+
+/// A bounded pool of connections to one server, used round-robin; a broken connection is
+/// replaced on next use, with exponential backoff (50 ms doubling to 2 s) after failed connects.
+public final class RedisPool: RedisCommandRouter {
+    let endpoint: RedisEndpoint
+    let tls: RedisTLS
+    let timeoutMilliseconds: Int
+    let credentials: RedisCredentials?
+
+    struct Slot {
+        var connection: RedisConnection?
+        var failures = 0
+        var retryAt = NIODeadline.uptimeNanoseconds(0)
+    }
+
+    private let slots: NIOLockedValueBox<[Slot]>
+    private let next = NIOLockedValueBox(0)
+
+    public init(endpoint: RedisEndpoint, tls: RedisTLS = RedisTLS(), size: Int = 4, timeoutMilliseconds: Int = 1000,
+                credentials: RedisCredentials? = nil) {
+        self.endpoint = endpoint
+        self.tls = tls
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.credentials = credentials
+        self.slots = NIOLockedValueBox(Array(repeating: Slot(), count: max(1, size)))
+    }
+
+    public func send(_ arguments: [[UInt8]], key: [UInt8]? = nil) async throws -> RedisReply {
+        try await connection().send(bytes: arguments)
+    }
+
+    /// Sends one command of text arguments.
+    public func send(_ arguments: [String]) async throws -> RedisReply {
+        try await send(arguments.map { Array($0.utf8) }, key: nil)
+    }
+
+    public func ping() async -> Bool {
+        (try? await send(["PING"]))?.text == "PONG"
+    }
+
+    public func close() async {
+        let connections = slots.withLockedValue { slots in
+            defer { for index in slots.indices { slots[index].connection = nil } }
+            return slots.compactMap(\.connection)
+        }
+        for connection in connections { await connection.close() }
+    }
+
+    /// A live connection from the next slot, connecting (or refusing during backoff) as needed.
+    func connection() async throws -> RedisConnection {
+        let index = next.withLockedValue { value in
+            defer { value = value &+ 1 }
+            return value
+        } % slots.withLockedValue { $0.count }
+        let (existing, retryAt) = slots.withLockedValue { ($0[index].connection, $0[index].retryAt) }
+        if let existing, existing.isActive { return existing }
+        guard NIODeadline.now() >= retryAt else { throw RedisError.connection("\(endpoint) is unreachable; retrying with backoff") }
+        do {
+            let connection = try await RedisConnection.connect(
+                to: endpoint, tls: tls, timeoutMilliseconds: timeoutMilliseconds, credentials: credentials)
+            let replaced = slots.withLockedValue { slots in
+                let old = slots[index].connection
+                slots[index] = Slot(connection: connection)
+                return old
+            }
+            if let replaced { await replaced.close() }
+            return connection
+        } catch {
+            slots.withLockedValue { slots in
+                slots[index].failures += 1
+                let delay = min(2_000, 50 << min(slots[index].failures - 1, 6))
+                slots[index].retryAt = .now() + .milliseconds(Int64(delay))
+            }
+            throw error
+        }
+    }
+}
