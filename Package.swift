@@ -50,11 +50,22 @@ let package = Package(
         .target(name: "FunctionsProtocol", dependencies: ["CivilCalendar"]),
         .target(name: "ChargebackCore", dependencies: ["CivilCalendar"]),
 
+        // Adapters: the domain's seams implemented with the wrappers.
+        .target(
+            name: "ChargebackRedis",
+            dependencies: [
+                "ChargebackCore", "RedisClient",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // The handler's application (routes, functions, composition root).
         .target(
             name: "ChargebackApp",
             dependencies: [
-                "ChargebackCore", "FunctionsProtocol", "RedisClient",
+                "ChargebackCore", "ChargebackRedis", "FunctionsProtocol", "RedisClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

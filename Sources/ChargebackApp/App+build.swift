@@ -3,17 +3,32 @@ import FoundationEssentials
 import Hummingbird
 import Logging
 import NIOPosix
+import ChargebackRedis
 import RedisClient
 
-/// The composition root: the only place that names concrete types (hiredis connection, functions).
+/// The composition root: the only place that names concrete types (Redis pools, the ledger, functions).
 public enum ChargebackApplication {
-    /// Builds the handler application for `configuration`.
+    /// The Redis router the configuration asks for.
+    public static func redis(_ configuration: Configuration) -> any RedisCommandRouter {
+        let tls = RedisTLS(caFile: configuration.redisCAFile)
+        if configuration.redisCluster {
+            return RedisClusterPool(seeds: [configuration.redis], tls: tls, poolSize: configuration.redisPoolSize,
+                                    timeoutMilliseconds: configuration.redisTimeoutMilliseconds)
+        }
+        return RedisPool(endpoint: configuration.redis, tls: tls, size: configuration.redisPoolSize,
+                         timeoutMilliseconds: configuration.redisTimeoutMilliseconds)
+    }
+
+    /// Builds the handler application for `configuration`; tests may pass their own `ledger`.
     public static func build(_ configuration: Configuration, logger: Logger, ledger: (any Ledger)? = nil) -> some ApplicationProtocol {
-        let redis = RedisConnection(endpoint: configuration.redis, timeoutMilliseconds: configuration.redisTimeoutMilliseconds)
+        let redis = redis(configuration)
+        let redisLedger = RedisLedger(redis: redis, dedupeDays: configuration.dedupeDays, retentionDays: configuration.retentionDays)
+        let spool = EventSpool(directory: configuration.spoolDirectory, maxBytes: configuration.spoolMaxBytes)
         let router = Router()
         let routes = FunctionRoutes(routePrefix: configuration.routePrefix, maxBodyBytes: configuration.maxBodyBytes, logger: logger)
         routes.addReadiness(to: router)
-        routes.add(IngestFunction(ledger: ledger ?? UnavailableLedger(), maxEnvelopeBytes: configuration.maxEnvelopeBytes), to: router)
+        routes.add(IngestFunction(ledger: ledger ?? SpoolingLedger(primary: redisLedger, spool: spool, logger: logger),
+                                  maxEnvelopeBytes: configuration.maxEnvelopeBytes), to: router)
         routes.add(UsageSummaryFunction(), to: router)
         routes.add(ChargebackReportFunction(), to: router)
         routes.add(HealthFunction(ping: { await redis.ping() }), to: router)
@@ -21,6 +36,7 @@ public enum ChargebackApplication {
         return Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: configuration.port), serverName: nil),
+            services: [SpoolReplayer(ledger: redisLedger, spool: spool, logger: logger)],
             logger: logger)
     }
 }

@@ -13,6 +13,20 @@ public struct Configuration: Sendable {
     /// The largest request body accepted, in bytes (`CHARGEBACK_MAX_BODY_BYTES`, default 160 MiB:
     /// a 100 MB host request grows when escaped into a JSON-protocol invocation).
     public var maxBodyBytes: Int
+    /// A PEM file of CAs trusted for Redis TLS (`REDIS_TLS_CA_FILE`); nil trusts the system roots.
+    public var redisCAFile: String?
+    /// True for a Redis Cluster (`REDIS_CLUSTER=true`; Azure "OSS clustering policy").
+    public var redisCluster = false
+    /// Connections per Redis server (`REDIS_POOL_SIZE`, default 4).
+    public var redisPoolSize = 4
+    /// How long a `requestId` is remembered against redelivery (`CHARGEBACK_DEDUPE_DAYS`, default 7).
+    public var dedupeDays = 7
+    /// How long hourly counters are kept (`CHARGEBACK_RETENTION_DAYS`, default 35).
+    public var retentionDays = 35
+    /// Where events wait while Redis is unavailable (`CHARGEBACK_SPOOL_DIR`, default `/tmp/chargeback-spool`).
+    public var spoolDirectory = "/tmp/chargeback-spool"
+    /// The spool's size bound (`CHARGEBACK_SPOOL_MAX_BYTES`, default 64 MiB); full → 503 `spool_full`.
+    public var spoolMaxBytes = 64 * 1024 * 1024
     /// The largest envelope `ingest` accepts (`CHARGEBACK_MAX_ENVELOPE_BYTES`, default 16 MiB); larger is 413.
     public var maxEnvelopeBytes: Int = 16 * 1024 * 1024
     /// Minimum log level (`LOG_LEVEL`: trace, debug, info, notice, warning, error, critical; default info).
@@ -73,6 +87,17 @@ public struct Configuration: Sendable {
             maxBodyBytes: try integer("CHARGEBACK_MAX_BODY_BYTES", default: 160 * 1024 * 1024, range: 1024...1_073_741_824),
             logLevel: level)
         configuration.maxEnvelopeBytes = try integer("CHARGEBACK_MAX_ENVELOPE_BYTES", default: 16 * 1024 * 1024, range: 1024...1_073_741_824)
+        configuration.redisCAFile = environment["REDIS_TLS_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        switch (environment["REDIS_CLUSTER"] ?? "false").lowercased() {
+        case "true", "1", "yes": configuration.redisCluster = true
+        case "false", "0", "no", "": configuration.redisCluster = false
+        default: throw Error(description: "REDIS_CLUSTER must be true or false")
+        }
+        configuration.redisPoolSize = try integer("REDIS_POOL_SIZE", default: 4, range: 1...64)
+        configuration.dedupeDays = try integer("CHARGEBACK_DEDUPE_DAYS", default: 7, range: 1...365)
+        configuration.retentionDays = try integer("CHARGEBACK_RETENTION_DAYS", default: 35, range: 2...3650)
+        configuration.spoolDirectory = environment["CHARGEBACK_SPOOL_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp/chargeback-spool"
+        configuration.spoolMaxBytes = try integer("CHARGEBACK_SPOOL_MAX_BYTES", default: 64 * 1024 * 1024, range: 4096...68_719_476_736)
         return configuration
     }
 }

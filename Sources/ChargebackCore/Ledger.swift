@@ -4,6 +4,8 @@ public enum RecordOutcome: String, Sendable, Codable {
     case recorded
     /// Already counted under this `requestId`: not counted again.
     case duplicate
+    /// The store was unavailable: kept in the durable spool, counted once the store is back.
+    case spooled
 }
 
 /// Where usage events are counted, exactly once per `requestId`. The Redis ledger implements it;
@@ -11,4 +13,18 @@ public enum RecordOutcome: String, Sendable, Codable {
 public protocol Ledger: Sendable {
     /// Counts `event` unless its `requestId` was already counted.
     func record(_ event: UsageEvent) async throws -> RecordOutcome
+}
+
+/// A ledger failure the caller can name: `code` is stable (`spool_full`, `spool_unavailable`,
+/// `ledger_unavailable`), `message` is for people and never holds payload text.
+public struct LedgerFailure: Error, Sendable, CustomStringConvertible {
+    public let code: String
+    public let message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
 }

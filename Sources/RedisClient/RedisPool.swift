@@ -72,13 +72,16 @@ public final class RedisPool: RedisCommandRouter {
         do {
             let connection = try await RedisConnection.connect(
                 to: endpoint, tls: tls, timeoutMilliseconds: timeoutMilliseconds, credentials: credentials)
-            let replaced = slots.withLockedValue { slots in
-                let old = slots[index].connection
+            // Another caller may have filled the slot meanwhile: keep the live one, close the spare
+            // (ours has nothing in flight; a dead one has nothing to lose).
+            let (chosen, spare) = slots.withLockedValue { slots -> (RedisConnection, RedisConnection?) in
+                if let current = slots[index].connection, current.isActive { return (current, connection) }
+                let dead = slots[index].connection
                 slots[index] = Slot(connection: connection)
-                return old
+                return (connection, dead)
             }
-            if let replaced { await replaced.close() }
-            return connection
+            if let spare { await spare.close() }
+            return chosen
         } catch {
             slots.withLockedValue { slots in
                 slots[index].failures += 1

@@ -4,13 +4,13 @@ import Testing
 import TestSupport
 
 /// Against the real servers `scripts/test` starts.
-@Suite("hiredis connection")
+@Suite("Redis over NIO with hiredis's protocol layer")
 struct RedisConnectionTests {
-    func plain() throws -> RedisConnection {
-        RedisConnection(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()))
+    func plain() throws -> RedisPool {
+        RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()))
     }
 
-    @Test("PING, SET and GET round-trip binary-safe values")
+    @Test("PING, SET and GET round-trip binary-safe values; pipelines keep order")
     func roundTrip() async throws {
         let redis = try plain()
         #expect(await redis.ping())
@@ -20,8 +20,30 @@ struct RedisConnectionTests {
         #expect(try await redis.send(["GET", key]) == .bulk(Array(value.utf8)))
         #expect(try await redis.send(["INCRBY", key + ":n", "5"]) == .integer(5))
         #expect(try await redis.send(["GET", key + ":missing"]) == .null)
-        let list = try await redis.send(["MGET", key, key + ":missing"])
-        #expect(list == .array([.bulk(Array(value.utf8)), .null]))
+        #expect(try await redis.send(["MGET", key, key + ":missing"]) == .array([.bulk(Array(value.utf8)), .null]))
+        let connection = try await RedisConnection.connect(to: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()))
+        let replies = try await connection.pipeline((1...100).map { _ in [Array("INCR".utf8), Array((key + ":p").utf8)] })
+        #expect(replies == (1...100).map { RedisReply.integer(Int64($0)) })
+        await connection.close()
+        await redis.close()
+    }
+
+    @Test("many concurrent commands on a small pool all get their own replies")
+    func concurrency() async throws {
+        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 2)
+        let key = "test:concurrent:\(UUID().uuidString)"
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<500 {
+                group.addTask {
+                    let echoed = try await redis.send(["ECHO", "value-\(index)"])
+                    guard echoed.text == "value-\(index)" else { throw RedisError.unexpectedReply("mismatched reply") }
+                    _ = try await redis.send(["INCR", key])
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await redis.send(["GET", key]).text == "500")
+        await redis.close()
     }
 
     @Test("an error reply is thrown as a server error and the connection stays usable")
@@ -29,56 +51,89 @@ struct RedisConnectionTests {
         let redis = try plain()
         await #expect(throws: RedisError.self) { try await redis.send(["NOSUCHCOMMAND"]) }
         #expect(await redis.ping())
+        await redis.close()
     }
 
-    @Test("AUTH with an ACL user and password")
+    @Test("AUTH with an ACL user and password; a wrong password is refused")
     func authenticates() async throws {
         let admin = try plain()
         let user = "tester\(Int.random(in: 1000...9999))"
         _ = try await admin.send(["ACL", "SETUSER", user, "on", ">pw-\(user)", "~*", "+@all"])
         let url = try TestEnvironment.plainRedisURL().replacingOccurrences(of: "redis://", with: "redis://\(user):pw-\(user)@")
-        let authed = RedisConnection(endpoint: try RedisEndpoint.parse(url))
+        let authed = RedisPool(endpoint: try RedisEndpoint.parse(url))
         #expect(try await authed.send(["ACL", "WHOAMI"]).text == user)
-        let wrong = RedisConnection(endpoint: try RedisEndpoint.parse(url.replacingOccurrences(of: ":pw-", with: ":bad-")))
+        let wrong = RedisPool(endpoint: try RedisEndpoint.parse(url.replacingOccurrences(of: ":pw-", with: ":bad-")))
         #expect(await !wrong.ping())
         _ = try await admin.send(["ACL", "DELUSER", user])
+        for pool in [admin, authed, wrong] { await pool.close() }
     }
 
-    @Test("a server that is not there is a connection error, quickly")
+    @Test("credentials come from the refresh hook on each connect (Entra tokens)")
+    func credentialHook() async throws {
+        let admin = try plain()
+        let user = "entra\(Int.random(in: 1000...9999))"
+        _ = try await admin.send(["ACL", "SETUSER", user, "on", ">token-1", "~*", "+@all"])
+        let pool = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL())) { (user, "token-1") }
+        #expect(try await pool.send(["ACL", "WHOAMI"]).text == user)
+        _ = try await admin.send(["ACL", "DELUSER", user])
+        await pool.close()
+        await admin.close()
+    }
+
+    @Test("a server that is not there is a connection error, quickly, then backoff")
     func unreachable() async throws {
         let port = try TestEnvironment.unusedPort()
-        let redis = RedisConnection(endpoint: RedisEndpoint(host: "127.0.0.1", port: port), timeoutMilliseconds: 500)
+        let redis = RedisPool(endpoint: RedisEndpoint(host: "127.0.0.1", port: port), size: 1, timeoutMilliseconds: 500)
         await #expect(throws: RedisError.self) { try await redis.send(["PING"]) }
         #expect(await !redis.ping())
     }
 
     @Test("reconnects after the server drops the connection")
     func reconnects() async throws {
-        let redis = try plain()
+        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 1)
         let admin = try plain()
-        #expect(await redis.ping())
         guard case let .integer(id) = try await redis.send(["CLIENT", "ID"]) else {
             Issue.record("CLIENT ID did not answer an integer")
             return
         }
         #expect(try await admin.send(["CLIENT", "KILL", "ID", String(id)]) == .integer(1))
-        await #expect(throws: RedisError.self) { try await redis.send(["PING"]) }
+        try await Task.sleep(for: .milliseconds(100))
         #expect(await redis.ping())
+        await redis.close()
+        await admin.close()
     }
 
-    @Test("TLS endpoints are refused honestly until the NIO transport lands")
-    func tlsRefused() async throws {
-        let redis = RedisConnection(endpoint: try RedisEndpoint.parse(try TestEnvironment.tlsRedisURL()))
+    @Test("TLS with the test CA: verified, SNI sent, commands work")
+    func tls() async throws {
+        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.tlsRedisURL()),
+                              tls: RedisTLS(caFile: try TestEnvironment.tlsCAFile()))
+        #expect(try await redis.send(["PING"]).text == "PONG")
+        let key = "test:tls:\(UUID().uuidString)"
+        #expect(try await redis.send(["SET", key, "over TLS", "EX", "60"]) == .status("OK"))
+        #expect(try await redis.send(["GET", key]).text == "over TLS")
+        await redis.close()
+    }
+
+    @Test("TLS with a certificate the client does not trust is refused")
+    func tlsUntrusted() async throws {
+        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.tlsRedisURL()), tls: RedisTLS(caFile: nil), size: 1)
         await #expect(throws: RedisError.self) { try await redis.send(["PING"]) }
+        await redis.close()
     }
 
-    @Test("the 3-master cluster is up and hiredis reads its state")
-    func clusterIsUp() async throws {
+    @Test("the 3-master cluster: keys land on their slots' masters; hash tags keep keys together")
+    func cluster() async throws {
         let nodes = try TestEnvironment.clusterNodes()
         #expect(nodes.count == 3)
-        let first = try RedisEndpoint.parse("redis://" + nodes[0])
-        let info = try await RedisConnection(endpoint: first).send(["CLUSTER", "INFO"])
-        #expect(info.text?.contains("cluster_state:ok") == true)
-        #expect(info.text?.contains("cluster_known_nodes:3") == true)
+        let cluster = RedisClusterPool(seeds: [try RedisEndpoint.parse("redis://" + nodes[0])])
+        #expect(await cluster.ping())
+        for index in 0..<50 {
+            let key = Array("test:cluster:\(UUID().uuidString):\(index)".utf8)
+            _ = try await cluster.send([Array("SET".utf8), key, Array("v\(index)".utf8), Array("EX".utf8), Array("60".utf8)], key: key)
+            #expect(try await cluster.send([Array("GET".utf8), key], key: key).text == "v\(index)")
+        }
+        #expect(RedisClusterPool.slot(of: Array("{user1000}.following".utf8)) == RedisClusterPool.slot(of: Array("{user1000}.followers".utf8)))
+        #expect(RedisClusterPool.slot(of: Array("123456789".utf8)) == 12_739)
+        await cluster.close()
     }
 }

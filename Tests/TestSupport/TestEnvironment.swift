@@ -22,6 +22,8 @@ public enum TestEnvironment {
     public static func plainRedisURL() throws -> String { try variable("REDIS_PLAIN_URL") }
     /// `rediss://127.0.0.1:PORT` of the TLS server.
     public static func tlsRedisURL() throws -> String { try variable("REDIS_TLS_URL") }
+    /// The CA file that signed the TLS server's certificate.
+    public static func tlsCAFile() throws -> String { try variable("REDIS_TLS_CA_FILE") }
     /// `host:port,host:port,…` of the 3-master cluster.
     public static func clusterNodes() throws -> [String] { try variable("REDIS_CLUSTER_NODES").split(separator: ",").map(String.init) }
 

@@ -53,6 +53,9 @@ public struct IngestFunction: HTTPFunction {
             ])
             let body = (try? JSONEncoder().encode(Receipt(requestId: event.requestId, status: outcome))) ?? Data()
             return FunctionResponse.json(status: 200, String(decoding: body, as: UTF8.self))
+        } catch let failure as LedgerFailure {
+            logger.error("ledger write failed", metadata: ["error.code": "\(failure.code)"])
+            return ErrorBody.response(status: 503, code: failure.code, message: failure.message)
         } catch {
             logger.error("ledger write failed", metadata: ["error.type": "\(type(of: error))"])
             return ErrorBody.response(status: 503, code: "ledger_unavailable", message: "the usage could not be recorded; it was not counted")

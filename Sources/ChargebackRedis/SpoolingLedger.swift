@@ -1,0 +1,89 @@
+import ChargebackCore
+import Logging
+import RedisClient
+import ServiceLifecycle
+
+/// The production ledger: Redis first; when Redis is unreachable or refusing writes, the event goes
+/// to the durable spool and is acknowledged `spooled`. If the script ran but its reply was lost,
+/// the replay finds the dedupe marker: counted once either way.
+public final class SpoolingLedger: Ledger {
+    let primary: RedisLedger
+    let spool: EventSpool
+    let logger: Logger
+
+    public init(primary: RedisLedger, spool: EventSpool, logger: Logger) {
+        self.primary = primary
+        self.spool = spool
+        self.logger = logger
+    }
+
+    public func record(_ event: UsageEvent) async throws -> RecordOutcome {
+        do {
+            return try await primary.record(event)
+        } catch let error as RedisError where error.isUnavailability {
+            logger.warning("redis unavailable; spooling", metadata: ["usage.request_id": "\(event.requestId)", "redis.error": "\(error.kind)"])
+            try await spool.append(event)
+            return .spooled
+        }
+    }
+}
+
+/// Replays the spool into Redis once it answers again; stops at the first failure and tries later.
+public struct SpoolReplayer: Service {
+    let ledger: RedisLedger
+    let spool: EventSpool
+    let logger: Logger
+    let intervalMilliseconds: Int
+
+    public init(ledger: RedisLedger, spool: EventSpool, logger: Logger, intervalMilliseconds: Int = 1000) {
+        self.ledger = ledger
+        self.spool = spool
+        self.logger = logger
+        self.intervalMilliseconds = intervalMilliseconds
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await replayOnce()
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(intervalMilliseconds)) }
+        }
+    }
+
+    /// One pass: true when the spool is empty afterwards.
+    @discardableResult
+    public func replayOnce() async -> Bool {
+        do {
+            guard let (events, skipped) = try await spool.takeForReplay() else { return true }
+            if skipped > 0 { logger.error("spool lines unreadable", metadata: ["spool.skipped": "\(skipped)"]) }
+            var duplicates = 0
+            for event in events where try await ledger.record(event) == .duplicate { duplicates += 1 }
+            try await spool.finishReplay()
+            logger.info("spool replayed", metadata: ["spool.events": "\(events.count)", "spool.duplicates": "\(duplicates)"])
+            return true
+        } catch {
+            return false
+        }
+    }
+}
+
+extension RedisError {
+    /// True when the store cannot take writes now (as opposed to a bug in the command).
+    var isUnavailability: Bool {
+        switch self {
+        case .connection, .shutDown: return true
+        case let .server(message):
+            return ["LOADING", "MASTERDOWN", "READONLY", "CLUSTERDOWN", "TRYAGAIN", "OOM", "BUSY"].contains { message.hasPrefix($0) }
+        default: return false
+        }
+    }
+
+    /// The error's kind without its text, for logs.
+    var kind: String {
+        switch self {
+        case .connection: return "connection"
+        case .server: return "server"
+        case .shutDown: return "shut_down"
+        default: return "other"
+        }
+    }
+}
