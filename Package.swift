@@ -111,6 +111,9 @@ let package = Package(
             name: "ChargebackCoreTests",
             dependencies: ["ChargebackCore", "FunctionsProtocol", "TestSupport"]),
         .testTarget(
+            name: "ChargebackRedisTests",
+            dependencies: ["ChargebackRedis", "ChargebackCore", "RedisClient", "TestSupport"]),
+        .testTarget(
             name: "RedisClientTests",
             dependencies: ["RedisClient", "TestSupport"]),
         .testTarget(

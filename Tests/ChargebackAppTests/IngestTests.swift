@@ -1,3 +1,4 @@
+import Foundation
 import ChargebackApp
 import ChargebackCore
 import FunctionsProtocol
@@ -114,15 +115,35 @@ struct IngestTests {
         #expect(await ledger.events.first?.value.meters.outputTokens == 4_000_000)
     }
 
-    @Test("without a ledger (until the Redis ledger lands) usage is refused with 503, never acknowledged")
-    func noLedger() async throws {
+    @Test("the production ledger records in Redis: recorded, then duplicate")
+    func productionLedger() async throws {
+        var envelope = try chatEnvelope()
+        envelope.requestId = "req-prod-\(UUID().uuidString.prefix(8))"
+        let bytes = envelope.bytes
         try await app(ledger: nil).test(.router) { client in
-            try await client.execute(uri: "/api/v1/ingest", method: .post, body: ByteBuffer(bytes: try chatEnvelope().bytes)) { response in
-                #expect(response.status == .serviceUnavailable)
-                let error = try JSONValue.parse(Array(response.body.readableBytesView))
-                #expect(error["error"]?["code"] == .string("ledger_unavailable"))
+            for expected in ["recorded", "duplicate"] {
+                try await client.execute(uri: "/api/v1/ingest", method: .post, body: ByteBuffer(bytes: bytes)) { response in
+                    #expect(response.status == .ok)
+                    let receipt = try JSONValue.parse(Array(response.body.readableBytesView))
+                    #expect(receipt["status"] == .string(expected))
+                }
             }
         }
+    }
+
+    @Test("with Redis unreachable the event is spooled and acknowledged 'spooled'")
+    func spooled() async throws {
+        var configuration = Configuration(port: 0, redis: RedisEndpoint(host: "127.0.0.1", port: try TestEnvironment.unusedPort()), redisTimeoutMilliseconds: 200)
+        configuration.spoolDirectory = NSTemporaryDirectory() + "ingest-spool-" + UUID().uuidString
+        let bytes = try chatEnvelope().bytes
+        try await ChargebackApplication.build(configuration, logger: Logger(label: "t")).test(.router) { client in
+            try await client.execute(uri: "/api/v1/ingest", method: .post, body: ByteBuffer(bytes: bytes)) { response in
+                #expect(response.status == .ok)
+                let receipt = try JSONValue.parse(Array(response.body.readableBytesView))
+                #expect(receipt["status"] == .string("spooled"))
+            }
+        }
+        #expect(FileManager.default.fileExists(atPath: configuration.spoolDirectory + "/spool.jsonl"))
     }
 
     @Test("logs carry identifiers and numbers, never prompt or completion text or keys")

@@ -1,0 +1,37 @@
+import ChargebackCore
+import ChargebackRedis
+import Foundation
+import RedisClient
+import TestSupport
+
+/// Events for ledger tests: each a distinct request of a subscription unique to the test.
+struct LedgerHarness {
+    let subscription = "sub-\(UUID().uuidString.prefix(8))"
+    let extractor = UsageExtractor()
+
+    func event(_ index: Int, output: Int64 = 10) throws -> UsageEvent {
+        var builder = EnvelopeBuilder()
+        builder.subscriptionId = subscription
+        builder.requestId = "req-\(subscription)-\(index)"
+        builder.timestamp = "2026-11-29T10:15:30Z"
+        builder.responseBody = "{\"model\":\"gpt-4o\",\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":\(output),\"prompt_tokens_details\":{\"cached_tokens\":40}}}"
+        return try extractor.extract(builder.bytes)
+    }
+
+    /// The hourly counters of the test subscription for 2026-11-29T10.
+    func counters(_ redis: any RedisCommandRouter) async throws -> [String: Int64] {
+        let key = LedgerKeys.hour(subscription: subscription, hour: "2026-11-29T10")
+        guard case let .array(items) = try await redis.send([Array("HGETALL".utf8), Array(key.utf8)], key: Array(key.utf8)) else { return [:] }
+        var result: [String: Int64] = [:]
+        for pair in stride(from: 0, to: items.count - 1, by: 2) {
+            if let field = items[pair].text, let value = items[pair + 1].text.flatMap({ Int64($0) }) { result[field] = value }
+        }
+        return result
+    }
+}
+
+extension RedisCommandRouter {
+    func send(_ arguments: [String]) async throws -> RedisReply {
+        try await send(arguments.map { Array($0.utf8) }, key: nil)
+    }
+}

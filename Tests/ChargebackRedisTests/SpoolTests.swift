@@ -1,0 +1,123 @@
+import ChargebackCore
+import ChargebackRedis
+import Foundation
+import Logging
+import RedisClient
+import Testing
+import TestSupport
+
+/// A redis-server of the test's own, so it can be killed; AOF with fsync on every write, so what
+/// Redis acknowledged survives the kill.
+final class OwnedRedis: @unchecked Sendable {
+    let port: Int
+    let directory: String
+    var process: Process?
+
+    init() throws {
+        port = try TestEnvironment.unusedPort()
+        directory = NSTemporaryDirectory() + "owned-redis-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    func start() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
+        process.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", "yes",
+                             "--appendfsync", "always", "--logfile", directory + "/redis.log"]
+        try process.run()
+        self.process = process
+        let pool = RedisPool(endpoint: RedisEndpoint(host: "127.0.0.1", port: port), size: 1, timeoutMilliseconds: 200)
+        for _ in 0..<100 {
+            if await pool.ping() { break }
+            try await Task.sleep(for: .milliseconds(30))
+        }
+        await pool.close()
+    }
+
+    func kill() {
+        guard let process else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    var endpoint: RedisEndpoint { RedisEndpoint(host: "127.0.0.1", port: port) }
+}
+
+@Suite("spool: nothing acknowledged is lost", .serialized)
+struct SpoolTests {
+    let logger = Logger(label: "spool-test")
+
+    func spoolDirectory() -> String { NSTemporaryDirectory() + "spool-" + UUID().uuidString }
+
+    @Test("Redis killed and restarted in the middle of a stream: every acknowledged event counted exactly once")
+    func killAndRestart() async throws {
+        let redis = try OwnedRedis()
+        try await redis.start()
+        let pool = RedisPool(endpoint: redis.endpoint, size: 2, timeoutMilliseconds: 300)
+        let primary = RedisLedger(redis: pool)
+        let spool = EventSpool(directory: spoolDirectory(), maxBytes: 1 << 20)
+        let ledger = SpoolingLedger(primary: primary, spool: spool, logger: logger)
+        let harness = LedgerHarness()
+        var outcomes: [RecordOutcome] = []
+        for index in 0..<300 {
+            if index == 100 { redis.kill() }
+            if index == 200 { try await redis.start() }
+            outcomes.append(try await ledger.record(try harness.event(index, output: Int64(index))))
+        }
+        #expect(outcomes.contains(.spooled))
+        #expect(outcomes.filter { $0 == .recorded }.count >= 100)
+        let replayer = SpoolReplayer(ledger: primary, spool: spool, logger: logger)
+        var replayed = false
+        for _ in 0..<50 where !replayed {
+            replayed = await replayer.replayOnce()
+            if !replayed { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(replayed)
+        let counters = try await harness.counters(pool)
+        #expect(counters["gpt-4o|requests"] == 300)
+        #expect(counters["gpt-4o|outputTokens"] == Int64((0..<300).reduce(0, +)))
+        // A second replay pass (or a redelivery) changes nothing.
+        #expect(try await ledger.record(try harness.event(5, output: 5)) == .duplicate)
+        #expect(try await harness.counters(pool)["gpt-4o|requests"] == 300)
+        redis.kill()
+        await pool.close()
+    }
+
+    @Test("a full spool is refused with spool_full; an unwritable one with spool_unavailable")
+    func bounded() async throws {
+        let unreachable = RedisPool(endpoint: RedisEndpoint(host: "127.0.0.1", port: try TestEnvironment.unusedPort()), size: 1, timeoutMilliseconds: 200)
+        let harness = LedgerHarness()
+        let small = SpoolingLedger(primary: RedisLedger(redis: unreachable), spool: EventSpool(directory: spoolDirectory(), maxBytes: 1000), logger: logger)
+        #expect(try await small.record(try harness.event(1)) == .spooled)
+        do {
+            _ = try await small.record(try harness.event(2))
+            Issue.record("a full spool accepted an event")
+        } catch let failure as LedgerFailure {
+            #expect(failure.code == "spool_full")
+        }
+        let blocked = NSTemporaryDirectory() + "blocked-" + UUID().uuidString
+        try "not a directory".write(toFile: blocked, atomically: true, encoding: .utf8)
+        let unwritable = SpoolingLedger(primary: RedisLedger(redis: unreachable), spool: EventSpool(directory: blocked, maxBytes: 1 << 20), logger: logger)
+        do {
+            _ = try await unwritable.record(try harness.event(3))
+            Issue.record("an unwritable spool accepted an event")
+        } catch let failure as LedgerFailure {
+            #expect(failure.code == "spool_unavailable")
+        }
+    }
+
+    @Test("the spool holds identifiers and numbers, never body text")
+    func spoolHoldsNoText() async throws {
+        let unreachable = RedisPool(endpoint: RedisEndpoint(host: "127.0.0.1", port: try TestEnvironment.unusedPort()), size: 1, timeoutMilliseconds: 200)
+        let directory = spoolDirectory()
+        let ledger = SpoolingLedger(primary: RedisLedger(redis: unreachable), spool: EventSpool(directory: directory, maxBytes: 1 << 20), logger: logger)
+        var builder = EnvelopeBuilder()
+        builder.requestBody = "{\"messages\":[{\"role\":\"user\",\"content\":\"CANARY-PROMPT-a1\"}]}"
+        builder.responseBody = "{\"choices\":[{\"message\":{\"content\":\"CANARY-COMPLETION-b2\"}}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":4}}"
+        #expect(try await ledger.record(try UsageExtractor().extract(builder.bytes)) == .spooled)
+        let spooled = try String(contentsOfFile: directory + "/spool.jsonl", encoding: .utf8)
+        #expect(spooled.contains(builder.requestId))
+        #expect(!spooled.contains("CANARY"))
+    }
+}
