@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "chargeback",
             dependencies: [
-                "ChargebackApp", "ChargebackCore",
+                "ChargebackApp", "ChargebackCore", "ChargebackRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

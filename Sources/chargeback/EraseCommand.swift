@@ -1,0 +1,36 @@
+import ArgumentParser
+import ChargebackApp
+import ChargebackCore
+import ChargebackRedis
+import FoundationEssentials
+
+/// `chargeback erase --subscription ID`: deletes every Redis key of one subscription (erasure
+/// requests, offboarding). Uses the same Redis settings as the handler.
+struct EraseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "erase", abstract: "Delete every Redis key of one subscription (counters, dedupe markers, index entries).")
+
+    @Option(help: "The APIM subscription id to erase.")
+    var subscription: String
+
+    func run() async throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = environment["FUNCTIONS_CUSTOMHANDLER_PORT"] ?? "1"
+        let configuration: Configuration
+        do {
+            configuration = try Configuration.fromEnvironment(environment)
+        } catch {
+            ChargebackCommand.fail("chargeback erase: bad configuration: \(error)")
+        }
+        let redis = ChargebackApplication.redis(configuration)
+        let now = UTCTimestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
+        do {
+            let result = try await SubscriptionEraser(redis: redis, retentionDays: configuration.retentionDays).erase(subscription, today: now)
+            print("erased subscription \(subscription): \(result.keys) keys deleted, \(result.indexEntries) day-index entries removed")
+            await redis.close()
+        } catch {
+            await redis.close()
+            ChargebackCommand.fail("chargeback erase: \(error)")
+        }
+    }
+}
