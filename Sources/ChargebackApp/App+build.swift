@@ -33,6 +33,13 @@ public enum ChargebackApplication {
         routes.add(ChargebackReportFunction(), to: router)
         routes.add(HealthFunction(ping: { await redis.ping() }), to: router)
         routes.add(timer: RollupFunction(), to: router)
+        if configuration.benchmarkRoutes {
+            // The ceiling `scripts/bench` compares ingest with: same server, same body, no work.
+            router.post("/bench/noop") { request, _ in
+                _ = try await request.body.collect(upTo: configuration.maxEnvelopeBytes)
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
+            }
+        }
         return Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: configuration.port), serverName: nil),

@@ -29,6 +29,8 @@ public struct Configuration: Sendable {
     public var spoolMaxBytes = 64 * 1024 * 1024
     /// The largest envelope `ingest` accepts (`CHARGEBACK_MAX_ENVELOPE_BYTES`, default 16 MiB); larger is 413.
     public var maxEnvelopeBytes: Int = 16 * 1024 * 1024
+    /// Serve `POST /bench/noop` for `scripts/bench` (`CHARGEBACK_BENCH_ROUTES=1`; off by default).
+    public var benchmarkRoutes = false
     /// Minimum log level (`LOG_LEVEL`: trace, debug, info, notice, warning, error, critical; default info).
     public var logLevel: String
 
@@ -94,6 +96,7 @@ public struct Configuration: Sendable {
         default: throw Error(description: "REDIS_CLUSTER must be true or false")
         }
         configuration.redisPoolSize = try integer("REDIS_POOL_SIZE", default: 4, range: 1...64)
+        configuration.benchmarkRoutes = environment["CHARGEBACK_BENCH_ROUTES"] == "1"
         configuration.dedupeDays = try integer("CHARGEBACK_DEDUPE_DAYS", default: 7, range: 1...365)
         configuration.retentionDays = try integer("CHARGEBACK_RETENTION_DAYS", default: 35, range: 2...3650)
         configuration.spoolDirectory = environment["CHARGEBACK_SPOOL_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp/chargeback-spool"

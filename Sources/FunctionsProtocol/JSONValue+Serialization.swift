@@ -49,6 +49,13 @@ extension JSONValue {
 
     /// Writes `text` as a JSON string literal.
     public static func writeString(_ text: String, into out: inout String) {
+        // Most strings need no escaping: copy them whole.
+        if !text.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
+            out += "\""
+            out += text
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {

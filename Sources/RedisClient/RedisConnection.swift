@@ -75,7 +75,9 @@ public final class RedisConnection: Sendable {
             // A late reply cannot be told from the next one's: a timeout closes the connection.
             channel.close(promise: nil)
         }
-        channel.writeAndFlush(RedisRequest(bytes: ByteBuffer(bytes: encoded), promise: promise)).cascadeFailure(to: promise)
+        // No flush here: the channel handler flushes once per event-loop tick, so concurrent commands
+        // leave together (group commit).
+        channel.write(RedisRequest(bytes: ByteBuffer(bytes: encoded), promise: promise)).cascadeFailure(to: promise)
         defer { timeoutTask.cancel() }
         let reply = try await promise.futureResult.get()
         if case let .error(message) = reply { throw RedisError.server(message) }

@@ -112,8 +112,10 @@ public struct FunctionRoutes: Sendable {
         BodyLimit(bytes: maxBodyBytes, code: "body_too_large", setting: "CHARGEBACK_MAX_BODY_BYTES")
     }
 
+    /// One line per failed invocation at info; successes at debug (functions log their own outcome).
     func logCompletion(_ status: Int, function: String, context: FunctionContext) {
-        context.logger.info("invocation completed", metadata: ["function.name": "\(function)", "http.status": "\(status)"])
+        context.logger.log(level: status >= 400 ? .info : .debug, "invocation completed",
+                           metadata: ["function.name": "\(function)", "http.status": "\(status)"])
     }
 
     /// A JSON-protocol answer: always 200, `application/json`, never an empty body.

@@ -34,3 +34,22 @@ enum UsageFlag {
     static let batchPending = "batch_pending"
     static let batchTotal = "batch_total"
 }
+
+/// A response content type reduced to what extraction needs.
+enum ContentKind: Equatable {
+    case json, eventStream, other, absent
+
+    init(_ contentType: String?) {
+        guard let contentType, !contentType.isEmpty else {
+            self = .absent
+            return
+        }
+        let bytes = Array(contentType.utf8.map { $0 | 0x20 })
+        func has(_ word: String) -> Bool {
+            let needle = Array(word.utf8)
+            guard bytes.count >= needle.count else { return false }
+            return (0...(bytes.count - needle.count)).contains { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
+        }
+        self = has("event-stream") ? .eventStream : has("json") ? .json : .other
+    }
+}

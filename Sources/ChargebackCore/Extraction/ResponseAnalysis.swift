@@ -6,7 +6,16 @@ struct ResponseAnalysis {
     let operation: Operation
     let request: RequestFacts?
 
-    var contentType: String { (fields.responseContentType ?? "").lowercased() }
+    /// What the response's content type says, read once.
+    let contentType: ContentKind
+
+    init(fields: EnvelopeFields, bytes: EnvelopeBytes, operation: Operation, request: RequestFacts?) {
+        self.fields = fields
+        self.bytes = bytes
+        self.operation = operation
+        self.request = request
+        self.contentType = ContentKind(fields.responseContentType)
+    }
 
     func apply(to event: inout UsageEvent) throws(ExtractionError) {
         if fields.requestBody == nil { event.flags.append(UsageFlag.requestNotCaptured) }
@@ -36,7 +45,7 @@ struct ResponseAnalysis {
 
     func analyze(_ body: UnsafeRawBufferPointer, event: inout UsageEvent) throws(ExtractionError) {
         let isSSE = StreamFacts.looksLikeSSE(body)
-        if contentType.contains("event-stream") || (event.isStream && !contentType.contains("json") && isSSE) {
+        if contentType == .eventStream || (event.isStream && contentType != .json && isSSE) {
             guard isSSE else { throw .bodyContentTypeMismatch(body: "responseBody", expected: "text/event-stream") }
             event.isStream = true
             return try applyStream(body, to: &event)
@@ -50,7 +59,7 @@ struct ResponseAnalysis {
             }
             return
         }
-        if contentType.contains("json") || contentType.isEmpty {
+        if contentType == .json || contentType == .absent {
             let facts = try EnvelopeBytes.readJSON(body, "responseBody") { cursor throws(ScanError) in try ResponseFacts.read(&cursor) }.get()
             return try applyJSON(facts, to: &event)
         }
@@ -112,7 +121,7 @@ struct ResponseAnalysis {
 
     /// A buffered stream's usage is in its last events: decode only those when they have it.
     func streamUsageFromTail(_ body: BodySpan, event: UsageEvent) -> StreamFacts? {
-        guard body.hasEscapes, contentType.contains("event-stream"), let start = bytes.escapedTailStart(body, events: 4) else { return nil }
+        guard body.hasEscapes, contentType == .eventStream, let start = bytes.escapedTailStart(body, events: 4) else { return nil }
         let tail = BodySpan(range: start..<body.range.upperBound, hasEscapes: true)
         let facts = try? bytes.withBody(tail, "responseBody") { buffer in
             do throws(ExtractionError) { return .success(try StreamFacts.readEvents(buffer)) } catch { return .failure(error) }

@@ -63,7 +63,7 @@ enum EnvelopeValidation {
         var event = UsageEvent(
             requestId: requestId, timestamp: timestamp, subscriptionId: nonEmpty(fields.subscriptionId) ?? "anonymous",
             deployment: deployment, operation: operation, statusCode: Int(statusCode),
-            isStream: fields.isStream ?? false || (fields.responseContentType ?? "").lowercased().contains("event-stream"),
+            isStream: fields.isStream ?? false || ContentKind(fields.responseContentType) == .eventStream,
             usageSource: .none, meters: Meters(), source: source)
         event.subscriptionName = nonEmpty(fields.subscriptionName)
         event.productId = nonEmpty(fields.productId)
