@@ -1,5 +1,10 @@
 import NIOCore
 
+/// Fired when a command's reply is late: every pending command fails and the channel closes.
+struct RedisTimeout {
+    let milliseconds: Int64
+}
+
 /// A command on its way out, with the promise its reply completes.
 struct RedisRequest {
     let bytes: ByteBuffer
@@ -50,6 +55,15 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             failAll(error as? RedisError ?? .connection("unreadable reply"))
             context.close(promise: nil)
         }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let timeout = event as? RedisTimeout {
+            failAll(.connection("no reply within \(timeout.milliseconds) ms"))
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

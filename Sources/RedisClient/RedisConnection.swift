@@ -71,15 +71,12 @@ public final class RedisConnection: Sendable {
     public func send(bytes arguments: [[UInt8]]) async throws -> RedisReply {
         let encoded = try RESPFormat.command(arguments)
         let promise = channel.eventLoop.makePromise(of: RedisReply.self)
-        let timeoutTask = channel.eventLoop.scheduleTask(in: timeout) { [channel] in
-            // A late reply cannot be told from the next one's: a timeout closes the connection.
-            channel.close(promise: nil)
-        }
+        let timeoutTask = scheduleTimeout()
         // No flush here: the channel handler flushes once per event-loop tick, so concurrent commands
         // leave together (group commit).
         channel.write(RedisRequest(bytes: ByteBuffer(bytes: encoded), promise: promise)).cascadeFailure(to: promise)
         defer { timeoutTask.cancel() }
-        let reply = try await promise.futureResult.get()
+        let reply = try await Self.reply(promise.futureResult)
         if case let .error(message) = reply { throw RedisError.server(message) }
         return reply
     }
@@ -93,11 +90,30 @@ public final class RedisConnection: Sendable {
             futures.append(promise.futureResult)
         }
         channel.flush()
-        let timeoutTask = channel.eventLoop.scheduleTask(in: timeout) { [channel] in channel.close(promise: nil) }
+        let timeoutTask = scheduleTimeout()
         defer { timeoutTask.cancel() }
         var replies: [RedisReply] = []
-        for future in futures { replies.append(try await future.get()) }
+        for future in futures { replies.append(try await Self.reply(future)) }
         return replies
+    }
+
+    /// A late reply cannot be told from the next one's: a timeout fails everything pending and closes.
+    func scheduleTimeout() -> Scheduled<Void> {
+        let milliseconds = timeout.nanoseconds / 1_000_000
+        return channel.eventLoop.scheduleTask(in: timeout) { [channel] in
+            channel.pipeline.fireUserInboundEventTriggered(RedisTimeout(milliseconds: milliseconds))
+        }
+    }
+
+    /// Awaits a reply; channel failures (closed, reset, TLS) become `RedisError.connection`.
+    static func reply(_ future: EventLoopFuture<RedisReply>) async throws -> RedisReply {
+        do {
+            return try await future.get()
+        } catch let error as RedisError {
+            throw error
+        } catch {
+            throw RedisError.connection("\(error)")
+        }
     }
 
     /// Closes the channel.

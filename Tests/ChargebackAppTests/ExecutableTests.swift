@@ -18,7 +18,9 @@ struct ExecutableTests {
         process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { $1 }
         let errors = Pipe()
         process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
+        // Not FileHandle.nullDevice: Foundation's Process closes the parent's copy of the handles it
+        // is given, and closing that shared descriptor twice closes whatever socket reuses its number.
+        process.standardOutput = Pipe()
         try process.run()
         return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {

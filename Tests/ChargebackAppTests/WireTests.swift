@@ -7,7 +7,7 @@ import HummingbirdTesting
 import Testing
 import TestSupport
 
-@Suite("handler: the host's exact wire bytes over a real socket")
+@Suite("handler: the host's exact wire bytes over a real socket", .serialized)
 struct WireTests {
     func fixtureText(_ name: String) throws -> String {
         String(decoding: try Fixture.bytes(name), as: UTF8.self)

@@ -10,8 +10,8 @@ struct EraseTests {
     @Test("every key of the subscription goes; other subscriptions stay", arguments: ["plain", "cluster"])
     func erases(kind: String) async throws {
         let redis: any RedisCommandRouter = kind == "plain"
-            ? RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()))
-            : RedisClusterPool(seeds: [try RedisEndpoint.parse("redis://" + (try TestEnvironment.clusterNodes()[0]))])
+            ? RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), timeoutMilliseconds: 5000)
+            : RedisClusterPool(seeds: [try RedisEndpoint.parse("redis://" + (try TestEnvironment.clusterNodes()[0]))], timeoutMilliseconds: 5000)
         let ledger = RedisLedger(redis: redis)
         let doomed = LedgerHarness()
         let kept = LedgerHarness()

@@ -9,9 +9,9 @@ import TestSupport
 struct RedisLedgerTests {
     static func routers() throws -> [(String, any RedisCommandRouter)] {
         [
-            ("plain", RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()))),
-            ("tls", RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.tlsRedisURL()), tls: RedisTLS(caFile: try TestEnvironment.tlsCAFile()))),
-            ("cluster", RedisClusterPool(seeds: [try RedisEndpoint.parse("redis://" + (try TestEnvironment.clusterNodes()[0]))])),
+            ("plain", RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), timeoutMilliseconds: 5000)),
+            ("tls", RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.tlsRedisURL()), tls: RedisTLS(caFile: try TestEnvironment.tlsCAFile()), timeoutMilliseconds: 5000)),
+            ("cluster", RedisClusterPool(seeds: [try RedisEndpoint.parse("redis://" + (try TestEnvironment.clusterNodes()[0]))], timeoutMilliseconds: 5000)),
         ]
     }
 
@@ -44,7 +44,7 @@ struct RedisLedgerTests {
 
     @Test("keys carry TTLs: counters the retention, markers the dedupe window")
     func ttls() async throws {
-        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()))
+        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), timeoutMilliseconds: 5000)
         let harness = LedgerHarness()
         let event = try harness.event(1)
         _ = try await RedisLedger(redis: redis, dedupeDays: 7, retentionDays: 35).record(event)
@@ -60,7 +60,7 @@ struct RedisLedgerTests {
 
     @Test("the script survives SCRIPT FLUSH (NOSCRIPT falls back to EVAL)")
     func noScript() async throws {
-        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()))
+        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), timeoutMilliseconds: 5000)
         let ledger = RedisLedger(redis: redis)
         let harness = LedgerHarness()
         #expect(try await ledger.record(try harness.event(1)) == .recorded)
@@ -72,7 +72,7 @@ struct RedisLedgerTests {
 
     @Test("the canary: prompt and completion text never reach any Redis key or value")
     func canary() async throws {
-        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()))
+        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), timeoutMilliseconds: 5000)
         var builder = EnvelopeBuilder()
         let subscription = "sub-canary-\(UUID().uuidString.prefix(6))"
         builder.subscriptionId = subscription

@@ -7,8 +7,11 @@ import TestSupport
 @Suite("Redis over NIO with hiredis's protocol layer")
 struct RedisConnectionTests {
     func plain() throws -> RedisPool {
-        RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()))
+        RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), timeoutMilliseconds: Self.timeout)
     }
+
+    /// Generous: the whole suite shares two cores; these tests check behaviour, not latency.
+    static let timeout = 5000
 
     @Test("PING, SET and GET round-trip binary-safe values; pipelines keep order")
     func roundTrip() async throws {
@@ -21,7 +24,7 @@ struct RedisConnectionTests {
         #expect(try await redis.send(["INCRBY", key + ":n", "5"]) == .integer(5))
         #expect(try await redis.send(["GET", key + ":missing"]) == .null)
         #expect(try await redis.send(["MGET", key, key + ":missing"]) == .array([.bulk(Array(value.utf8)), .null]))
-        let connection = try await RedisConnection.connect(to: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()))
+        let connection = try await RedisConnection.connect(to: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), timeoutMilliseconds: Self.timeout)
         let replies = try await connection.pipeline((1...100).map { _ in [Array("INCR".utf8), Array((key + ":p").utf8)] })
         #expect(replies == (1...100).map { RedisReply.integer(Int64($0)) })
         await connection.close()
@@ -30,7 +33,7 @@ struct RedisConnectionTests {
 
     @Test("many concurrent commands on a small pool all get their own replies")
     func concurrency() async throws {
-        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 2)
+        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 2, timeoutMilliseconds: Self.timeout)
         let key = "test:concurrent:\(UUID().uuidString)"
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<500 {
@@ -60,7 +63,7 @@ struct RedisConnectionTests {
         let user = "tester\(Int.random(in: 1000...9999))"
         _ = try await admin.send(["ACL", "SETUSER", user, "on", ">pw-\(user)", "~*", "+@all"])
         let url = try TestEnvironment.plainRedisURL().replacingOccurrences(of: "redis://", with: "redis://\(user):pw-\(user)@")
-        let authed = RedisPool(endpoint: try RedisEndpoint.parse(url))
+        let authed = RedisPool(endpoint: try RedisEndpoint.parse(url), timeoutMilliseconds: Self.timeout)
         #expect(try await authed.send(["ACL", "WHOAMI"]).text == user)
         let wrong = RedisPool(endpoint: try RedisEndpoint.parse(url.replacingOccurrences(of: ":pw-", with: ":bad-")))
         #expect(await !wrong.ping())
@@ -73,7 +76,7 @@ struct RedisConnectionTests {
         let admin = try plain()
         let user = "entra\(Int.random(in: 1000...9999))"
         _ = try await admin.send(["ACL", "SETUSER", user, "on", ">token-1", "~*", "+@all"])
-        let pool = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL())) { (user, "token-1") }
+        let pool = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), timeoutMilliseconds: Self.timeout) { (user, "token-1") }
         #expect(try await pool.send(["ACL", "WHOAMI"]).text == user)
         _ = try await admin.send(["ACL", "DELUSER", user])
         await pool.close()
@@ -90,7 +93,7 @@ struct RedisConnectionTests {
 
     @Test("reconnects after the server drops the connection")
     func reconnects() async throws {
-        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 1)
+        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 1, timeoutMilliseconds: Self.timeout)
         let admin = try plain()
         guard case let .integer(id) = try await redis.send(["CLIENT", "ID"]) else {
             Issue.record("CLIENT ID did not answer an integer")
@@ -106,7 +109,7 @@ struct RedisConnectionTests {
     @Test("TLS with the test CA: verified, SNI sent, commands work")
     func tls() async throws {
         let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.tlsRedisURL()),
-                              tls: RedisTLS(caFile: try TestEnvironment.tlsCAFile()))
+                              tls: RedisTLS(caFile: try TestEnvironment.tlsCAFile()), timeoutMilliseconds: Self.timeout)
         #expect(try await redis.send(["PING"]).text == "PONG")
         let key = "test:tls:\(UUID().uuidString)"
         #expect(try await redis.send(["SET", key, "over TLS", "EX", "60"]) == .status("OK"))
@@ -125,7 +128,7 @@ struct RedisConnectionTests {
     func cluster() async throws {
         let nodes = try TestEnvironment.clusterNodes()
         #expect(nodes.count == 3)
-        let cluster = RedisClusterPool(seeds: [try RedisEndpoint.parse("redis://" + nodes[0])])
+        let cluster = RedisClusterPool(seeds: [try RedisEndpoint.parse("redis://" + nodes[0])], timeoutMilliseconds: Self.timeout)
         #expect(await cluster.ping())
         for index in 0..<50 {
             let key = Array("test:cluster:\(UUID().uuidString):\(index)".utf8)

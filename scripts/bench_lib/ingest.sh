@@ -42,9 +42,10 @@ for connections in 32; do
   echo "no-op POST   ($connections connections): $noop_rps req/s, $(echo "$noop" | grep BENCH)"
   echo "ingest       ($connections connections): $ingest_rps req/s, $(echo "$ingest" | grep BENCH)"
   python3 -c "print(f'ingest / no-op: {float(\"$ingest_rps\")/float(\"$noop_rps\"):.2f}')"
-
 done
 acknowledged=$(echo "$ingest" | sed -n 's/.*requests=\([0-9]*\) errors_status=\([0-9]*\).*/\1 \2/p')
 counted=$(redis-cli -u "$REDIS_PLAIN_URL" --no-auth-warning eval "local t=0 for _,k in ipairs(redis.call('KEYS','cb:v1:{s:sub-bench}:h:*')) do t=t+tonumber(redis.call('HGET',k,'gpt-4o|requests') or 0) end return t" 0)
-# The warm-up and the measured run both ingested; wrk's count covers the measured run only.
-echo "counted in Redis: $counted requests (wrk sent/failed in the measured run: $acknowledged)"
+# wrk counts the answers it read; requests still in flight when it stopped are counted by Redis too.
+echo "counted in Redis: $counted requests (wrk answers read / non-2xx: $acknowledged)"
+cleanup
+trap - EXIT
