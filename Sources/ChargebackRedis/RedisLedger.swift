@@ -57,9 +57,4 @@ public final class RedisLedger: Ledger {
             set.insert(marker)
         }
     }
-
-    /// Forgets that subscriptions were indexed (after an erasure).
-    func forgetIndex() {
-        indexed.withLockedValue { $0.removeAll() }
-    }
 }

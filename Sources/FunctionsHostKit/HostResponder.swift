@@ -14,6 +14,21 @@ struct HostResponder: HTTPResponder {
     let invoker: HandlerInvoker
     let timers: TimerScheduler
     let logger: Logger
+    /// Every HTTP function with its parsed route template, parsed once at start.
+    let routes: [(function: FunctionMetadata, trigger: FunctionMetadata.HTTPTrigger, template: RouteTemplate)]
+
+    init(app: FunctionApp, settings: HostSettings, invoker: HandlerInvoker, timers: TimerScheduler, logger: Logger) {
+        self.app = app
+        self.settings = settings
+        self.invoker = invoker
+        self.timers = timers
+        self.logger = logger
+        // function.json routes were validated when the app was loaded.
+        self.routes = app.functions.compactMap { function in
+            guard case let .http(trigger) = function.trigger, let template = try? RouteTemplate(trigger.route) else { return nil }
+            return (function, trigger, template)
+        }
+    }
 
     static let keyField = HTTPField.Name("x-functions-key")
 
@@ -99,10 +114,8 @@ struct HostResponder: HTTPResponder {
 
     /// The HTTP function whose route and methods match.
     func route(_ relativePath: String, method: String) -> (FunctionMetadata, FunctionMetadata.HTTPTrigger, [(name: String, value: String?)])? {
-        for function in app.functions {
-            guard case let .http(trigger) = function.trigger else { continue }
-            guard trigger.methods?.contains(method.uppercased()) ?? true else { continue }
-            guard let template = try? RouteTemplate(trigger.route), let parameters = template.match(relativePath) else { continue }
+        for (function, trigger, template) in routes {
+            guard trigger.methods?.contains(method.uppercased()) ?? true, let parameters = template.match(relativePath) else { continue }
             return (function, trigger, parameters)
         }
         return nil

@@ -53,13 +53,13 @@ public struct CronSchedule: Sendable, Equatable {
             var upper = range.upperBound
             if base != "*" {
                 let bounds = base.split(separator: "-", omittingEmptySubsequences: false)
-                guard bounds.count <= 2, let first = value(bounds[0], names: names, range: range, offset: range.lowerBound) else {
+                guard bounds.count <= 2, let first = value(bounds[0], names: names, range: range) else {
                     throw ParseError(description: "bad \(label) '\(item)'")
                 }
                 lower = first
                 upper = stepParts.count == 2 && bounds.count == 1 ? range.upperBound : first
                 if bounds.count == 2 {
-                    guard let last = value(bounds[1], names: names, range: range, offset: range.lowerBound), last >= first else {
+                    guard let last = value(bounds[1], names: names, range: range), last >= first else {
                         throw ParseError(description: "bad \(label) range '\(item)'")
                     }
                     upper = last
@@ -70,7 +70,7 @@ public struct CronSchedule: Sendable, Equatable {
         return values
     }
 
-    static func value(_ text: Substring, names: [String], range: ClosedRange<Int>, offset: Int) -> Int? {
+    static func value(_ text: Substring, names: [String], range: ClosedRange<Int>) -> Int? {
         if let number = Int(text) { return range.contains(number) ? number : nil }
         guard let index = names.firstIndex(of: text.uppercased()) else { return nil }
         return index + (names.count == 12 ? 1 : 0)
