@@ -62,10 +62,13 @@ struct FuzzTests {
 
     @Test("mutated envelopes never crash and accepted ones have sane meters")
     func fuzz() async throws {
-        // Seconds of CPU-bound work run on a Dispatch thread, not on the cooperative pool that the
-        // live-server tests running beside this one need.
+        // Seconds of CPU-bound work run off the cooperative pool that the live-server tests need.
+        // A thread of our own with an 8 MiB stack: libdispatch worker threads can have small stacks,
+        // and debug-build frames of the scanner are large.
         let outcome: Result<Summary, any Error> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: Result { try run() }) }
+            let thread = Thread { continuation.resume(returning: Result { try run() }) }
+            thread.stackSize = 8 << 20
+            thread.start()
         }
         let summary = try outcome.get()
         #expect(summary.insane == 0, "accepted events with impossible meters")
