@@ -4,7 +4,7 @@ import PackageDescription
 // Layers point one way: C modules → thin Swift wrappers → pure domain → executables.
 let package = Package(
     name: "apim-openai-chargeback",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "chargeback", targets: ["chargeback"]),
         .executable(name: "functions-host", targets: ["functions-host"]),
@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C: system libraries from Debian packages.
@@ -65,8 +66,9 @@ let package = Package(
         .target(
             name: "ChargebackApp",
             dependencies: [
-                "ChargebackCore", "ChargebackRedis", "FunctionsProtocol", "RedisClient",
+                "ChargebackCore", "ChargebackRedis", "FunctionsProtocol", "RedisClient", "CivilCalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -109,10 +111,10 @@ let package = Package(
             dependencies: ["FunctionsProtocol", "TestSupport"]),
         .testTarget(
             name: "ChargebackCoreTests",
-            dependencies: ["ChargebackCore", "FunctionsProtocol", "TestSupport"]),
+            dependencies: ["ChargebackCore", "CivilCalendar", "FunctionsProtocol", "TestSupport"]),
         .testTarget(
             name: "ChargebackRedisTests",
-            dependencies: ["ChargebackRedis", "ChargebackCore", "RedisClient", "TestSupport"]),
+            dependencies: ["ChargebackRedis", "ChargebackCore", "CivilCalendar", "RedisClient", "TestSupport"]),
         .testTarget(
             name: "RedisClientTests",
             dependencies: ["RedisClient", "TestSupport"]),

@@ -27,7 +27,7 @@ public struct UTCTimestamp: Sendable, Equatable, Comparable, Hashable {
         }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
               let minute = number(14..<16), let second = number(17..<19), (2000...2999).contains(year), (1...12).contains(month),
-              (1...daysInMonth(year: year, month: month)).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
+              (1...CivilDate.daysInMonth(year: year, month: month)).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
         var index = 19
         var millis = 0
         if bytes[index] == UInt8(ascii: ".") {
@@ -77,11 +77,6 @@ public struct UTCTimestamp: Sendable, Equatable, Comparable, Hashable {
         return (days, millisecondsSinceEpoch - days * 86_400_000)
     }
 
-    static func daysInMonth(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
+    /// The UTC day of this instant.
+    public var day: CivilDay { CivilDay(daysSinceEpoch: dayAndMillisecond.days) }
 }

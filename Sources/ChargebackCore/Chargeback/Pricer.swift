@@ -1,0 +1,58 @@
+import CivilCalendar
+
+/// Turns ledger counters into priced chargeback lines with the price in force on the day. The one
+/// arithmetic behind snapshots, reports and the usage summary.
+public struct Pricer: Sendable {
+    public let book: PriceBook
+    public let costCenters: CostCenters
+
+    public init(book: PriceBook, costCenters: CostCenters) {
+        self.book = book
+        self.costCenters = costCenters
+    }
+
+    /// The lines of one subscription's counters on one deployment (`LedgerKeys` counter names) for a
+    /// UTC day; `unpriced` collects why lines have no price.
+    public func lines(subscription: String, deployment: String, counters: [String: Int64], day: CivilDay,
+                      unpriced: inout Set<Unpriced>) -> [ChargeLine] {
+        let set: PriceSet?
+        switch book.priceSet(deployment: deployment, on: day) {
+        case let .success(found): set = found
+        case let .failure(reason):
+            set = nil
+            unpriced.insert(reason)
+        }
+        var quantities: [(BillingMeter, Int64)] = []
+        for meter in BillingMeter.tokenMeters where meter != .reasoning {
+            quantities.append((meter, counters[meter.counter] ?? 0))
+        }
+        // Reasoning is billed as output unless the price set has a reasoning price.
+        let reasoning = counters[BillingMeter.reasoning.counter] ?? 0
+        if let set, set.micros(for: .reasoning) != nil, reasoning > 0 {
+            quantities = quantities.map { $0.0 == .output ? (.output, $0.1 - reasoning) : $0 }
+            quantities.append((.reasoning, reasoning))
+        }
+        quantities.append((.audio, counters[BillingMeter.audio.counter] ?? 0))
+        quantities.append((.characters, counters[BillingMeter.characters.counter] ?? 0))
+        for (counter, value) in counters where counter.hasPrefix("images:") {
+            if let meter = BillingMeter(name: "image:" + counter.dropFirst("images:".count)) { quantities.append((meter, value)) }
+        }
+        let model = book.deployments[deployment]?.model ?? ""
+        let costCenter = costCenters.costCenter(of: subscription)
+        var lines: [ChargeLine] = []
+        for (meter, quantity) in quantities where quantity != 0 {
+            var price: LinePrice?
+            if let set {
+                if let micros = set.micros(for: meter) {
+                    price = LinePrice(version: set.version, micros: micros, unit: meter.unit)
+                } else {
+                    unpriced.insert(Unpriced("no '\(meter.name)' price in \(set.version)"))
+                }
+            }
+            let key = ChargeKey(costCenter: costCenter, subscription: subscription, deployment: deployment, model: model, meter: meter.name,
+                                unit: meter.unit, price: price)
+            lines.append(ChargeLine(key: key, quantity: quantity))
+        }
+        return lines
+    }
+}

@@ -1,0 +1,112 @@
+/// A billable quantity as the price book and the chargeback lines name it.
+public enum BillingMeter: Sendable, Hashable, CustomStringConvertible {
+    case input, cachedInput, output, reasoning, audioInput, audioOutput, imageInput, imageOutput
+    /// Generated images of one size and quality, priced per image.
+    case image(size: String, quality: String)
+    /// Audio duration (quantity in milliseconds), priced per minute.
+    case audio
+    /// Characters turned into speech, priced per 1M characters.
+    case characters
+
+    /// The token meters a price book prices per 1M tokens, by name.
+    public static let tokenMeters: [BillingMeter] = [.input, .cachedInput, .output, .reasoning, .audioInput, .audioOutput, .imageInput, .imageOutput]
+
+    /// The meter's name in lines and reports: `input`, `image:1024x1024:hd`, `audio`.
+    public var name: String {
+        switch self {
+        case .input: return "input"
+        case .cachedInput: return "cachedInput"
+        case .output: return "output"
+        case .reasoning: return "reasoning"
+        case .audioInput: return "audioInput"
+        case .audioOutput: return "audioOutput"
+        case .imageInput: return "imageInput"
+        case .imageOutput: return "imageOutput"
+        case let .image(size, quality): return "image:\(size):\(quality)"
+        case .audio: return "audio"
+        case .characters: return "characters"
+        }
+    }
+
+    public var description: String { name }
+
+    /// The meter of a name; nil when unknown.
+    public init?(name: String) {
+        if let token = BillingMeter.tokenMeters.first(where: { $0.name == name }) {
+            self = token
+            return
+        }
+        switch name {
+        case "audio": self = .audio
+        case "characters": self = .characters
+        default:
+            let parts = name.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0] == "image", !parts[1].isEmpty, !parts[2].isEmpty else { return nil }
+            self = .image(size: String(parts[1]), quality: String(parts[2]))
+        }
+    }
+
+    /// What one price of this meter is for.
+    public var unit: PricingUnit {
+        switch self {
+        case .image: return .image
+        case .audio: return .minute
+        case .characters: return .millionCharacters
+        default: return .millionTokens
+        }
+    }
+
+    /// The ledger counter holding this meter's quantity (images: `images:<size>:<quality>`).
+    public var counter: String {
+        switch self {
+        case .input: return "inputTokens"
+        case .cachedInput: return "cachedInputTokens"
+        case .output: return "outputTokens"
+        case .reasoning: return "reasoningTokens"
+        case .audioInput: return "audioInputTokens"
+        case .audioOutput: return "audioOutputTokens"
+        case .imageInput: return "imageInputTokens"
+        case .imageOutput: return "imageOutputTokens"
+        case let .image(size, quality): return "images:\(size):\(quality)"
+        case .audio: return "audioMilliseconds"
+        case .characters: return "characters"
+        }
+    }
+}
+
+/// The quantity one price is for, and the exact cost arithmetic of each.
+public enum PricingUnit: String, Sendable, Hashable, CaseIterable {
+    case millionTokens = "1M tokens"
+    case image = "1 image"
+    case minute = "1 minute"
+    case millionCharacters = "1M characters"
+
+    /// The unit of a line's quantity.
+    public var consumedUnit: String {
+        switch self {
+        case .millionTokens: return "tokens"
+        case .image: return "images"
+        case .minute: return "milliseconds"
+        case .millionCharacters: return "characters"
+        }
+    }
+
+    /// `quantity` × `micros` per unit, exactly (per-minute audio rounded half to even to a pico).
+    public func cost(quantity: Int64, micros: Int64) -> Money {
+        let product = Int128(quantity) * Int128(micros)
+        switch self {
+        case .millionTokens, .millionCharacters:
+            // micros per 10⁶ units = picos per unit.
+            return Money(picos: product)
+        case .image:
+            return Money(picos: product * 1_000_000)
+        case .minute:
+            // milliseconds × micros/minute × 10⁶ picos/micro ÷ 60,000 ms/minute = × 50 ÷ 3.
+            let numerator = product * 50
+            var quotient = numerator / 3
+            let remainder = numerator - quotient * 3
+            if remainder * 2 > 3 || (remainder * 2 < -3) { quotient += remainder > 0 ? 1 : -1 }
+            return Money(picos: quotient)
+        }
+    }
+}
