@@ -1,0 +1,42 @@
+import CivilCalendar
+
+/// One subscription's counters on one deployment in one UTC hour, as the ledger holds them
+/// (`LedgerKeys` counter names: `inputTokens`, `images:<size>:<quality>`, `requests`, `errors:4xx`…).
+public struct HourlyUsage: Sendable, Equatable {
+    public var subscription: String
+    public var deployment: String
+    /// Hours since 1970-01-01T00:00Z.
+    public var hour: Int64
+    public var counters: [String: Int64]
+
+    public init(subscription: String, deployment: String, hour: Int64, counters: [String: Int64]) {
+        self.subscription = subscription
+        self.deployment = deployment
+        self.hour = hour
+        self.counters = counters
+    }
+
+    /// The UTC day of the hour.
+    public var day: CivilDay { CivilDay(daysSinceEpoch: hour >= 0 ? hour / 24 : (hour - 23) / 24) }
+}
+
+extension Array where Element == HourlyUsage {
+    /// The day's chargeback lines: counters added up per subscription × deployment, then priced.
+    public func chargeLines(on day: CivilDay, pricer: Pricer, unpriced: inout Set<Unpriced>) -> [ChargeLine] {
+        var totals: [Pair: [String: Int64]] = [:]
+        for usage in self where usage.day == day {
+            totals[Pair(subscription: usage.subscription, deployment: usage.deployment), default: [:]].merge(usage.counters, uniquingKeysWith: +)
+        }
+        var lines: [ChargeLine] = []
+        for (pair, counters) in totals {
+            lines += pricer.lines(subscription: pair.subscription, deployment: pair.deployment, counters: counters, day: day, unpriced: &unpriced)
+        }
+        return lines.merged()
+    }
+}
+
+/// A subscription on a deployment.
+struct Pair: Hashable {
+    var subscription: String
+    var deployment: String
+}

@@ -1,0 +1,128 @@
+import CivilCalendar
+
+/// A chargeback report over a period: priced lines from snapshots (final) and from live counters for
+/// days not yet snapshotted (provisional), with the daily totals. Every renderer (JSON, CSV, HTML)
+/// reads this one model, so every format shows the same amounts.
+public struct ChargebackReport: Sendable {
+    /// Lines over a run of days with one status.
+    public struct Segment: Sendable {
+        /// First and last day covered (both included).
+        public var from: CivilDay
+        public var to: CivilDay
+        /// The snapshot revision when the segment is one snapshotted day.
+        public var revision: Int?
+        /// True when computed from live counters (the day is open or not yet rolled up).
+        public var isProvisional: Bool
+        public var lines: [ChargeLine]
+
+        public init(from: CivilDay, to: CivilDay, revision: Int?, isProvisional: Bool, lines: [ChargeLine]) {
+            self.from = from
+            self.to = to
+            self.revision = revision
+            self.isProvisional = isProvisional
+            self.lines = lines
+        }
+    }
+
+    /// One day's total.
+    public struct Day: Sendable, Equatable {
+        public var day: CivilDay
+        /// The snapshot revision; nil when provisional.
+        public var revision: Int?
+        public var cost: Money
+        public var unpricedLines: Int
+
+        public init(day: CivilDay, revision: Int?, cost: Money, unpricedLines: Int) {
+            self.day = day
+            self.revision = revision
+            self.cost = cost
+            self.unpricedLines = unpricedLines
+        }
+
+        public var isProvisional: Bool { revision == nil }
+    }
+
+    /// A line of the period: equal keys and status added up over the segments.
+    public struct Line: Sendable {
+        public var key: ChargeKey
+        public var quantity: Int64
+        public var cost: Money?
+        public var isProvisional: Bool
+    }
+
+    /// A total by some dimension (cost center, subscription, deployment).
+    public struct Total: Sendable {
+        public var name: String
+        public var cost: Money
+        public var unpricedLines: Int
+    }
+
+    public var from: CivilDay
+    public var to: CivilDay
+    public var currency: String
+    public var priceBookName: String
+    public var isIllustrative: Bool
+    public var generatedAt: UTCTimestamp
+    /// The cost center the report is limited to, if any.
+    public var costCenterFilter: String?
+    public var segments: [Segment]
+    public var days: [Day]
+    public var costCenters: CostCenters
+
+    public init(from: CivilDay, to: CivilDay, currency: String, priceBookName: String, isIllustrative: Bool, generatedAt: UTCTimestamp,
+                costCenterFilter: String?, segments: [Segment], days: [Day], costCenters: CostCenters) {
+        self.from = from
+        self.to = to
+        self.currency = currency
+        self.priceBookName = priceBookName
+        self.isIllustrative = isIllustrative
+        self.generatedAt = generatedAt
+        self.costCenterFilter = costCenterFilter
+        self.segments = segments
+        self.days = days
+        self.costCenters = costCenters
+    }
+
+    /// The period's lines, added up over segments (final and provisional kept apart), ordered.
+    public var lines: [Line] {
+        struct Identity: Hashable {
+            var key: ChargeKey
+            var isProvisional: Bool
+        }
+        var totals: [Identity: Int64] = [:]
+        for segment in segments {
+            for line in segment.lines { totals[Identity(key: line.key, isProvisional: segment.isProvisional), default: 0] += line.quantity }
+        }
+        return totals.filter { $0.value != 0 }
+            .map { Line(key: $0.key.key, quantity: $0.value, cost: ChargeLine(key: $0.key.key, quantity: $0.value).cost, isProvisional: $0.key.isProvisional) }
+            .sorted { ($0.isProvisional ? 1 : 0, $0.key.costCenter, $0.key.subscription, $0.key.deployment, $0.key.meter, $0.key.price?.version ?? "")
+                < ($1.isProvisional ? 1 : 0, $1.key.costCenter, $1.key.subscription, $1.key.deployment, $1.key.meter, $1.key.price?.version ?? "") }
+    }
+
+    /// Exact total of the priced lines.
+    public var total: Money { segments.reduce(.zero) { $0 + $1.lines.pricedCost } }
+
+    /// How many of the period's lines have no price.
+    public var unpricedLines: Int { lines.count { $0.cost == nil } }
+
+    /// Days computed from live counters.
+    public var provisionalDays: [CivilDay] { days.filter(\.isProvisional).map(\.day) }
+
+    /// Totals by a dimension of the key, largest first.
+    public func totals(by dimension: (ChargeKey) -> String) -> [Total] {
+        ChargebackReport.totals(of: lines, by: dimension)
+    }
+
+    /// Totals of `lines` by a dimension of the key, largest first.
+    public static func totals(of lines: [Line], by dimension: (ChargeKey) -> String) -> [Total] {
+        var byName: [String: Total] = [:]
+        for line in lines {
+            let name = dimension(line.key)
+            var total = byName[name] ?? Total(name: name, cost: .zero, unpricedLines: 0)
+            total.cost += line.cost ?? .zero
+            total.unpricedLines += line.cost == nil ? 1 : 0
+            byName[name] = total
+        }
+        return byName.values.sorted { ($0.cost, $1.name) > ($1.cost, $0.name) }
+    }
+}

@@ -1,0 +1,44 @@
+import CivilCalendar
+
+/// The chargeback report as CSV for finance, one row per line per charge period, with FOCUS-style
+/// column names (custom columns prefixed `x_`). Costs are exact sums rounded half to even to six places;
+/// an unpriced line has empty price and cost columns and `x_PriceStatus` = `unpriced`, never 0.
+public enum ReportCSV {
+    /// The header row's columns.
+    public static let columns = [
+        "BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency", "SubAccountId",
+        "x_CostCenter", "x_CostCenterName", "ResourceId", "x_Model", "ChargeCategory", "x_Meter", "ConsumedQuantity", "ConsumedUnit",
+        "ListUnitPrice", "PricingUnit", "BilledCost", "x_PricingVersion", "x_PriceStatus", "x_SnapshotRevision", "x_ChargeStatus",
+    ]
+
+    public static func render(_ report: ChargebackReport) -> String {
+        var out = columns.joined(separator: ",") + "\r\n"
+        for segment in report.segments.sorted(by: { $0.from < $1.from }) {
+            let billingStart = segment.from.month.firstDay
+            let billingEnd = segment.from.month.lastDay.adding(days: 1)
+            for line in segment.lines.sorted(by: ChargeLine.order) {
+                let key = line.key
+                let center = report.costCenters.centers[key.costCenter]?.name ?? key.costCenter
+                let row: [String] = [
+                    instant(billingStart), instant(billingEnd), instant(segment.from), instant(segment.to.adding(days: 1)), report.currency,
+                    text(key.subscription), text(key.costCenter), text(center), text(key.deployment), text(key.model), "Usage", text(key.meter),
+                    String(line.quantity), key.unit.consumedUnit, key.price.map { DecimalText.text(micros: $0.micros) } ?? "", key.unit.rawValue,
+                    line.cost?.text(decimals: 6) ?? "", text(key.price?.version ?? ""), key.price == nil ? "unpriced" : "priced",
+                    segment.revision.map(String.init) ?? "", segment.isProvisional ? "provisional" : "final",
+                ]
+                out += row.joined(separator: ",") + "\r\n"
+            }
+        }
+        return out
+    }
+
+    static func instant(_ day: CivilDay) -> String { "\(day)T00:00:00Z" }
+
+    /// A text cell: quoted when needed; a leading `= + - @` is neutralised so a spreadsheet never runs it.
+    static func text(_ value: String) -> String {
+        var cell = value
+        if let first = cell.first, "=+-@\t\r".contains(first) { cell = "'" + cell }
+        guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
+        return "\"" + cell.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+    }
+}

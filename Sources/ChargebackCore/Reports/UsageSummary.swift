@@ -1,0 +1,139 @@
+import CivilCalendar
+
+/// Live usage from the hourly counters, grouped by one dimension, in any time zone: each UTC hour is
+/// assigned to the local day and hour of its start. Costs come from the same `Pricer` as snapshots
+/// (price in force on the hour's UTC day) and are provisional until the day is rolled up.
+public struct UsageSummary: Sendable, Encodable {
+    /// The totals of one group.
+    public struct Group: Sendable, Encodable {
+        public var key: String
+        public var requests: Int64 = 0
+        public var inputTokens: Int64 = 0
+        public var cachedInputTokens: Int64 = 0
+        public var outputTokens: Int64 = 0
+        public var reasoningTokens: Int64 = 0
+        public var audioInputTokens: Int64 = 0
+        public var audioOutputTokens: Int64 = 0
+        public var imageInputTokens: Int64 = 0
+        public var imageOutputTokens: Int64 = 0
+        public var images: Int64 = 0
+        public var audioMilliseconds: Int64 = 0
+        public var characters: Int64 = 0
+        public var errors: Int64 = 0
+        public var estimatedRequests: Int64 = 0
+        var money = Money.zero
+        public var unpricedLines = 0
+
+        /// Exact cost of the priced lines, rounded half to even to six places.
+        public var cost: String { money.text(decimals: 6) }
+
+        enum CodingKeys: String, CodingKey {
+            case key, requests, inputTokens, cachedInputTokens, outputTokens, reasoningTokens, audioInputTokens, audioOutputTokens
+            case imageInputTokens, imageOutputTokens, images, audioMilliseconds, characters, errors, estimatedRequests, cost, unpricedLines
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(key, forKey: .key)
+            for (value, codingKey) in [(requests, CodingKeys.requests), (inputTokens, .inputTokens), (cachedInputTokens, .cachedInputTokens),
+                                       (outputTokens, .outputTokens), (reasoningTokens, .reasoningTokens), (audioInputTokens, .audioInputTokens),
+                                       (audioOutputTokens, .audioOutputTokens), (imageInputTokens, .imageInputTokens),
+                                       (imageOutputTokens, .imageOutputTokens), (images, .images), (audioMilliseconds, .audioMilliseconds),
+                                       (characters, .characters), (errors, .errors), (estimatedRequests, .estimatedRequests)] {
+                try container.encode(value, forKey: codingKey)
+            }
+            try container.encode(cost, forKey: .cost)
+            try container.encode(unpricedLines, forKey: .unpricedLines)
+        }
+
+        mutating func add(_ counters: [String: Int64], lines: [ChargeLine]) {
+            requests += counters["requests"] ?? 0
+            inputTokens += counters["inputTokens"] ?? 0
+            cachedInputTokens += counters["cachedInputTokens"] ?? 0
+            outputTokens += counters["outputTokens"] ?? 0
+            reasoningTokens += counters["reasoningTokens"] ?? 0
+            audioInputTokens += counters["audioInputTokens"] ?? 0
+            audioOutputTokens += counters["audioOutputTokens"] ?? 0
+            imageInputTokens += counters["imageInputTokens"] ?? 0
+            imageOutputTokens += counters["imageOutputTokens"] ?? 0
+            audioMilliseconds += counters["audioMilliseconds"] ?? 0
+            characters += counters["characters"] ?? 0
+            estimatedRequests += counters["usage:estimated"] ?? 0
+            for (name, value) in counters {
+                if name.hasPrefix("images:") { images += value }
+                if name.hasPrefix("errors:") { errors += value }
+            }
+            money += lines.pricedCost
+            unpricedLines += lines.unpricedCount
+        }
+    }
+
+    public var from: String
+    public var to: String
+    public var timeZone: String
+    public var groupBy: String
+    public var currency: String
+    public var priceBook: String
+    public var illustrativePrices: Bool
+    /// Always true: counters are live; final amounts come from the chargeback report.
+    public var provisional = true
+    public var groups: [Group]
+    public var totals: Group
+
+    enum CodingKeys: String, CodingKey {
+        case from, to, timeZone, groupBy, currency, priceBook, illustrativePrices, provisional, groups, totals
+    }
+
+    /// Groups `usage` for `query`; `offsetSeconds` gives the zone's UTC offset at an instant (seconds since the epoch).
+    public init(query: UsageSummaryQuery, usage: [HourlyUsage], pricer: Pricer, offsetSeconds: (Int64) -> Int) {
+        from = query.from.description
+        to = query.to.description
+        timeZone = query.timeZone
+        groupBy = query.groupBy.rawValue
+        currency = pricer.book.currency
+        priceBook = pricer.book.name
+        illustrativePrices = pricer.book.isIllustrative
+        var byKey: [String: Group] = [:]
+        var totals = Group(key: "total")
+        var unpriced = Set<Unpriced>()
+        for record in usage {
+            let start = record.hour * 3600
+            let offset = Int64(offsetSeconds(start))
+            let local = start + offset
+            let localDay = CivilDay(daysSinceEpoch: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+            guard localDay >= query.from, localDay <= query.to else { continue }
+            if let subscription = query.subscription, record.subscription != subscription { continue }
+            if let deployment = query.deployment, record.deployment != deployment { continue }
+            let costCenter = pricer.costCenters.costCenter(of: record.subscription)
+            if let wanted = query.costCenter, costCenter != wanted { continue }
+            let key: String
+            switch query.groupBy {
+            case .subscription: key = record.subscription
+            case .deployment: key = record.deployment
+            case .model: key = pricer.book.deployments[record.deployment]?.model ?? "(not in price book)"
+            case .costCenter: key = costCenter
+            case .day: key = localDay.description
+            case .hour: key = UsageSummary.localHourText(local: local, day: localDay, offset: offset)
+            }
+            let lines = pricer.lines(subscription: record.subscription, deployment: record.deployment, counters: record.counters,
+                                     day: record.day, unpriced: &unpriced)
+            byKey[key, default: Group(key: key)].add(record.counters, lines: lines)
+            totals.add(record.counters, lines: lines)
+        }
+        let grouped = Array(byKey.values)
+        switch query.groupBy {
+        case .day, .hour: groups = grouped.sorted { $0.key < $1.key }
+        default: groups = grouped.sorted { ($0.money, $1.key) > ($1.money, $0.key) }
+        }
+        self.totals = totals
+    }
+
+    /// `2026-11-30T09:00+01:00`.
+    static func localHourText(local: Int64, day: CivilDay, offset: Int64) -> String {
+        let hour = Int((local - day.daysSinceEpoch * 86_400) / 3600)
+        let magnitude = abs(offset) / 60
+        let sign = offset < 0 ? "-" : "+"
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(day)T\(two(Int64(hour))):00\(sign)\(two(magnitude / 60)):\(two(magnitude % 60))"
+    }
+}

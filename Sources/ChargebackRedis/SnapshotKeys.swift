@@ -1,0 +1,46 @@
+import ChargebackCore
+import CivilCalendar
+
+/// The snapshot key schema (docs/redis-schema.md). Every key of one month carries the hash tag
+/// `{m:<yyyy-mm>}`, so a day's revision and the month's aggregate are written by one atomic script.
+///
+/// - `cb:v1:{m:<month>}:lock:<day>` — the rollup lock of a day (token, PX).
+/// - `cb:v1:{m:<month>}:snap:<day>:latest` — the latest revision number.
+/// - `cb:v1:{m:<month>}:snap:<day>:r<n>` — hash: line field → quantity (immutable).
+/// - `cb:v1:{m:<month>}:snap:<day>:r<n>:summary` — `SnapshotSummary` JSON (immutable).
+/// - `cb:v1:{m:<month>}:agg` — hash: line field → quantity, the sum of every day's latest revision.
+/// - `cb:v1:{m:<month>}:days` — hash: day → the latest revision's `SnapshotSummary` JSON.
+///
+/// A line field is `<cost center>|<subscription>|<deployment>|<model>|<meter>|<price version>|<micros>`,
+/// each text part escaped with `LedgerKeys.escape`; an unpriced line has empty version and micros.
+public enum SnapshotKeys {
+    static func tag(_ month: CivilMonth) -> String { LedgerKeys.prefix + "{m:\(month)}" }
+
+    public static func lock(_ day: CivilDay) -> String { tag(day.month) + ":lock:\(day)" }
+    public static func latest(_ day: CivilDay) -> String { tag(day.month) + ":snap:\(day):latest" }
+    public static func revision(_ day: CivilDay, _ number: Int) -> String { tag(day.month) + ":snap:\(day):r\(number)" }
+    public static func summary(_ day: CivilDay, _ number: Int) -> String { revision(day, number) + ":summary" }
+    public static func aggregate(_ month: CivilMonth) -> String { tag(month) + ":agg" }
+    public static func days(_ month: CivilMonth) -> String { tag(month) + ":days" }
+
+    /// The hash field of a line's key.
+    public static func field(_ key: ChargeKey) -> String {
+        [key.costCenter, key.subscription, key.deployment, key.model, key.meter, key.price?.version ?? ""].map(LedgerKeys.escape).joined(separator: "|")
+            + "|" + (key.price.map { String($0.micros) } ?? "")
+    }
+
+    /// A line's key from its hash field; nil when malformed.
+    public static func key(field: String) -> ChargeKey? {
+        let parts = field.split(separator: "|", omittingEmptySubsequences: false)
+        guard parts.count == 7 else { return nil }
+        let texts = parts[0..<6].compactMap(LedgerKeys.unescape)
+        guard texts.count == 6, let meter = BillingMeter(name: texts[4]) else { return nil }
+        var price: LinePrice?
+        if !texts[5].isEmpty {
+            guard let micros = Int64(parts[6]) else { return nil }
+            price = LinePrice(version: texts[5], micros: micros, unit: meter.unit)
+        }
+        return ChargeKey(costCenter: texts[0], subscription: texts[1], deployment: texts[2], model: texts[3], meter: meter.name,
+                         unit: meter.unit, price: price)
+    }
+}

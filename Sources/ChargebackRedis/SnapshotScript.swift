@@ -1,0 +1,36 @@
+/// The scripts of the snapshot store; every key of one call shares the month's hash tag.
+enum SnapshotScript {
+    /// Writes revision ARGV[2] of a day if the latest is still ARGV[1] (compare-and-set: concurrent
+    /// rollups produce one revision), and applies the delta to the month aggregate in the same step.
+    /// KEYS: latest, revision hash, summary, month aggregate, month days.
+    /// ARGV: expected, new revision, TTL seconds, summary JSON, day, brief summary JSON (for the
+    /// month's day index), line count n, n field/quantity
+    /// pairs, then delta field/quantity pairs. Returns the new revision, or -1 when another won.
+    static let write = """
+    local current = redis.call('GET', KEYS[1]) or '0'
+    if current ~= ARGV[1] then return -1 end
+    local n = tonumber(ARGV[7])
+    local i = 8
+    for _ = 1, n do
+      redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+      i = i + 2
+    end
+    while i <= #ARGV do
+      redis.call('HINCRBY', KEYS[4], ARGV[i], ARGV[i + 1])
+      i = i + 2
+    end
+    if n > 0 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
+    redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[3])
+    redis.call('HSET', KEYS[5], ARGV[5], ARGV[6])
+    redis.call('EXPIRE', KEYS[5], ARGV[3])
+    if redis.call('EXISTS', KEYS[4]) == 1 then redis.call('EXPIRE', KEYS[4], ARGV[3]) end
+    redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+    return tonumber(ARGV[2])
+    """
+
+    /// Deletes KEYS[1] only if it still holds ARGV[1] (releasing a lock this run owns).
+    static let release = """
+    if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+    return 0
+    """
+}

@@ -1,0 +1,101 @@
+import ChargebackCore
+import CivilCalendar
+import FoundationEssentials
+import RedisClient
+
+/// Daily chargeback snapshots in Redis: immutable revisions per day, a per-month aggregate of the
+/// latest revisions, and the rollup lock. Key schema in `SnapshotKeys`.
+public struct SnapshotStore: Sendable {
+    let redis: any RedisCommandRouter
+    let retentionSeconds: Int
+
+    public init(redis: any RedisCommandRouter, retentionDays: Int = 400) {
+        self.redis = redis
+        self.retentionSeconds = retentionDays * 86_400
+    }
+
+    /// The latest revision of a day and its lines; nil when the day has none.
+    public func latest(_ day: CivilDay) async throws -> (revision: Int, lines: [ChargeLine])? {
+        let key = SnapshotKeys.latest(day)
+        let reply = try await send(["GET", key], key: key)
+        guard let number = reply.text.flatMap({ Int($0) }) else { return nil }
+        return (number, try await lines(ofHash: SnapshotKeys.revision(day, number)))
+    }
+
+    /// The summaries of the latest revision of every snapshotted day of a month.
+    public func summaries(_ month: CivilMonth) async throws -> [CivilDay: SnapshotSummary] {
+        let key = SnapshotKeys.days(month)
+        var result: [CivilDay: SnapshotSummary] = [:]
+        for (field, value) in try await hash(key) {
+            guard let day = CivilDay.parse(field), let summary = try? JSONDecoder().decode(SnapshotSummary.self, from: Data(value.utf8)) else {
+                continue
+            }
+            result[day] = summary
+        }
+        return result
+    }
+
+    /// The sum of the latest revisions of a month's snapshotted days.
+    public func monthLines(_ month: CivilMonth) async throws -> [ChargeLine] {
+        try await lines(ofHash: SnapshotKeys.aggregate(month))
+    }
+
+    /// The lines of one revision of a day.
+    public func lines(_ day: CivilDay, revision: Int) async throws -> [ChargeLine] {
+        try await lines(ofHash: SnapshotKeys.revision(day, revision))
+    }
+
+    /// Writes `revision` of a day if the latest is still `expected`; false when another run won.
+    public func write(_ day: CivilDay, expected: Int, revision: Int, lines: [ChargeLine], delta: [ChargeLine], summary: SnapshotSummary) async throws -> Bool {
+        let summaryText = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
+        // The month's day index keeps summaries small: the change list stays with the revision.
+        var brief = summary
+        brief.changes = nil
+        let briefText = String(decoding: try JSONEncoder().encode(brief), as: UTF8.self)
+        let keys = [SnapshotKeys.latest(day), SnapshotKeys.revision(day, revision), SnapshotKeys.summary(day, revision),
+                    SnapshotKeys.aggregate(day.month), SnapshotKeys.days(day.month)]
+        var arguments = [String(expected), String(revision), String(retentionSeconds), summaryText, day.description, briefText, String(lines.count)]
+        arguments.reserveCapacity(arguments.count + 2 * (lines.count + delta.count))
+        for line in lines { arguments += [SnapshotKeys.field(line.key), String(line.quantity)] }
+        for line in delta { arguments += [SnapshotKeys.field(line.key), String(line.quantity)] }
+        let reply = try await send(["EVAL", SnapshotScript.write, String(keys.count)] + keys + arguments, key: keys[0])
+        guard case let .integer(value) = reply else { throw RedisError.unexpectedReply("the snapshot script answered \(reply)") }
+        return value == Int64(revision)
+    }
+
+    /// Takes the rollup lock of a day for `milliseconds`; false when another run holds it.
+    public func lock(_ day: CivilDay, token: String, milliseconds: Int) async throws -> Bool {
+        let key = SnapshotKeys.lock(day)
+        return try await send(["SET", key, token, "NX", "PX", String(milliseconds)], key: key) != .null
+    }
+
+    /// Releases the lock if this run still holds it.
+    public func unlock(_ day: CivilDay, token: String) async throws {
+        let key = SnapshotKeys.lock(day)
+        _ = try await send(["EVAL", SnapshotScript.release, "1", key, token], key: key)
+    }
+
+    func lines(ofHash key: String) async throws -> [ChargeLine] {
+        try await hash(key).compactMap { field, value in
+            guard let lineKey = SnapshotKeys.key(field: field), let quantity = Int64(value), quantity != 0 else { return nil }
+            return ChargeLine(key: lineKey, quantity: quantity)
+        }
+    }
+
+    func hash(_ key: String) async throws -> [(String, String)] {
+        let reply = try await send(["HGETALL", key], key: key)
+        guard case let .array(items) = reply else { throw RedisError.unexpectedReply("HGETALL answered \(reply)") }
+        var pairs: [(String, String)] = []
+        pairs.reserveCapacity(items.count / 2)
+        var index = 0
+        while index + 1 < items.count {
+            if let field = items[index].text, let value = items[index + 1].text { pairs.append((field, value)) }
+            index += 2
+        }
+        return pairs
+    }
+
+    func send(_ arguments: [String], key: String) async throws -> RedisReply {
+        try await redis.send(arguments.map { Array($0.utf8) }, key: Array(key.utf8))
+    }
+}
