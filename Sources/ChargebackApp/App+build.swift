@@ -29,10 +29,18 @@ public enum ChargebackApplication {
         routes.addReadiness(to: router)
         routes.add(IngestFunction(ledger: ledger ?? SpoolingLedger(primary: redisLedger, spool: spool, logger: logger),
                                   maxEnvelopeBytes: configuration.maxEnvelopeBytes), to: router)
-        routes.add(UsageSummaryFunction(), to: router)
-        routes.add(ChargebackReportFunction(), to: router)
+        let money = MoneyServices(pricer: PricerLoader.load(configuration))
+        if case let .failure(error) = money.pricer {
+            logger.error("pricing unavailable: rollup and reports will answer 503", metadata: ["error.reason": "\(error)"])
+        }
+        let reader = LedgerReader(redis: redis)
+        let store = SnapshotStore(redis: redis, retentionDays: configuration.snapshotRetentionDays)
+        routes.add(UsageSummaryFunction(money: money, reader: reader), to: router)
+        routes.add(ChargebackReportFunction(money: money) { ReportSource(reader: reader, store: store, pricer: $0) }, to: router)
         routes.add(HealthFunction(ping: { await redis.ping() }), to: router)
-        routes.add(timer: RollupFunction(), to: router)
+        routes.add(timer: RollupFunction(money: money, graceHours: configuration.rollupGraceHours, catchUpDays: configuration.rollupCatchUpDays) {
+            Rollup(reader: reader, store: store, pricer: $0, logger: $1)
+        }, to: router)
         if configuration.benchmarkRoutes {
             // The ceiling `scripts/bench` compares ingest with: same server, same body, no work.
             router.post("/bench/noop") { request, _ in

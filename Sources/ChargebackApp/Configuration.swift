@@ -29,6 +29,19 @@ public struct Configuration: Sendable {
     public var spoolMaxBytes = 64 * 1024 * 1024
     /// The largest envelope `ingest` accepts (`CHARGEBACK_MAX_ENVELOPE_BYTES`, default 16 MiB); larger is 413.
     public var maxEnvelopeBytes: Int = 16 * 1024 * 1024
+    /// The price book file (`CHARGEBACK_PRICE_BOOK`, default `config/price-book.json`, relative to the app root).
+    public var priceBookPath = "config/price-book.json"
+    /// The cost-center file (`CHARGEBACK_COST_CENTERS`, default `config/cost-centers.json`); a missing
+    /// default file maps every subscription to `unassigned`.
+    public var costCentersPath = "config/cost-centers.json"
+    /// True when `CHARGEBACK_COST_CENTERS` was set (then the file must exist).
+    public var costCentersPathIsExplicit = false
+    /// Hours after UTC midnight before a day counts as closed (`CHARGEBACK_ROLLUP_GRACE_HOURS`, default 2).
+    public var rollupGraceHours = 2
+    /// Closed days each scheduled rollup covers, catching up missed runs and late events (`CHARGEBACK_ROLLUP_CATCHUP_DAYS`, default 7).
+    public var rollupCatchUpDays = 7
+    /// How long snapshots are kept (`CHARGEBACK_SNAPSHOT_RETENTION_DAYS`, default 400).
+    public var snapshotRetentionDays = 400
     /// Serve `POST /bench/noop` for `scripts/bench` (`CHARGEBACK_BENCH_ROUTES=1`; off by default).
     public var benchmarkRoutes = false
     /// Minimum log level (`LOG_LEVEL`: trace, debug, info, notice, warning, error, critical; default info).
@@ -101,6 +114,14 @@ public struct Configuration: Sendable {
         configuration.retentionDays = try integer("CHARGEBACK_RETENTION_DAYS", default: 35, range: 2...3650)
         configuration.spoolDirectory = environment["CHARGEBACK_SPOOL_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp/chargeback-spool"
         configuration.spoolMaxBytes = try integer("CHARGEBACK_SPOOL_MAX_BYTES", default: 64 * 1024 * 1024, range: 4096...68_719_476_736)
+        if let path = environment["CHARGEBACK_PRICE_BOOK"], !path.isEmpty { configuration.priceBookPath = path }
+        if let path = environment["CHARGEBACK_COST_CENTERS"], !path.isEmpty {
+            configuration.costCentersPath = path
+            configuration.costCentersPathIsExplicit = true
+        }
+        configuration.rollupGraceHours = try integer("CHARGEBACK_ROLLUP_GRACE_HOURS", default: 2, range: 0...72)
+        configuration.rollupCatchUpDays = try integer("CHARGEBACK_ROLLUP_CATCHUP_DAYS", default: 7, range: 1...60)
+        configuration.snapshotRetentionDays = try integer("CHARGEBACK_SNAPSHOT_RETENTION_DAYS", default: 400, range: 32...3650)
         return configuration
     }
 }

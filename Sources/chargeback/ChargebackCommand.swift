@@ -8,7 +8,7 @@ struct ChargebackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chargeback",
         abstract: "Azure Functions custom handler: ingest APIM usage, roll it up, serve chargeback reports.",
-        subcommands: [ServeCommand.self, ExtractCommand.self, EraseCommand.self],
+        subcommands: [ServeCommand.self, ExtractCommand.self, RollupCommand.self, EraseCommand.self],
         defaultSubcommand: ServeCommand.self)
 
     /// A failure: the reason on stderr and a non-zero exit code (never 0: the host would not restart us).

@@ -33,7 +33,7 @@ struct FunctionFolderTests {
     func rollup() throws {
         guard case let .timer(trigger) = try metadata(RollupFunction.name).trigger else { Issue.record("rollup is not a timer"); return }
         #expect(trigger.bindingName == RollupFunction.bindingName)
-        #expect(trigger.schedule == "0 15 0 * * *")
+        #expect(trigger.schedule == "0 15 * * * *")
     }
 
     @Test("there is no folder without a type")

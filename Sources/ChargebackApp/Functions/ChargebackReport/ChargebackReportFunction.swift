@@ -1,14 +1,65 @@
+import ChargebackCore
+import ChargebackRedis
+import FoundationEssentials
 import FunctionsProtocol
 
-/// `chargeback-report`: `GET /api/v1/chargeback/report`, function key. Priced daily snapshots.
+/// `chargeback-report`: `GET /api/v1/chargeback/report?month=YYYY-MM | from=&to= &format=json|csv|html
+/// &costCenter=`, function key (or a report key scoped to one cost center). Final days come from
+/// snapshots, open days from live counters (marked provisional).
 public struct ChargebackReportFunction: HTTPFunction {
     public static let name = "chargeback-report"
     public static let route = "v1/chargeback/report"
     public static let methods = ["GET"]
 
-    public init() {}
+    let money: MoneyServices
+    let makeSource: @Sendable (Pricer) -> ReportSource
+
+    public init(money: MoneyServices, makeSource: @escaping @Sendable (Pricer) -> ReportSource) {
+        self.money = money
+        self.makeSource = makeSource
+    }
 
     public func respond(to request: FunctionRequest, context: FunctionContext) async -> FunctionResponse {
-        NotImplemented.response("chargeback-report", arrivesWith: "the price book and rollup")
+        let now = UTCTimestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
+        do {
+            let pricer = try money.requirePricer()
+            let query: ChargebackReportQuery
+            do {
+                query = try ChargebackReportQuery.parse({ request.queryValue($0) }, today: now.day)
+            } catch {
+                return ErrorBody.response(status: 400, code: "invalid_query", message: error.description)
+            }
+            let costCenter = try ReportAccess(costCenters: pricer.costCenters).costCenter(requested: query.costCenter, request: request)
+            let report = try await makeSource(pricer).report(from: query.from, to: query.to, now: now, costCenter: costCenter, perDay: query.format == .csv)
+            context.logger.info("chargeback report served", metadata: [
+                "report.from": "\(query.from)", "report.to": "\(query.to)", "report.format": "\(query.format.rawValue)",
+                "report.segments": "\(report.segments.count)",
+            ])
+            return Self.render(report, format: query.format)
+        } catch let failure as FunctionFailure {
+            return ErrorBody.response(status: failure.status, code: failure.code, message: failure.message)
+        } catch {
+            context.logger.error("chargeback report failed", metadata: ["error.type": "\(type(of: error))"])
+            return ErrorBody.response(status: 503, code: "store_unavailable", message: "the report could not be read from Redis; try again")
+        }
+    }
+
+    static func render(_ report: ChargebackReport, format: ChargebackReportQuery.Format) -> FunctionResponse {
+        let name = "chargeback-\(report.from)-\(report.to)"
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let body = (try? encoder.encode(ReportJSON(report))).map { Array($0) } ?? Array("{}".utf8)
+            return FunctionResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: body)
+        case .csv:
+            return FunctionResponse(status: 200, headers: [("Content-Type", "text/csv; charset=utf-8"),
+                                                           ("Content-Disposition", "attachment; filename=\"\(name).csv\"")],
+                                    body: Array(ReportCSV.render(report).utf8))
+        case .html:
+            return FunctionResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8"),
+                                                           ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")],
+                                    body: Array(ReportHTML.render(report).utf8))
+        }
     }
 }

@@ -1,14 +1,44 @@
+import ChargebackCore
+import ChargebackRedis
+import FoundationEssentials
 import FunctionsProtocol
+import Logging
 
-/// `rollup`: timer, `0 15 0 * * *` (00:15 UTC). Turns a closed day's usage into a priced snapshot.
+/// `rollup`: timer, `0 15 * * * *` (every hour at :15 UTC). Rolls up each closed UTC day of the
+/// catch-up window into a priced snapshot revision; a re-run without new events changes nothing.
 public struct RollupFunction: TimerFunction {
     public static let name = "rollup"
     public static let bindingName = "timer"
 
-    public init() {}
+    let makeRollup: @Sendable (Pricer, Logger) -> Rollup
+    let money: MoneyServices
+    let graceHours: Int
+    let catchUpDays: Int
 
-    /// Not implemented yet: the run fails (HTTP 501) so the host records it as failed, not as done.
+    public init(money: MoneyServices, graceHours: Int, catchUpDays: Int, makeRollup: @escaping @Sendable (Pricer, Logger) -> Rollup) {
+        self.money = money
+        self.graceHours = graceHours
+        self.catchUpDays = catchUpDays
+        self.makeRollup = makeRollup
+    }
+
     public func run(_ timer: TimerInvocation, context: FunctionContext) async throws -> [String] {
-        throw FunctionFailure(status: 501, code: "not_implemented", message: "rollup is not implemented yet; it arrives with the price book and rollup")
+        let pricer = try money.requirePricer()
+        let now = UTCTimestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
+        let results = try await makeRollup(pricer, context.logger).runDue(now: now, graceHours: graceHours, catchUpDays: catchUpDays)
+        return results.map(Self.describe)
+    }
+
+    /// One log line per day: `2026-11-28: revision 2 (late events), cost 12.500000 USD, 0 unpriced lines`.
+    public static func describe(_ result: Rollup.DayResult) -> String {
+        switch result.outcome {
+        case let .written(revision, reason):
+            let cost = result.summary.flatMap { Money(exactText: $0.cost) }?.text(decimals: 6) ?? "?"
+            return "\(result.day): revision \(revision) (\(reason)), cost \(cost) \(result.summary?.currency ?? ""), \(result.summary?.unpricedLines ?? 0) unpriced lines"
+        case let .unchanged(revision):
+            return "\(result.day): unchanged (revision \(revision))"
+        case .busy:
+            return "\(result.day): skipped, another instance is rolling it up"
+        }
     }
 }

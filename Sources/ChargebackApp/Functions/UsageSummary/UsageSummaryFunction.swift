@@ -1,14 +1,60 @@
+import ChargebackCore
+import ChargebackRedis
+import CivilCalendar
+import Foundation
 import FunctionsProtocol
 
-/// `usage-summary`: `GET /api/v1/usage/summary`, function key. Usage per subscription.
+/// `usage-summary`: `GET /api/v1/usage/summary?from=&to=&subscription=&deployment=&groupBy=&tz=`,
+/// function key (or a cost-center report key). Live usage from the hourly counters, in any IANA
+/// time zone, with provisional costs from the same arithmetic as the snapshots.
 public struct UsageSummaryFunction: HTTPFunction {
     public static let name = "usage-summary"
     public static let route = "v1/usage/summary"
     public static let methods = ["GET"]
 
-    public init() {}
+    let money: MoneyServices
+    let reader: LedgerReader
+
+    public init(money: MoneyServices, reader: LedgerReader) {
+        self.money = money
+        self.reader = reader
+    }
 
     public func respond(to request: FunctionRequest, context: FunctionContext) async -> FunctionResponse {
-        NotImplemented.response("usage-summary", arrivesWith: "the Redis ledger")
+        let now = UTCTimestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
+        do {
+            let pricer = try money.requirePricer()
+            var query: UsageSummaryQuery
+            do {
+                query = try UsageSummaryQuery.parse({ request.queryValue($0) }, today: now.day)
+            } catch {
+                return ErrorBody.response(status: 400, code: "invalid_query", message: error.description)
+            }
+            guard let zone = TimeZone(identifier: query.timeZone) else {
+                return ErrorBody.response(status: 400, code: "invalid_query", message: "tz '\(query.timeZone)' is not an IANA time zone such as Europe/Paris")
+            }
+            let access = ReportAccess(costCenters: pricer.costCenters)
+            query.costCenter = try access.costCenter(requested: query.costCenter, request: request)
+            if let scope = query.costCenter, let subscription = query.subscription, pricer.costCenters.costCenter(of: subscription) != scope {
+                throw FunctionFailure(status: 403, code: "forbidden_cost_center", message: "subscription is outside cost center \(scope)")
+            }
+            // Local days reach at most 14 hours into the neighbouring UTC days.
+            var usage: [HourlyUsage] = []
+            for day in query.from.adding(days: -1).through(min(query.to.adding(days: 1), now.day)) {
+                usage += try await reader.usage(on: day, only: query.subscription.map { [$0] })
+            }
+            let summary = UsageSummary(query: query, usage: usage, pricer: pricer) { seconds in
+                zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds)))
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let body = (try? encoder.encode(summary)).map { Array($0) } ?? Array("{}".utf8)
+            return FunctionResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: body)
+        } catch let failure as FunctionFailure {
+            return ErrorBody.response(status: failure.status, code: failure.code, message: failure.message)
+        } catch {
+            context.logger.error("usage summary failed", metadata: ["error.type": "\(type(of: error))"])
+            return ErrorBody.response(status: 503, code: "store_unavailable", message: "the usage could not be read from Redis; try again")
+        }
     }
 }
