@@ -39,6 +39,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]),
+        .target(name: "CSpawn"),
+        .target(name: "ChildProcess", dependencies: ["CSpawn"]),
         .target(
             name: "CurlClient",
             dependencies: [
@@ -83,7 +85,7 @@ let package = Package(
         .target(
             name: "FunctionsHostKit",
             dependencies: [
-                "FunctionsProtocol",
+                "FunctionsProtocol", "ChildProcess",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -99,11 +101,17 @@ let package = Package(
 
         // Benchmarks (scripts/bench builds them in release).
         .executableTarget(name: "extraction-bench", dependencies: ["ChargebackCore"]),
+        .executableTarget(
+            name: "money-bench",
+            dependencies: [
+                "ChargebackCore", "ChargebackRedis", "CivilCalendar", "RedisClient",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // Shared by the test targets: fixtures (copied from shared/reference) and helpers.
         .target(
             name: "TestSupport",
-            dependencies: ["FunctionsProtocol"],
+            dependencies: ["FunctionsProtocol", "ChildProcess"],
             path: "Tests/TestSupport",
             resources: [.copy("Fixtures")]),
         .testTarget(
@@ -114,18 +122,19 @@ let package = Package(
             dependencies: ["ChargebackCore", "CivilCalendar", "FunctionsProtocol", "TestSupport"]),
         .testTarget(
             name: "ChargebackRedisTests",
-            dependencies: ["ChargebackRedis", "ChargebackCore", "CivilCalendar", "RedisClient", "TestSupport"]),
+            dependencies: ["ChargebackRedis", "ChargebackCore", "ChildProcess", "CivilCalendar", "RedisClient", "TestSupport"]),
         .testTarget(
             name: "RedisClientTests",
             dependencies: ["RedisClient", "TestSupport"]),
         .testTarget(
             name: "ChargebackAppTests",
             dependencies: [
-                "ChargebackApp", "ChargebackCore", "CurlClient", "FunctionsProtocol", "TestSupport",
+                "ChargebackApp", "ChargebackCore", "CurlClient", "FunctionsProtocol", "RedisClient", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(
             name: "FunctionsHostTests",
-            dependencies: ["FunctionsHostKit", "FunctionsProtocol", "CurlClient", "TestSupport"]),
+            dependencies: ["FunctionsHostKit", "FunctionsProtocol", "ChildProcess", "CurlClient", "TestSupport"]),
     ]
 )

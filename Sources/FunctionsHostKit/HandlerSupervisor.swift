@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ChildProcess
 import Foundation
 import FunctionsProtocol
 import Logging
@@ -73,27 +74,26 @@ public final class HandlerSupervisor: Service, Sendable {
         } catch {
             throw Failure(description: "cannot start the handler: \(error)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: command.executable)
-        process.arguments = command.arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: command.workingDirectory)
         var childEnvironment = environment
         for (key, value) in [
             "FUNCTIONS_CUSTOMHANDLER_PORT": String(port), "FUNCTIONS_HTTPWORKER_PORT": String(port),
             "FUNCTIONS_CUSTOMHANDLER_WORKER_ID": workerID, "FUNCTIONS_HTTPWORKER_ID": workerID, "FUNCTIONS_APP_ROOT_PATH": app.root,
         ] { childEnvironment[key] = value }
-        process.environment = childEnvironment
-        let (exits, continuation) = AsyncStream<(Process.TerminationReason, Int32)>.makeStream()
-        process.terminationHandler = { finished in
-            continuation.yield((finished.terminationReason, finished.terminationStatus))
+        let (exits, continuation) = AsyncStream<ChildProcess.Termination>.makeStream()
+        let started = ContinuousClock.now
+        let process: ChildProcess
+        do {
+            process = try ChildProcess(executable: command.executable, arguments: command.arguments, environment: childEnvironment,
+                                       workingDirectory: command.workingDirectory)
+        } catch {
+            return .failed("\(error)")
+        }
+        process.onTermination { termination in
+            continuation.yield(termination)
             continuation.finish()
         }
-        let started = ContinuousClock.now
-        do { try process.run() } catch {
-            return .failed("cannot execute \(command.executable): \(error.localizedDescription)")
-        }
-        logger.info("handler started", metadata: ["handler.pid": "\(process.processIdentifier)", "handler.port": "\(port)", "handler.executable": "\(command.executable)"])
-        let pid = process.processIdentifier
+        logger.info("handler started", metadata: ["handler.pid": "\(process.pid)", "handler.port": "\(port)", "handler.executable": "\(command.executable)"])
+        let pid = process.pid
 
         let readiness = await waitUntilReady(port: port, process: process)
         switch readiness {
@@ -119,8 +119,12 @@ public final class HandlerSupervisor: Service, Sendable {
         }
         state.set(.starting)
         if Task.isCancelled || Task.isShuttingDownGracefully { return .shutdown }
-        guard let (reason, status) = exit else { return .failed("lost track of the handler process") }
-        if reason == .uncaughtSignal { return .failed("killed by signal \(status)") }
+        guard let exit else { return .failed("lost track of the handler process") }
+        let status: Int32
+        switch exit {
+        case let .signalled(signal): return .failed("killed by signal \(signal)")
+        case let .exited(code): status = code
+        }
         switch status {
         case 0: return .exitedCleanly
         case 200: return .restartRequested
@@ -131,7 +135,7 @@ public final class HandlerSupervisor: Service, Sendable {
     enum Readiness { case ready, timedOut, exited, cancelled }
 
     /// Polls `GET http://127.0.0.1:<port>/` every 25 ms; any HTTP response means ready.
-    func waitUntilReady(port: Int, process: Process) async -> Readiness {
+    func waitUntilReady(port: Int, process: ChildProcess) async -> Readiness {
         let deadline = ContinuousClock.now.advanced(by: .seconds(app.host.initializationTimeoutSeconds))
         while ContinuousClock.now < deadline {
             if Task.isCancelled || Task.isShuttingDownGracefully { return .cancelled }

@@ -12,23 +12,9 @@ struct ExecutableTests {
     }
 
     func run(_ arguments: [String], environment: [String: String]) async throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try TestEnvironment.binaryDirectory() + "/chargeback")
-        process.arguments = arguments
-        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { $1 }
-        let errors = Pipe()
-        process.standardError = errors
-        // Not FileHandle.nullDevice: Foundation's Process closes the parent's copy of the handles it
-        // is given, and closing that shared descriptor twice closes whatever socket reuses its number.
-        process.standardOutput = Pipe()
-        try process.run()
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let data = errors.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: Outcome(status: process.terminationStatus, stderr: String(decoding: data, as: UTF8.self)))
-            }
-        }
+        let outcome = try await Spawn.run(try TestEnvironment.binaryDirectory() + "/chargeback", arguments,
+                                          environment: environment.merging(["PATH": "/usr/bin:/bin"]) { $1 })
+        return Outcome(status: outcome.status, stderr: outcome.standardError)
     }
 
     @Test("no port: exit 1 naming FUNCTIONS_CUSTOMHANDLER_PORT")
@@ -59,22 +45,9 @@ struct ExecutableTests {
 @Suite("chargeback extract")
 struct ExtractCommandTests {
     func run(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try TestEnvironment.binaryDirectory() + "/chargeback")
-        process.arguments = ["extract"] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let out = output.fileHandleForReading.readDataToEndOfFile()
-                let err = errors.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self)))
-            }
-        }
+        let outcome = try await Spawn.run(try TestEnvironment.binaryDirectory() + "/chargeback", ["extract"] + arguments,
+                                          environment: ProcessInfo.processInfo.environment)
+        return (outcome.status, outcome.standardOutput, outcome.standardError)
     }
 
     @Test("prints the event of a documented example")

@@ -1,3 +1,4 @@
+import ChildProcess
 import ChargebackCore
 import ChargebackRedis
 import Foundation
@@ -11,7 +12,7 @@ import TestSupport
 final class OwnedRedis: @unchecked Sendable {
     let port: Int
     let directory: String
-    var process: Process?
+    var process: ChildProcess?
 
     init() throws {
         port = try TestEnvironment.unusedPort()
@@ -20,12 +21,11 @@ final class OwnedRedis: @unchecked Sendable {
     }
 
     func start() async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-        process.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", "yes",
-                             "--appendfsync", "always", "--logfile", directory + "/redis.log"]
-        try process.run()
-        self.process = process
+        process = try ChildProcess(
+            executable: "/usr/bin/redis-server",
+            arguments: ["--port", String(port), "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", "yes",
+                        "--appendfsync", "always", "--logfile", directory + "/redis.log"],
+            environment: ProcessInfo.processInfo.environment)
         let pool = RedisPool(endpoint: RedisEndpoint(host: "127.0.0.1", port: port), size: 1, timeoutMilliseconds: 200)
         for _ in 0..<100 {
             if await pool.ping() { break }
@@ -36,8 +36,8 @@ final class OwnedRedis: @unchecked Sendable {
 
     func kill() {
         guard let process else { return }
-        Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.send(SIGKILL)
+        _ = process.waitUntilExit()
         self.process = nil
     }
 

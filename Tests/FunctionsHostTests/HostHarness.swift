@@ -1,3 +1,4 @@
+import ChildProcess
 import CurlClient
 import Foundation
 import FunctionsProtocol
@@ -9,7 +10,7 @@ final class HostHarness: @unchecked Sendable {
     let port: Int
     let recordPath: String
     let outputPath: String
-    let process = Process()
+    private(set) var process: ChildProcess?
     let curl = CurlHTTPClient()
     static let functionKey = "fk-test"
     static let masterKey = "mk-test"
@@ -46,25 +47,39 @@ final class HostHarness: @unchecked Sendable {
         self.outputPath = root + "/host-output.log"
         FileManager.default.createFile(atPath: outputPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        process.executableURL = URL(fileURLWithPath: try TestEnvironment.binaryDirectory() + "/functions-host")
-        process.arguments = ["--app-root", root, "--port", String(port), "--function-key", Self.functionKey, "--master-key", Self.masterKey] + extraArguments
+        let arguments = ["--app-root", root, "--port", String(port), "--function-key", Self.functionKey, "--master-key", Self.masterKey] + extraArguments
         var env = ProcessInfo.processInfo.environment
         env["STUB_RECORD"] = recordPath
         env["STUB_INVOCATION_RESPONSE"] = try Fixture.path("functions/http-invocation-response.json")
         env["STUB_OVERRIDDEN"] = "from-environment"
         env["PATH"] = try TestEnvironment.binaryDirectory() + ":" + (env["PATH"] ?? "/usr/bin:/bin")
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        process = try ChildProcess(executable: try TestEnvironment.binaryDirectory() + "/functions-host", arguments: arguments, environment: env,
+                                   standardOutput: output.fileDescriptor, standardError: output.fileDescriptor)
+        try output.close()
+    }
+
+    /// True while the host runs.
+    var isRunning: Bool { process?.isRunning ?? false }
+
+    /// Waits (off the cooperative pool) until the host exits; returns its exit status.
+    func waitForExit() async -> Int32 {
+        guard let process else { return -1 }
+        return await withCheckedContinuation { continuation in
+            process.onTermination { termination in
+                switch termination {
+                case let .exited(code): continuation.resume(returning: code)
+                case let .signalled(signal): continuation.resume(returning: 128 + signal)
+                }
+            }
+        }
     }
 
     /// Waits until the host itself answers `GET /`.
     func waitUntilServing() async throws {
         for _ in 0..<400 {
             if let response = try? await curl.perform(CurlRequest(url: "http://127.0.0.1:\(port)/", timeoutMilliseconds: 500)), response.status == 200 { return }
-            guard process.isRunning else { throw TestEnvironment.Missing(description: "functions-host exited: \(output)") }
+            guard isRunning else { throw TestEnvironment.Missing(description: "functions-host exited: \(output)") }
             try await Task.sleep(for: .milliseconds(25))
         }
         throw TestEnvironment.Missing(description: "functions-host did not start: \(output)")
@@ -91,13 +106,8 @@ final class HostHarness: @unchecked Sendable {
 
     /// SIGTERM, then wait for exit; returns the exit status.
     func stop() async -> Int32 {
-        if process.isRunning { process.terminate() }
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                self.process.waitUntilExit()
-                continuation.resume(returning: self.process.terminationStatus)
-            }
-        }
+        process?.send(SIGTERM)
+        return await waitForExit()
     }
 }
 

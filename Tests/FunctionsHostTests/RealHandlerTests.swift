@@ -58,12 +58,7 @@ struct RealHandlerTests {
         let root = try appRoot(forwarding: true)
         try hostJSON.write(toFile: root + "/host.json", atomically: true, encoding: .utf8)
         let host = try HostHarness(root: root)
-        let status = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                host.process.waitUntilExit()
-                continuation.resume(returning: host.process.terminationStatus)
-            }
-        }
+        let status = await host.waitForExit()
         #expect(status != 0)
         #expect(host.output.contains(message))
     }
