@@ -17,23 +17,30 @@ public enum LedgerKeys {
     /// An id made safe inside a key and a SCAN pattern: `{ } % : | * ? [ ] \`, spaces and control
     /// bytes percent-encoded.
     public static func escape(_ text: String) -> String {
-        var out = ""
+        if !text.utf8.contains(where: needsEscape) { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 8)
+        let digits = Array("0123456789ABCDEF".utf8)
         for byte in text.utf8 {
-            if byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "{") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "%")
-                || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "|") || byte == UInt8(ascii: "*") || byte == UInt8(ascii: "?")
-                || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "\\") {
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" : "") + hex
+            if needsEscape(byte) {
+                out += [UInt8(ascii: "%"), digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
             } else {
-                out.unicodeScalars.append(Unicode.Scalar(byte))
+                // Multi-byte UTF-8 passes through unchanged, so the key stays valid UTF-8 and reversible.
+                out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func needsEscape(_ byte: UInt8) -> Bool {
+        byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "{") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "%")
+            || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "|") || byte == UInt8(ascii: "*") || byte == UInt8(ascii: "?")
+            || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "\\")
     }
 
     /// The inverse of `escape`; nil when a `%` is not followed by two hex digits.
     public static func unescape(_ text: some StringProtocol) -> String? {
-        guard text.contains("%") else { return String(text) }
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return String(text) }
         var bytes: [UInt8] = []
         var iterator = Array(text.utf8).makeIterator()
         while let byte = iterator.next() {

@@ -25,14 +25,12 @@ public struct LedgerReader: Sendable {
     public func usage(on day: CivilDay, only: Set<String>? = nil) async throws -> [HourlyUsage] {
         var subscriptions = try await subscriptions(on: day)
         if let only { subscriptions = subscriptions.filter(only.contains) }
-        let firstHour = day.daysSinceEpoch * 24
-        let reads = subscriptions.flatMap { subscription in (0..<24).map { (subscription, firstHour + Int64($0)) } }
         return try await withThrowingTaskGroup(of: [HourlyUsage].self) { group in
             var results: [HourlyUsage] = []
-            var next = reads.makeIterator()
+            var next = subscriptions.makeIterator()
             func start() -> Bool {
-                guard let (subscription, hour) = next.next() else { return false }
-                group.addTask { try await self.read(subscription: subscription, hour: hour) }
+                guard let subscription = next.next() else { return false }
+                group.addTask { try await self.read(subscription: subscription, day: day) }
                 return true
             }
             for _ in 0..<concurrency where !start() { break }
@@ -44,21 +42,33 @@ public struct LedgerReader: Sendable {
         }
     }
 
-    func read(subscription: String, hour: Int64) async throws -> [HourlyUsage] {
-        let day = CivilDay(daysSinceEpoch: hour / 24)
-        let hourOfDay = Int(hour % 24)
-        let key = LedgerKeys.hour(subscription: subscription, hour: day.description + "T" + (hourOfDay < 10 ? "0" : "") + String(hourOfDay))
-        let reply = try await redis.send(["HGETALL", key].map { Array($0.utf8) }, key: Array(key.utf8))
-        guard case let .array(items) = reply else { throw RedisError.unexpectedReply("HGETALL answered \(reply)") }
-        var byDeployment: [String: [String: Int64]] = [:]
-        var index = 0
-        while index + 1 < items.count {
-            defer { index += 2 }
-            guard let field = items[index].text, let value = items[index + 1].text.flatMap({ Int64($0) }),
-                  let (deployment, counter) = LedgerKeys.parseCounterField(field) else { continue }
-            byDeployment[deployment, default: [:]][counter] = value
+    /// Reads the 24 hourly hashes of one subscription's day in one round trip: they share the
+    /// subscription's hash tag, so one script reads them all, on a cluster too.
+    static let readDayScript = """
+    local out = {}
+    for i, key in ipairs(KEYS) do out[i] = redis.call('HGETALL', key) end
+    return out
+    """
+
+    func read(subscription: String, day: CivilDay) async throws -> [HourlyUsage] {
+        let keys = (0..<24).map { LedgerKeys.hour(subscription: subscription, hour: day.description + "T" + ($0 < 10 ? "0" : "") + String($0)) }
+        let reply = try await redis.send((["EVAL", Self.readDayScript, "24"] + keys).map { Array($0.utf8) }, key: Array(keys[0].utf8))
+        guard case let .array(hours) = reply, hours.count == 24 else { throw RedisError.unexpectedReply("the day read answered \(reply)") }
+        var records: [HourlyUsage] = []
+        for (offset, hourReply) in hours.enumerated() {
+            guard case let .array(items) = hourReply, !items.isEmpty else { continue }
+            var byDeployment: [String: [String: Int64]] = [:]
+            var index = 0
+            while index + 1 < items.count {
+                defer { index += 2 }
+                guard let field = items[index].text, let value = items[index + 1].text.flatMap({ Int64($0) }),
+                      let (deployment, counter) = LedgerKeys.parseCounterField(field) else { continue }
+                byDeployment[deployment, default: [:]][counter] = value
+            }
+            let hour = day.daysSinceEpoch * 24 + Int64(offset)
+            records += byDeployment.map { HourlyUsage(subscription: subscription, deployment: $0.key, hour: hour, counters: $0.value) }
         }
-        return byDeployment.map { HourlyUsage(subscription: subscription, deployment: $0.key, hour: hour, counters: $0.value) }
+        return records
     }
 }
 

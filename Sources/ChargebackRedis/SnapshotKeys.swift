@@ -31,16 +31,21 @@ public enum SnapshotKeys {
 
     /// A line's key from its hash field; nil when malformed.
     public static func key(field: String) -> ChargeKey? {
-        let parts = field.split(separator: "|", omittingEmptySubsequences: false)
+        let parts = field.utf8.split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
         guard parts.count == 7 else { return nil }
-        let texts = parts[0..<6].compactMap(LedgerKeys.unescape)
-        guard texts.count == 6, let meter = BillingMeter(name: texts[4]) else { return nil }
+        var texts: [String] = []
+        texts.reserveCapacity(6)
+        for part in parts[0..<6] {
+            guard let text = LedgerKeys.unescape(Substring(part)) else { return nil }
+            texts.append(text)
+        }
+        guard let meter = BillingMeter(name: texts[4]) else { return nil }
         var price: LinePrice?
         if !texts[5].isEmpty {
-            guard let micros = Int64(parts[6]) else { return nil }
+            guard let micros = Int64(Substring(parts[6])) else { return nil }
             price = LinePrice(version: texts[5], micros: micros, unit: meter.unit)
         }
-        return ChargeKey(costCenter: texts[0], subscription: texts[1], deployment: texts[2], model: texts[3], meter: meter.name,
+        return ChargeKey(costCenter: texts[0], subscription: texts[1], deployment: texts[2], model: texts[3], meter: texts[4],
                          unit: meter.unit, price: price)
     }
 }

@@ -45,11 +45,12 @@ public struct ChargeLine: Sendable, Hashable {
 }
 
 extension Array where Element == ChargeLine {
-    /// Lines with equal keys added up (zero quantities dropped), in a stable order.
+    /// Lines with equal keys added up, zero quantities dropped (in no particular order: sort for display).
     public func merged() -> [ChargeLine] {
         var totals: [ChargeKey: Int64] = [:]
+        totals.reserveCapacity(count)
         for line in self { totals[line.key, default: 0] += line.quantity }
-        return totals.filter { $0.value != 0 }.map { ChargeLine(key: $0.key, quantity: $0.value) }.sorted(by: ChargeLine.order)
+        return totals.compactMap { $0.value == 0 ? nil : ChargeLine(key: $0.key, quantity: $0.value) }
     }
 
     /// The exact sum of the priced lines' costs.
@@ -60,10 +61,22 @@ extension Array where Element == ChargeLine {
 }
 
 extension ChargeLine {
-    /// Cost center, subscription, deployment, meter, price version.
-    public static func order(_ lhs: ChargeLine, _ rhs: ChargeLine) -> Bool {
-        let left = lhs.key, right = rhs.key
-        return (left.costCenter, left.subscription, left.deployment, left.meter, left.price?.version ?? "", left.price?.micros ?? -1)
-            < (right.costCenter, right.subscription, right.deployment, right.meter, right.price?.version ?? "", right.price?.micros ?? -1)
+    /// Display order: cost center, subscription, deployment, meter, price version, price.
+    public static func order(_ lhs: ChargeLine, _ rhs: ChargeLine) -> Bool { ChargeKey.precedes(lhs.key, rhs.key) }
+}
+
+extension ChargeKey {
+    /// Display order, compared field by field without copying (reports sort tens of thousands of lines).
+    public static func precedes(_ left: ChargeKey, _ right: ChargeKey) -> Bool {
+        if left.costCenter != right.costCenter { return left.costCenter < right.costCenter }
+        if left.subscription != right.subscription { return left.subscription < right.subscription }
+        if left.deployment != right.deployment { return left.deployment < right.deployment }
+        if left.meter != right.meter { return left.meter < right.meter }
+        switch (left.price, right.price) {
+        case (nil, nil): return false
+        case (nil, _): return true
+        case (_, nil): return false
+        case let (.some(a), .some(b)): return a.version != b.version ? a.version < b.version : a.micros < b.micros
+        }
     }
 }

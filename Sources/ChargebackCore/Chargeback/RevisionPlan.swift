@@ -19,7 +19,9 @@ public enum RevisionPlan: Sendable, Equatable {
         case (false, false): return .unchanged
         case (false, true): return .revise(reason: "repriced", delta: delta)
         case (true, _):
-            let repriced = now.contains { line in before.contains { $0.key.usage == line.key.usage && $0.key.price != line.key.price } }
+            var pricesBefore: [ChargeKey: Set<LinePrice?>] = [:]
+            for line in before { pricesBefore[line.key.usage, default: []].insert(line.key.price) }
+            let repriced = now.contains { line in pricesBefore[line.key.usage].map { !$0.contains(line.key.price) } ?? false }
             return .revise(reason: repriced ? "late events; prices differ from the previous revision" : "late events", delta: delta)
         }
     }

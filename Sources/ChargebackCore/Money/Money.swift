@@ -25,6 +25,7 @@ public struct Money: Sendable, Hashable, Comparable, CustomStringConvertible {
         let places = min(max(decimals, 0), 12)
         var divisor: Int128 = 1
         for _ in 0..<(12 - places) { divisor *= 10 }
+        if places == 12 { return picos }
         let magnitude = picos.magnitude
         let unsignedDivisor = UInt128(divisor)
         var quotient = magnitude / unsignedDivisor
@@ -39,7 +40,8 @@ public struct Money: Sendable, Hashable, Comparable, CustomStringConvertible {
     public func text(decimals: Int) -> String {
         let places = min(max(decimals, 0), 12)
         let units = rounded(decimals: places)
-        let digits = String(units.magnitude)
+        // UInt128's description is generic (slow); amounts below 1.8e19 units take the 64-bit path.
+        let digits = units.magnitude <= UInt128(UInt64.max) ? String(UInt64(units.magnitude)) : String(units.magnitude)
         let padded = String(repeating: "0", count: max(0, places + 1 - digits.count)) + digits
         let split = padded.index(padded.endIndex, offsetBy: -places)
         let whole = String(padded[..<split])
@@ -49,11 +51,14 @@ public struct Money: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Exact decimal text: every significant decimal, at least two places (`0.0000025`, `12.50`).
     public var exactText: String {
-        var text = self.text(decimals: 12)
-        while text.hasSuffix("0"), let dot = text.firstIndex(of: "."), text.distance(from: dot, to: text.endIndex) > 3 {
+        var text = Array(self.text(decimals: 12).utf8)
+        // 12 decimals written; drop trailing zeros down to two.
+        var dropped = 0
+        while dropped < 10, text.last == UInt8(ascii: "0") {
             text.removeLast()
+            dropped += 1
         }
-        return text
+        return String(decoding: text, as: UTF8.self)
     }
 
     public var description: String { exactText }

@@ -30,20 +30,18 @@ public enum BillingMeter: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { name }
 
+    static let byName: [String: BillingMeter] = Dictionary(
+        uniqueKeysWithValues: (tokenMeters + [.audio, .characters]).map { ($0.name, $0) })
+
     /// The meter of a name; nil when unknown.
     public init?(name: String) {
-        if let token = BillingMeter.tokenMeters.first(where: { $0.name == name }) {
-            self = token
+        if let known = BillingMeter.byName[name] {
+            self = known
             return
         }
-        switch name {
-        case "audio": self = .audio
-        case "characters": self = .characters
-        default:
-            let parts = name.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 3, parts[0] == "image", !parts[1].isEmpty, !parts[2].isEmpty else { return nil }
-            self = .image(size: String(parts[1]), quality: String(parts[2]))
-        }
+        let parts = name.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "image", !parts[1].isEmpty, !parts[2].isEmpty else { return nil }
+        self = .image(size: String(parts[1]), quality: String(parts[2]))
     }
 
     /// What one price of this meter is for.

@@ -65,9 +65,13 @@ public struct ChargebackReport: Sendable {
     public var generatedAt: UTCTimestamp
     /// The cost center the report is limited to, if any.
     public var costCenterFilter: String?
-    public var segments: [Segment]
+    public var segments: [Segment] {
+        didSet { lines = ChargebackReport.lines(of: segments) }
+    }
     public var days: [Day]
     public var costCenters: CostCenters
+    /// The period's lines, added up over segments (final and provisional kept apart), in display order.
+    public private(set) var lines: [Line]
 
     public init(from: CivilDay, to: CivilDay, currency: String, priceBookName: String, isIllustrative: Bool, generatedAt: UTCTimestamp,
                 costCenterFilter: String?, segments: [Segment], days: [Day], costCenters: CostCenters) {
@@ -81,22 +85,27 @@ public struct ChargebackReport: Sendable {
         self.segments = segments
         self.days = days
         self.costCenters = costCenters
+        self.lines = ChargebackReport.lines(of: segments)
     }
 
-    /// The period's lines, added up over segments (final and provisional kept apart), ordered.
-    public var lines: [Line] {
-        struct Identity: Hashable {
-            var key: ChargeKey
-            var isProvisional: Bool
-        }
-        var totals: [Identity: Int64] = [:]
+    static func lines(of segments: [Segment]) -> [Line] {
+        var final: [ChargeKey: Int64] = [:]
+        var provisional: [ChargeKey: Int64] = [:]
         for segment in segments {
-            for line in segment.lines { totals[Identity(key: line.key, isProvisional: segment.isProvisional), default: 0] += line.quantity }
+            for line in segment.lines {
+                if segment.isProvisional {
+                    provisional[line.key, default: 0] += line.quantity
+                } else {
+                    final[line.key, default: 0] += line.quantity
+                }
+            }
         }
-        return totals.filter { $0.value != 0 }
-            .map { Line(key: $0.key.key, quantity: $0.value, cost: ChargeLine(key: $0.key.key, quantity: $0.value).cost, isProvisional: $0.key.isProvisional) }
-            .sorted { ($0.isProvisional ? 1 : 0, $0.key.costCenter, $0.key.subscription, $0.key.deployment, $0.key.meter, $0.key.price?.version ?? "")
-                < ($1.isProvisional ? 1 : 0, $1.key.costCenter, $1.key.subscription, $1.key.deployment, $1.key.meter, $1.key.price?.version ?? "") }
+        func lines(_ totals: [ChargeKey: Int64], isProvisional: Bool) -> [Line] {
+            totals.compactMap { key, quantity in
+                quantity == 0 ? nil : Line(key: key, quantity: quantity, cost: ChargeLine(key: key, quantity: quantity).cost, isProvisional: isProvisional)
+            }.sorted { ChargeKey.precedes($0.key, $1.key) }
+        }
+        return lines(final, isProvisional: false) + lines(provisional, isProvisional: true)
     }
 
     /// Exact total of the priced lines.

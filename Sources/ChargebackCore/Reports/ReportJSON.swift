@@ -1,91 +1,96 @@
 /// The chargeback report as JSON. Amounts are decimal strings: exact sums rounded half to even to
 /// six places; an unpriced line's cost is null, never 0.
-public struct ReportJSON: Sendable, Encodable {
-    struct Period: Encodable {
-        var from: String
-        var to: String
+public enum ReportJSON {
+    public static func render(_ report: ChargebackReport) -> [UInt8] {
+        var json = JSONWriter(capacity: 256 * (report.lines.count + 16))
+        json.openObject()
+        json.key("period")
+        json.openObject()
+        json.member("from", report.from.description)
+        json.member("to", report.to.description)
+        json.closeObject()
+        json.member("currency", report.currency)
+        json.member("priceBook", report.priceBookName)
+        json.member("illustrativePrices", report.isIllustrative)
+        json.member("generatedAt", report.generatedAt.isoText)
+        json.member("costCenter", report.costCenterFilter)
+        json.member("total", report.total.text(decimals: 6))
+        json.member("unpricedLines", report.unpricedLines)
+        json.key("provisionalDays")
+        json.openArray()
+        for day in report.provisionalDays { json.string(day.description) }
+        json.closeArray()
+        json.member("rounding", "exact sums, rounded half to even to 6 decimal places for display")
+        costCenters(report, into: &json)
+        json.key("days")
+        json.openArray()
+        for day in report.days {
+            json.openObject()
+            json.member("day", day.day.description)
+            json.key("revision")
+            if let revision = day.revision { json.number(revision) } else { json.string(nil) }
+            json.member("provisional", day.isProvisional)
+            json.member("cost", day.cost.text(decimals: 6))
+            json.member("unpricedLines", day.unpricedLines)
+            json.closeObject()
+        }
+        json.closeArray()
+        json.key("lines")
+        json.openArray()
+        var priceTexts: [Int64: String] = [:]
+        for line in report.lines {
+            let key = line.key
+            json.openObject()
+            json.member("costCenter", key.costCenter)
+            json.member("subscription", key.subscription)
+            json.member("deployment", key.deployment)
+            json.member("model", key.model)
+            json.member("meter", key.meter)
+            json.member("quantity", line.quantity)
+            json.member("unit", key.unit.consumedUnit)
+            json.member("unitPrice", key.price.map { price in
+                if let text = priceTexts[price.micros] { return text }
+                let text = DecimalText.text(micros: price.micros)
+                priceTexts[price.micros] = text
+                return text
+            })
+            json.member("pricingUnit", key.unit.rawValue)
+            json.member("priceVersion", key.price?.version)
+            json.member("cost", line.cost?.text(decimals: 6))
+            json.member("provisional", line.isProvisional)
+            json.closeObject()
+        }
+        json.closeArray()
+        json.closeObject()
+        return json.bytes
     }
 
-    struct Center: Encodable {
-        var id: String
-        var name: String
-        var owner: String?
-        var department: String?
-        var cost: String
-        var unpricedLines: Int
-        var subscriptions: [Subscription]
-    }
-
-    struct Subscription: Encodable {
-        var id: String
-        var cost: String
-        var unpricedLines: Int
-    }
-
-    struct Day: Encodable {
-        var day: String
-        var revision: Int?
-        var provisional: Bool
-        var cost: String
-        var unpricedLines: Int
-    }
-
-    struct Line: Encodable {
-        var costCenter: String
-        var subscription: String
-        var deployment: String
-        var model: String
-        var meter: String
-        var quantity: Int64
-        var unit: String
-        var unitPrice: String?
-        var pricingUnit: String
-        var priceVersion: String?
-        var cost: String?
-        var provisional: Bool
-    }
-
-    var period: Period
-    var currency: String
-    var priceBook: String
-    var illustrativePrices: Bool
-    var generatedAt: String
-    var costCenter: String?
-    var total: String
-    var unpricedLines: Int
-    var provisionalDays: [String]
-    var rounding = "exact sums, rounded half to even to 6 decimal places for display"
-    var costCenters: [Center]
-    var days: [Day]
-    var lines: [Line]
-
-    public init(_ report: ChargebackReport) {
-        let lines = report.lines
-        period = Period(from: report.from.description, to: report.to.description)
-        currency = report.currency
-        priceBook = report.priceBookName
-        illustrativePrices = report.isIllustrative
-        generatedAt = report.generatedAt.isoText
-        costCenter = report.costCenterFilter
-        total = report.total.text(decimals: 6)
-        unpricedLines = report.unpricedLines
-        provisionalDays = report.provisionalDays.map(\.description)
-        let bySubscription = Dictionary(grouping: lines) { $0.key.costCenter }
-        costCenters = report.totals(by: \.costCenter).map { total in
+    /// Totals per cost center, each with its subscriptions.
+    static func costCenters(_ report: ChargebackReport, into json: inout JSONWriter) {
+        let byCenter = Dictionary(grouping: report.lines) { $0.key.costCenter }
+        json.key("costCenters")
+        json.openArray()
+        for total in report.totals(by: \.costCenter) {
             let info = report.costCenters.centers[total.name]
-            let subscriptions = ChargebackReport.totals(of: bySubscription[total.name] ?? [], by: \.subscription).map {
-                Subscription(id: $0.name, cost: $0.cost.text(decimals: 6), unpricedLines: $0.unpricedLines)
+            json.openObject()
+            json.member("id", total.name)
+            json.member("name", info?.name ?? total.name)
+            json.member("owner", info?.owner)
+            json.member("department", info?.department)
+            json.member("cost", total.cost.text(decimals: 6))
+            json.member("unpricedLines", total.unpricedLines)
+            json.key("subscriptions")
+            json.openArray()
+            for subscription in ChargebackReport.totals(of: byCenter[total.name] ?? [], by: \.subscription) {
+                json.openObject()
+                json.member("id", subscription.name)
+                json.member("cost", subscription.cost.text(decimals: 6))
+                json.member("unpricedLines", subscription.unpricedLines)
+                json.closeObject()
             }
-            return Center(id: total.name, name: info?.name ?? total.name, owner: info?.owner, department: info?.department,
-                          cost: total.cost.text(decimals: 6), unpricedLines: total.unpricedLines, subscriptions: subscriptions)
+            json.closeArray()
+            json.closeObject()
         }
-        days = report.days.map {
-            Day(day: $0.day.description, revision: $0.revision, provisional: $0.isProvisional, cost: $0.cost.text(decimals: 6), unpricedLines: $0.unpricedLines)
-        }
-        self.lines = lines.map {
-            Line(costCenter: $0.key.costCenter, subscription: $0.key.subscription, deployment: $0.key.deployment, model: $0.key.model,
-                 meter: $0.key.meter, quantity: $0.quantity, unit: $0.key.unit.consumedUnit, unitPrice: $0.key.price.map { DecimalText.text(micros: $0.micros) },
-                 pricingUnit: $0.key.unit.rawValue, priceVersion: $0.key.price?.version, cost: $0.cost?.text(decimals: 6), provisional: $0.isProvisional)
-        }
+        json.closeArray()
     }
 }

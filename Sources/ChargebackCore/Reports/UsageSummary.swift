@@ -128,12 +128,12 @@ public struct UsageSummary: Sendable, Encodable {
         self.totals = totals
     }
 
-    /// `2026-11-30T09:00+01:00`.
+    /// The local start of a UTC hour: `2026-11-30T09:00+01:00`, `2026-12-01T04:30+05:30`.
     static func localHourText(local: Int64, day: CivilDay, offset: Int64) -> String {
-        let hour = Int((local - day.daysSinceEpoch * 86_400) / 3600)
+        let secondsIntoDay = local - day.daysSinceEpoch * 86_400
         let magnitude = abs(offset) / 60
         let sign = offset < 0 ? "-" : "+"
         func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(day)T\(two(Int64(hour))):00\(sign)\(two(magnitude / 60)):\(two(magnitude % 60))"
+        return "\(day)T\(two(secondsIntoDay / 3600)):\(two(secondsIntoDay % 3600 / 60))\(sign)\(two(magnitude / 60)):\(two(magnitude % 60))"
     }
 }

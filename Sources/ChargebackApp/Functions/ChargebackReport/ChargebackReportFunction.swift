@@ -48,10 +48,7 @@ public struct ChargebackReportFunction: HTTPFunction {
         let name = "chargeback-\(report.from)-\(report.to)"
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let body = (try? encoder.encode(ReportJSON(report))).map { Array($0) } ?? Array("{}".utf8)
-            return FunctionResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: body)
+            return FunctionResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: ReportJSON.render(report))
         case .csv:
             return FunctionResponse(status: 200, headers: [("Content-Type", "text/csv; charset=utf-8"),
                                                            ("Content-Disposition", "attachment; filename=\"\(name).csv\"")],
