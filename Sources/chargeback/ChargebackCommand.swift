@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChargebackApp
 import FoundationEssentials
 import Glibc
 
@@ -8,8 +9,19 @@ struct ChargebackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chargeback",
         abstract: "Azure Functions custom handler: ingest APIM usage, roll it up, serve chargeback reports.",
-        subcommands: [ServeCommand.self, ExtractCommand.self, RollupCommand.self, EraseCommand.self],
+        subcommands: [ServeCommand.self, ExtractCommand.self, RollupCommand.self, CheckCommand.self, EraseCommand.self],
         defaultSubcommand: ServeCommand.self)
+
+    /// The handler's configuration for a tool subcommand (no port needed); bad → exit 1 naming it.
+    static func toolConfiguration(_ command: String) -> Configuration {
+        var environment = ProcessInfo.processInfo.environment
+        environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = environment["FUNCTIONS_CUSTOMHANDLER_PORT"] ?? "1"
+        do {
+            return try Configuration.fromEnvironment(environment)
+        } catch {
+            fail("chargeback \(command): bad configuration: \(error)")
+        }
+    }
 
     /// A failure: the reason on stderr and a non-zero exit code (never 0: the host would not restart us).
     static func fail(_ message: String, exitCode: Int32 = 1) -> Never {

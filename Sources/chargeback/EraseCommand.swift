@@ -14,14 +14,7 @@ struct EraseCommand: AsyncParsableCommand {
     var subscription: String
 
     func run() async throws {
-        var environment = ProcessInfo.processInfo.environment
-        environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = environment["FUNCTIONS_CUSTOMHANDLER_PORT"] ?? "1"
-        let configuration: Configuration
-        do {
-            configuration = try Configuration.fromEnvironment(environment)
-        } catch {
-            ChargebackCommand.fail("chargeback erase: bad configuration: \(error)")
-        }
+        let configuration = ChargebackCommand.toolConfiguration("erase")
         let redis = ChargebackApplication.redis(configuration)
         let now = UTCTimestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
         do {

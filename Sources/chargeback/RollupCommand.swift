@@ -19,14 +19,7 @@ struct RollupCommand: AsyncParsableCommand {
     var reprice = false
 
     func run() async throws {
-        var environment = ProcessInfo.processInfo.environment
-        environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = environment["FUNCTIONS_CUSTOMHANDLER_PORT"] ?? "1"
-        let configuration: Configuration
-        do {
-            configuration = try Configuration.fromEnvironment(environment)
-        } catch {
-            ChargebackCommand.fail("chargeback rollup: bad configuration: \(error)")
-        }
+        let configuration = ChargebackCommand.toolConfiguration("rollup")
         var day: CivilDay?
         if let date {
             guard let parsed = CivilDay.parse(date) else { ChargebackCommand.fail("chargeback rollup: --date '\(date)' is not a YYYY-MM-DD date", exitCode: 2) }

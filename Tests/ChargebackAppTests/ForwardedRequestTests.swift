@@ -40,15 +40,16 @@ struct ForwardedRequestTests {
         }
     }
 
-    @Test("placeholders answer a JSON 501 on their forwarded routes", arguments: [
-        ("/api/v1/usage/summary", HTTPRequest.Method.get), ("/api/v1/chargeback/report", .get),
+    @Test("the reports answer JSON on their forwarded routes with the shipped price book", arguments: [
+        "/api/v1/usage/summary", "/api/v1/chargeback/report",
     ])
-    func placeholders(path: String, method: HTTPRequest.Method) async throws {
+    func reports(path: String) async throws {
         try await TestApp.make().test(.router) { client in
-            try await client.execute(uri: path, method: method, body: ByteBuffer(string: "{}")) { response in
-                #expect(response.status == .notImplemented)
-                let error = try JSONValue.parse(Array(response.body.readableBytesView))
-                #expect(error["error"]?["code"] == .string("not_implemented"))
+            try await client.execute(uri: path, method: .get) { response in
+                #expect(response.status == .ok)
+                let report = try JSONValue.parse(Array(response.body.readableBytesView))
+                #expect(report["currency"] == .string("USD"))
+                #expect(report["illustrativePrices"] == .bool(true))
             }
         }
     }

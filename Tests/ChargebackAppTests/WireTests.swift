@@ -34,8 +34,11 @@ struct WireTests {
         try await TestApp.make().test(.live) { client in
             let port = try #require(client.port)
             let response = try await RawHTTP.exchange(port: port, bytes: RawHTTP.wireBytes(fromFixture: text, port: port) { _ in "/rollup" })
-            #expect(response.status == 501)
-            #expect(String(decoding: response.body, as: UTF8.self).contains("not_implemented"))
+            // The rollup ran: a JSON-protocol answer whose Logs say what each due day got.
+            #expect(response.status == 200)
+            let result = try InvocationResult.parse(response.body)
+            #expect(result.logs.count == 7)
+            #expect(result.logs.allSatisfy { $0.contains("revision") })
         }
     }
 

@@ -1,6 +1,7 @@
 import CivilCalendar
 import Foundation
 import Testing
+import TestSupport
 
 @testable import ChargebackCore
 
@@ -170,41 +171,18 @@ enum Chromium {
     {
         let run = scratch.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
-        let outputFile = run.appendingPathComponent("stdout"), errorFile = run.appendingPathComponent("stderr")
-        try Data().write(to: outputFile)
-        try Data().write(to: errorFile)
-        let process = Process()
-        process.executableURL = browser
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                             "--user-data-dir=\(run.appendingPathComponent("profile").path)"] + arguments
-        process.standardOutput = try FileHandle(forWritingTo: outputFile)
-        process.standardError = try FileHandle(forWritingTo: errorFile)
         let clock = ContinuousClock()
         let started = clock.now
-        // Process.run and waitUntilExit block: they run on a Dispatch thread, never on the cooperative pool.
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            DispatchQueue.global().async {
-                do {
-                    try process.run()
-                } catch {
-                    continuation.resume(throwing: error)
-                    return
-                }
-                let seconds = Double(timeout.components.seconds)
-                // SIGKILL, not terminate(): a SIGTERM the parent ignores stays ignored in the child.
-                let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-                DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: watchdog)
-                process.waitUntilExit()
-                watchdog.cancel()
-                continuation.resume()
-            }
-        }
+        // SIGKILL at the deadline (a SIGTERM the parent ignores stays ignored in the child).
+        let outcome = try await Spawn.run(
+            browser.path,
+            ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+             "--user-data-dir=\(run.appendingPathComponent("profile").path)"] + arguments,
+            environment: ProcessInfo.processInfo.environment, timeoutSeconds: Double(timeout.components.seconds))
         if clock.now - started >= timeout {
             throw ChromiumTimeout(arguments: arguments)
         }
-        let output = String(decoding: (try? Data(contentsOf: outputFile)) ?? Data(), as: UTF8.self)
-        let errors = String(decoding: (try? Data(contentsOf: errorFile)) ?? Data(), as: UTF8.self)
-        return (process.terminationStatus, output, errors)
+        return (outcome.status, outcome.standardOutput, outcome.standardError)
     }
 }
 

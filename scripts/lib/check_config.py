@@ -8,7 +8,7 @@ import sys
 root = pathlib.Path(__file__).resolve().parents[2]
 problems = []
 
-for path in [root / "host.json", *sorted((root / "functions").glob("*/function.json"))]:
+for path in [root / "host.json", *sorted((root / "functions").glob("*/function.json")), *sorted((root / "config").glob("*.json"))]:
     try:
         json.loads(path.read_text())
     except (OSError, ValueError) as error:

@@ -1,0 +1,43 @@
+import ArgumentParser
+import ChargebackApp
+import ChargebackCore
+import CivilCalendar
+import FoundationEssentials
+
+/// `chargeback check [--price-book FILE] [--cost-centers FILE]`: validates the money files the
+/// handler would load and says what they hold. Exit 0 when valid, 1 with the reason otherwise.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Validate the price book and the cost-center file (run before deploying them).")
+
+    @Option(help: "The price book (default: CHARGEBACK_PRICE_BOOK or config/price-book.json).")
+    var priceBook: String?
+
+    @Option(help: "The cost-center file (default: CHARGEBACK_COST_CENTERS or config/cost-centers.json).")
+    var costCenters: String?
+
+    func run() async throws {
+        var configuration = ChargebackCommand.toolConfiguration("check")
+        if let priceBook { configuration.priceBookPath = priceBook }
+        if let costCenters {
+            configuration.costCentersPath = costCenters
+            configuration.costCentersPathIsExplicit = true
+        }
+        let pricer: Pricer
+        switch PricerLoader.load(configuration) {
+        case let .success(loaded): pricer = loaded
+        case let .failure(error): ChargebackCommand.fail("chargeback check: \(error)")
+        }
+        let book = pricer.book
+        let today = UTCTimestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000)).day
+        print("price book '\(book.name)' (\(configuration.priceBookPath)): \(book.currency), \(book.deployments.count) deployments, \(book.priceSets.count) price versions\(book.isIllustrative ? ", ILLUSTRATIVE prices" : "")")
+        for deployment in book.deployments.keys.sorted() {
+            switch book.priceSet(deployment: deployment, on: today) {
+            case let .success(set): print("  \(deployment): \(set.version)")
+            case let .failure(reason): print("  \(deployment): UNPRICED today: \(reason)")
+            }
+        }
+        let centers = pricer.costCenters
+        print("cost centers (\(configuration.costCentersPath)): \(centers.centers.count) cost centers, \(centers.subscriptions.count) subscriptions mapped, others go to '\(CostCenters.unassigned)'")
+    }
+}
