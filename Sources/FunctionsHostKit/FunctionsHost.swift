@@ -48,7 +48,9 @@ public enum FunctionsHost {
             }
         }
         let mode = app.host.enableForwardingHttpRequest || app.host.enableProxyingHttpRequest ? "forwarding" : "JSON protocol"
-        lines += ["", "HTTP delivery: \(mode)", "Function key: \(settings.keys.functionKey)", "Master key: \(settings.keys.masterKey)", ""]
+        lines += ["", "HTTP delivery: \(mode)", "Function key: \(settings.keys.functionKey)", "Master key: \(settings.keys.masterKey)"]
+        if !settings.keys.namedFunctionKeys.isEmpty { lines.append("Named function keys: \(settings.keys.namedFunctionKeys.keys.sorted().joined(separator: ", "))") }
+        lines.append("")
         return lines.joined(separator: "\n")
     }
 }

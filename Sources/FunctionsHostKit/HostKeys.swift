@@ -6,6 +6,8 @@ public struct HostKeys: Sendable {
     public var functionKey: String
     /// Accepted for every level and the admin API, named `master`.
     public var masterKey: String
+    /// More named function keys (Azure: `az functionapp function keys set`), e.g. cost-center report keys.
+    public var namedFunctionKeys: [String: String] = [:]
 
     public init(functionKey: String, masterKey: String) {
         self.functionKey = functionKey
@@ -28,6 +30,7 @@ public struct HostKeys: Sendable {
         guard let presented, !presented.isEmpty else { return nil }
         if constantTimeEquals(presented, masterKey) { return ("Admin", "master") }
         if constantTimeEquals(presented, functionKey) { return ("Function", "default") }
+        for (name, key) in namedFunctionKeys.sorted(by: { $0.key < $1.key }) where constantTimeEquals(presented, key) { return ("Function", name) }
         return nil
     }
 

@@ -22,19 +22,29 @@ struct FunctionsHostCommand: AsyncParsableCommand {
     @Option(help: "The master key for the admin API (default: generated and printed).")
     var masterKey: String?
 
+    @Option(name: .customLong("named-function-key"), help: "Another function key as NAME=VALUE, accepted by every function (repeatable; e.g. a cost-center report key).")
+    var namedFunctionKeys: [String] = []
+
     @Option(help: "Largest request body in bytes (default: $FUNCTIONS_REQUEST_BODY_SIZE_LIMIT or 104857600).")
     var maxBodyBytes: Int?
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
         if let maxBodyBytes, maxBodyBytes < 1 { throw ValidationError("--max-body-bytes must be positive") }
+        for pair in namedFunctionKeys where !pair.contains("=") || pair.hasPrefix("=") || pair.hasSuffix("=") {
+            throw ValidationError("--named-function-key needs NAME=VALUE")
+        }
     }
 
     func run() async throws {
         let root = URL(fileURLWithPath: appRoot).standardizedFileURL.path
         let limit = maxBodyBytes ?? ProcessInfo.processInfo.environment["FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"].flatMap(Int.init) ?? 104_857_600
-        let settings = HostSettings(
-            appRoot: root, port: port, keys: .make(functionKey: functionKey, masterKey: masterKey), maxBodyBytes: limit)
+        var keys = HostKeys.make(functionKey: functionKey, masterKey: masterKey)
+        for pair in namedFunctionKeys {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            keys.namedFunctionKeys[String(parts[0])] = String(parts[1])
+        }
+        let settings = HostSettings(appRoot: root, port: port, keys: keys, maxBodyBytes: limit)
         var logger = Logger(label: "functions-host")
         logger.logLevel = .info
         do {

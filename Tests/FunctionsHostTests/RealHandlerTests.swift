@@ -6,11 +6,12 @@ import TestSupport
 /// The repository's own function app, served by the local host with the real `chargeback` handler.
 @Suite("functions-host + chargeback", .serialized)
 struct RealHandlerTests {
-    /// A copy of the repository's host.json and functions/, optionally switched to the JSON protocol.
+    /// A copy of the repository's host.json, functions/ and config/, optionally switched to the JSON protocol.
     func appRoot(forwarding: Bool) throws -> String {
         let root = NSTemporaryDirectory() + "app-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: TestEnvironment.repositoryRoot + "/functions", toPath: root + "/functions")
+        try FileManager.default.copyItem(atPath: TestEnvironment.repositoryRoot + "/config", toPath: root + "/config")
         var host = try String(contentsOfFile: TestEnvironment.repositoryRoot + "/host.json", encoding: .utf8)
         if !forwarding { host = host.replacingOccurrences(of: "\"enableForwardingHttpRequest\": true", with: "\"enableForwardingHttpRequest\": false") }
         try host.write(toFile: root + "/host.json", atomically: true, encoding: .utf8)
@@ -33,9 +34,40 @@ struct RealHandlerTests {
         #expect(ingestWithoutKey.status == 401)
         #expect(ingest.status == 400)
         #expect(try JSONValue.parse(ingest.body)["error"]?["code"] == .string("missing_field"))
-        #expect(rollup.status == 500)
+        #expect(rollup.status == 202)
         #expect(host.output.contains("\"invocation.id\""))
     }
+
+    @Test("reports: no key 401 (host), a cost-center report key sees only its cost center, another is 403 (handler)")
+    func scopedReportKey() async throws {
+        let root = try appRoot(forwarding: true)
+        // The SHA-256 of "cc-report-key" (printf %s cc-report-key | sha256sum); the key itself is never stored.
+        try """
+        {"schemaVersion": 1, "costCenters": [{"id": "CC-1", "name": "Marketing",
+          "reportKeySha256": ["\(Self.reportKeyHash)"]}, {"id": "CC-2"}], "subscriptions": {"team-a": "CC-1", "team-b": "CC-2"}}
+        """.write(toFile: root + "/centers.json", atomically: true, encoding: .utf8)
+        let host = try HostHarness(root: root, environment: [
+            "REDIS_CONNECTION_STRING": try TestEnvironment.plainRedisURL(), "CHARGEBACK_COST_CENTERS": root + "/centers.json",
+        ], extraArguments: ["--named-function-key", "cc-1=cc-report-key"])
+        try await host.waitUntilServing()
+        let anonymous = try await host.request("GET", "/api/v1/chargeback/report")
+        let scoped = try await host.request("GET", "/api/v1/chargeback/report", headers: [("x-functions-key", "cc-report-key")])
+        let other = try await host.request("GET", "/api/v1/chargeback/report?costCenter=CC-2", headers: [("x-functions-key", "cc-report-key")])
+        let summary = try await host.request("GET", "/api/v1/usage/summary?subscription=team-b", headers: [("x-functions-key", "cc-report-key")])
+        let everything = try await host.request("GET", "/api/v1/chargeback/report?costCenter=CC-2", headers: [("x-functions-key", HostHarness.functionKey)])
+        #expect(await host.stop() == 0)
+        #expect(anonymous.status == 401)
+        #expect(scoped.status == 200)
+        #expect(try JSONValue.parse(scoped.body)["costCenter"] == .string("CC-1"))
+        #expect(other.status == 403)
+        #expect(try JSONValue.parse(other.body)["error"]?["code"] == .string("forbidden_cost_center"))
+        #expect(summary.status == 403)
+        #expect(everything.status == 200)
+        #expect(host.output.contains("Named function keys: cc-1"))
+        #expect(!host.output.contains("cc-report-key"))
+    }
+
+    static let reportKeyHash = "86d3f37db162982d3024bc861b5c99c95429d98184321b725b2188d2f3b8417d"
 
     @Test("health says down (503) when Redis is not there")
     func redisDown() async throws {
