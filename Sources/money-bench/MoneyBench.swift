@@ -23,8 +23,10 @@ struct MoneyBench {
         let redis = RedisPool(endpoint: endpoint, size: 8, timeoutMilliseconds: 10_000)
         guard let month = CivilMonth.parse("2025-09") else { return }
         let days = month.firstDay.through(month.lastDay)
+        // MONEY_BENCH_REPORT_ONLY=1 reuses a month already filled and rolled up (for profiling the report).
+        let reportOnly = ProcessInfo.processInfo.environment["MONEY_BENCH_REPORT_ONLY"] == "1"
         let fillStart = ContinuousClock.now
-        try await fill(redis, days: days, subscriptions: subscriptions, deployments: deployments)
+        if !reportOnly { try await fill(redis, days: days, subscriptions: subscriptions, deployments: deployments) }
         print("filled \(days.count) days × \(subscriptions) subscriptions × \(deployments.count) deployments in \(milliseconds(since: fillStart)) ms")
 
         var logger = Logger(label: "bench")
@@ -36,7 +38,7 @@ struct MoneyBench {
         let now = UTCTimestamp(millisecondsSinceEpoch: month.lastDay.adding(days: 2).startSecondsSinceEpoch * 1000)
         var rollupTimes: [Double] = []
         var lines = 0
-        for day in days {
+        for day in days where !reportOnly {
             let start = ContinuousClock.now
             let result = try await rollup.run(day, reprice: false, now: now)
             rollupTimes.append(milliseconds(since: start))
@@ -47,7 +49,7 @@ struct MoneyBench {
         let source = ReportSource(reader: reader, store: store, pricer: pricer)
         var reportTimes: [Double] = []
         var size = 0
-        for _ in 0..<7 {
+        for _ in 0..<(reportOnly ? 30 : 7) {
             let start = ContinuousClock.now
             let report = try await source.report(from: month.firstDay, to: month.lastDay, now: now, costCenter: nil, perDay: false)
             size = ReportJSON.render(report).count

@@ -89,23 +89,26 @@ public struct ChargebackReport: Sendable {
     }
 
     static func lines(of segments: [Segment]) -> [Line] {
-        var final: [ChargeKey: Int64] = [:]
-        var provisional: [ChargeKey: Int64] = [:]
-        for segment in segments {
-            for line in segment.lines {
-                if segment.isProvisional {
-                    provisional[line.key, default: 0] += line.quantity
-                } else {
-                    final[line.key, default: 0] += line.quantity
-                }
-            }
+        let final = segments.filter { !$0.isProvisional }
+        let provisional = segments.filter(\.isProvisional)
+        return lines(adding: final, isProvisional: false) + lines(adding: provisional, isProvisional: true)
+    }
+
+    /// The segments' lines added up by key, in display order. A single segment (a month read from its
+    /// aggregate, whose keys are unique) skips the adding up; lines are sorted by index, not moved.
+    static func lines(adding segments: [Segment], isProvisional: Bool) -> [Line] {
+        var merged: [ChargeLine]
+        if segments.count == 1, let only = segments.first {
+            merged = only.lines
+        } else {
+            merged = segments.flatMap(\.lines).merged()
         }
-        func lines(_ totals: [ChargeKey: Int64], isProvisional: Bool) -> [Line] {
-            totals.compactMap { key, quantity in
-                quantity == 0 ? nil : Line(key: key, quantity: quantity, cost: ChargeLine(key: key, quantity: quantity).cost, isProvisional: isProvisional)
-            }.sorted { ChargeKey.precedes($0.key, $1.key) }
+        merged.removeAll { $0.quantity == 0 }
+        let order = merged.indices.sorted { ChargeKey.precedes(merged[$0].key, merged[$1].key) }
+        return order.map { index in
+            let line = merged[index]
+            return Line(key: line.key, quantity: line.quantity, cost: line.cost, isProvisional: isProvisional)
         }
-        return lines(final, isProvisional: false) + lines(provisional, isProvisional: true)
     }
 
     /// Exact total of the priced lines.

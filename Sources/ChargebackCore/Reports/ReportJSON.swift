@@ -65,12 +65,23 @@ public enum ReportJSON {
         return json.bytes
     }
 
-    /// Totals per cost center, each with its subscriptions.
+    /// Totals per cost center, each with its subscriptions (one pass over the lines).
     static func costCenters(_ report: ChargebackReport, into json: inout JSONWriter) {
-        let byCenter = Dictionary(grouping: report.lines) { $0.key.costCenter }
+        var subscriptionTotals: [String: [String: ChargebackReport.Total]] = [:]
+        for line in report.lines {
+            var total = subscriptionTotals[line.key.costCenter]?[line.key.subscription]
+                ?? ChargebackReport.Total(name: line.key.subscription, cost: .zero, unpricedLines: 0)
+            total.cost += line.cost ?? .zero
+            total.unpricedLines += line.cost == nil ? 1 : 0
+            subscriptionTotals[line.key.costCenter, default: [:]][line.key.subscription] = total
+        }
+        let centers = subscriptionTotals.map { id, subscriptions in
+            ChargebackReport.Total(name: id, cost: subscriptions.values.reduce(.zero) { $0 + $1.cost },
+                                   unpricedLines: subscriptions.values.reduce(0) { $0 + $1.unpricedLines })
+        }.sorted { ($0.cost, $1.name) > ($1.cost, $0.name) }
         json.key("costCenters")
         json.openArray()
-        for total in report.totals(by: \.costCenter) {
+        for total in centers {
             let info = report.costCenters.centers[total.name]
             json.openObject()
             json.member("id", total.name)
@@ -81,7 +92,8 @@ public enum ReportJSON {
             json.member("unpricedLines", total.unpricedLines)
             json.key("subscriptions")
             json.openArray()
-            for subscription in ChargebackReport.totals(of: byCenter[total.name] ?? [], by: \.subscription) {
+            let subscriptions = (subscriptionTotals[total.name] ?? [:]).values.sorted { ($0.cost, $1.name) > ($1.cost, $0.name) }
+            for subscription in subscriptions {
                 json.openObject()
                 json.member("id", subscription.name)
                 json.member("cost", subscription.cost.text(decimals: 6))
