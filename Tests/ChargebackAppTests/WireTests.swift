@@ -38,7 +38,8 @@ struct WireTests {
             #expect(response.status == 200)
             let result = try InvocationResult.parse(response.body)
             #expect(result.logs.count == 7)
-            #expect(result.logs.allSatisfy { $0.contains("revision") })
+            // Other suites fire the rollup at the same time: a day another run holds is reported as skipped.
+            #expect(result.logs.allSatisfy { $0.contains("revision") || $0.contains("another instance") })
         }
     }
 
