@@ -29,7 +29,7 @@ struct CheckCommand: AsyncParsableCommand {
         case let .failure(error): ChargebackCommand.fail("chargeback check: \(error)")
         }
         let book = pricer.book
-        let today = UTCTimestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000)).day
+        let today = UTCTimestamp.now.day
         print("price book '\(book.name)' (\(configuration.priceBookPath)): \(book.currency), \(book.deployments.count) deployments, \(book.priceSets.count) price versions\(book.isIllustrative ? ", ILLUSTRATIVE prices" : "")")
         for deployment in book.deployments.keys.sorted() {
             switch book.priceSet(deployment: deployment, on: today) {

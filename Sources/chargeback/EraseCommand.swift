@@ -16,7 +16,7 @@ struct EraseCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = ChargebackCommand.toolConfiguration("erase")
         let redis = ChargebackApplication.redis(configuration)
-        let now = UTCTimestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
+        let now = UTCTimestamp.now
         do {
             let result = try await SubscriptionEraser(redis: redis, retentionDays: configuration.retentionDays).erase(subscription, today: now)
             print("erased subscription \(subscription): \(result.keys) keys deleted, \(result.indexEntries) day-index entries removed")

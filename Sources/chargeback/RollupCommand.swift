@@ -30,7 +30,7 @@ struct RollupCommand: AsyncParsableCommand {
         case let .success(loaded): pricer = loaded
         case let .failure(error): ChargebackCommand.fail("chargeback rollup: \(error)")
         }
-        let now = UTCTimestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
+        let now = UTCTimestamp.now
         if let day, day >= now.day {
             ChargebackCommand.fail("chargeback rollup: \(day) is not over yet (UTC); only closed days are rolled up", exitCode: 2)
         }

@@ -122,11 +122,6 @@ public struct ChargebackReport: Sendable {
 
     /// Totals by a dimension of the key, largest first.
     public func totals(by dimension: (ChargeKey) -> String) -> [Total] {
-        ChargebackReport.totals(of: lines, by: dimension)
-    }
-
-    /// Totals of `lines` by a dimension of the key, largest first.
-    public static func totals(of lines: [Line], by dimension: (ChargeKey) -> String) -> [Total] {
         var byName: [String: Total] = [:]
         for line in lines {
             let name = dimension(line.key)

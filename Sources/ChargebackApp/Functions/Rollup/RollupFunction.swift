@@ -24,7 +24,7 @@ public struct RollupFunction: TimerFunction {
 
     public func run(_ timer: TimerInvocation, context: FunctionContext) async throws -> [String] {
         let pricer = try money.requirePricer()
-        let now = UTCTimestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
+        let now = UTCTimestamp.now
         let results = try await makeRollup(pricer, context.logger).runDue(now: now, graceHours: graceHours, catchUpDays: catchUpDays)
         return results.map(Self.describe)
     }

@@ -21,7 +21,7 @@ public struct UsageSummaryFunction: HTTPFunction {
     }
 
     public func respond(to request: FunctionRequest, context: FunctionContext) async -> FunctionResponse {
-        let now = UTCTimestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
+        let now = UTCTimestamp.now
         do {
             let pricer = try money.requirePricer()
             var query: UsageSummaryQuery
