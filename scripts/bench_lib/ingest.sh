@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Ingest throughput through the release handler with the Redis ledger (exactly-once on), beside
 # the same server's no-op POST route, with a 4 KB envelope and distinct request ids (wrk + Lua).
 # Then checks that Redis counted exactly the requests that were acknowledged.
@@ -7,7 +8,7 @@ ensure_packages wrk
 REDIS_WORK=$(mktemp -d /tmp/chargeback-bench.XXXXXX)
 handler_pid=""
 cleanup() {
-  [ -n "$handler_pid" ] && kill "$handler_pid" 2>/dev/null || true
+  if [ -n "$handler_pid" ]; then kill "$handler_pid" 2>/dev/null || true; fi
   stop_redis_servers
   rm -rf "$REDIS_WORK"
 }
@@ -34,7 +35,7 @@ run_wrk() {  # path connections seconds
   ENVELOPE_FILE=$REDIS_WORK/envelope.json wrk -t2 -c"$2" -d"$3"s -s scripts/bench_lib/ingest.lua "http://127.0.0.1:$port$1" 2>&1
 }
 run_wrk /bench/noop 32 3 >/dev/null
-for connections in 32; do
+for connections in ${INGEST_CONNECTIONS:-32}; do
   noop=$(run_wrk /bench/noop "$connections" "${INGEST_SECONDS:-10}")
   ingest=$(run_wrk /api/v1/ingest "$connections" "${INGEST_SECONDS:-10}")
   noop_rps=$(echo "$noop" | awk '/Requests\/sec/{print $2}')

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Money: the rollup of one day and a month's chargeback report (built and rendered as JSON) for
 # 1,000 subscriptions on 10 and on 3 deployments, on a Redis of its own.
 set -euo pipefail

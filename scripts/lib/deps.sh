@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # sets variables for the scripts that source it
 # Installs the Debian packages the build, the tests and the demo need, when missing.
 # Usage: source scripts/lib/deps.sh; ensure_packages pkg...
 ensure_packages() {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # sets variables for the scripts that source it
 # Throwaway Redis servers on free loopback ports: plain, TLS (certificates made on the fly) and a
 # 3-master cluster. Each start_* sets variables the tests read; stop_redis_servers ends them all.
 # Needs: REDIS_WORK (a scratch folder).

@@ -1,0 +1,130 @@
+"""The deployable package, end to end: unzips dist/chargeback-functionapp.zip into a temp folder,
+checks its layout (host.json and the function folders at the root, the executable with its run bit,
+every library it needs inside the package), then runs it under `functions-host` against a real Redis:
+the packaged executable serves health, ingest (recorded, then duplicate) and the usage summary.
+Usage: check_package.py ZIP FUNCTIONS_HOST_BINARY  (env REDIS_PLAIN_URL)"""
+import json
+import os
+import pathlib
+import secrets
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+import zipfile
+
+root = pathlib.Path(__file__).resolve().parents[2]
+zip_path, host_binary = pathlib.Path(sys.argv[1]), sys.argv[2]
+problems = []
+
+
+def fail(message):
+    print("check_package:", message, file=sys.stderr)
+    sys.exit(1)
+
+
+def call(method, url, key=None, body=None):
+    request = urllib.request.Request(url, data=body, method=method)
+    if key:
+        request.add_header("x-functions-key", key)
+    if body is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+with tempfile.TemporaryDirectory() as temp:
+    app = pathlib.Path(temp) / "wwwroot"
+    with zipfile.ZipFile(zip_path) as archive:
+        names = archive.namelist()
+        archive.extractall(app)
+        # ZipFile does not restore modes: apply the ones stored in the archive, as Azure's mount does.
+        for info in archive.infolist():
+            mode = info.external_attr >> 16
+            if mode:
+                os.chmod(app / info.filename, stat.S_IMODE(mode))
+    functions = sorted(p.name for p in (root / "functions").iterdir() if (p / "function.json").exists())
+    for required in ["host.json", "chargeback", "config/price-book.json", "config/cost-centers.json",
+                     *[f"{name}/function.json" for name in functions]]:
+        if required not in names:
+            problems.append(f"{required} is not at the package root")
+    if any(name.startswith(("functions/", "Sources/", ".build")) for name in names):
+        problems.append("the package holds build or source folders")
+    executable = app / "chargeback"
+    if not os.access(executable, os.X_OK):
+        problems.append("chargeback has no run bit in the zip")
+    ldd = subprocess.run(["ldd", str(executable)], capture_output=True, text=True, env={"PATH": os.environ["PATH"]}).stdout
+    if "not found" in ldd:
+        problems.append(f"unresolved libraries: {ldd}")
+    if "libhiredis" not in ldd or str(app / "lib" / "libhiredis") not in ldd:
+        problems.append(f"libhiredis does not resolve inside the package: {ldd}")
+    if "libswiftCore" in ldd or "libFoundation" in ldd:
+        problems.append("the Swift runtime is linked dynamically (expected --static-swift-stdlib)")
+    if problems:
+        fail("; ".join(problems))
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    key = secrets.token_hex(16)
+    environment = {"PATH": "/usr/bin:/bin", "HOME": temp, "REDIS_CONNECTION_STRING": os.environ["REDIS_PLAIN_URL"],
+                   "CHARGEBACK_SPOOL_DIR": str(pathlib.Path(temp) / "spool")}
+    host = subprocess.Popen([host_binary, "--app-root", str(app), "--port", str(port), "--function-key", key,
+                             "--master-key", secrets.token_hex(16)], env=environment, cwd=temp,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        deadline = time.monotonic() + 30
+        status = 0
+        while time.monotonic() < deadline:
+            try:
+                status, text = call("GET", f"{base}/health")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        if status != 200:
+            fail(f"the packaged handler never became healthy under functions-host (last status {status})")
+        children = subprocess.run(["pgrep", "-P", str(host.pid)], capture_output=True, text=True).stdout.split()
+        exes = {os.path.realpath(f"/proc/{pid}/exe") for pid in children}
+        if str(executable.resolve()) not in exes:
+            fail(f"functions-host did not run the packaged executable (children: {exes})")
+
+        envelope = json.loads((root / "docs/examples/chat-completion.envelope.json").read_text())
+        envelope["requestId"] = str(uuid.uuid4())
+        subscription = "package-check-" + secrets.token_hex(4)
+        envelope["subscriptionId"] = subscription
+        body = json.dumps(envelope).encode()
+        unauthorised, _ = call("POST", f"{base}/ingest", None, body)
+        first = call("POST", f"{base}/ingest", key, body)
+        second = call("POST", f"{base}/ingest", key, body)
+        if unauthorised != 401:
+            problems.append(f"ingest without a key answered {unauthorised}, expected 401")
+        if first[0] != 200 or json.loads(first[1]).get("status") != "recorded":
+            problems.append(f"first ingest: {first}")
+        if second[0] != 200 or json.loads(second[1]).get("status") != "duplicate":
+            problems.append(f"second ingest: {second}")
+        day = envelope["timestamp"][:10]
+        status, text = call("GET", f"{base}/usage/summary?from={day}&to={day}&subscription={subscription}&groupBy=subscription", key)
+        if status != 200 or '"inputTokens":209' not in text.replace(" ", "") or '"requests":1' not in text.replace(" ", ""):
+            problems.append(f"usage summary after one recorded event: {status} {text[:300]}")
+    finally:
+        host.terminate()
+        try:
+            host.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            host.kill()
+
+if problems:
+    fail("; ".join(problems))
+print(f"check_package: {zip_path.name}: {len(names)} files, runs under functions-host from a temp folder: "
+      "health 200, ingest recorded then duplicate, usage summary exact")

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Builds the deployable Function App package, dist/chargeback-functionapp.zip:
+#   host.json, one folder per function, config/, the `chargeback` executable (run bit set) and lib/
+#   with every shared library it needs beyond glibc (found through an RPATH of $ORIGIN/lib), so the
+#   package runs on the Functions Linux image (Debian 12, glibc 2.36) with nothing installed.
+# The Swift runtime and Foundation are linked statically (--static-swift-stdlib).
+# Usage: scripts/package.sh [--out FILE]        (env PACKAGE_SCRATCH: the build folder, .build-static)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/deps.sh
+
+out="dist/chargeback-functionapp.zip"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) out="$2"; shift 2 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "package.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+ensure_packages "${BASE_PACKAGES[@]}" zip unzip binutils
+scratch="${PACKAGE_SCRATCH:-.build-static}"
+
+echo "== building release (static Swift runtime) in $scratch"
+# --disable-new-dtags writes DT_RPATH, which (unlike RUNPATH) also serves the bundled libraries'
+# own dependencies.
+# shellcheck disable=SC2016 # $ORIGIN is for the dynamic linker, not the shell
+swift build -c release --product chargeback --static-swift-stdlib --scratch-path "$scratch" \
+  -Xlinker -rpath -Xlinker '$ORIGIN/lib' -Xlinker --disable-new-dtags
+binary="$scratch/release/chargeback"
+
+stage=$(mktemp -d /tmp/chargeback-package.XXXXXX)
+trap 'rm -rf "$stage"' EXIT
+app="$stage/app"
+mkdir -p "$app/lib" "$app/config"
+cp host.json "$app/"
+for folder in functions/*/; do
+  cp -R "$folder" "$app/$(basename "$folder")"
+done
+cp config/price-book.json config/cost-centers.json "$app/config/"
+install -m 0755 "$binary" "$app/chargeback"
+strip --strip-debug "$app/chargeback"
+
+# Bundle every library the dynamic linker resolves outside glibc (ldd lists the whole closure).
+glibc='^(linux-vdso|ld-linux|libc\.so|libm\.so|libpthread\.so|libdl\.so|librt\.so|libresolv\.so|libutil\.so)'
+while read -r name _ path _; do
+  [[ "$name" =~ $glibc ]] && continue
+  [ -f "$path" ] || { echo "package.sh: $name is not found on this machine" >&2; exit 1; }
+  install -m 0644 "$path" "$app/lib/$name"
+done < <(ldd "$app/chargeback" | awk '$2 == "=>" { print $1, $2, $3, $4 }')
+
+echo "== checking the bundle with ldd"
+unresolved=$(ldd "$app/chargeback" | grep 'not found' || true)
+[ -z "$unresolved" ] || { echo "package.sh: unresolved libraries: $unresolved" >&2; exit 1; }
+outside=$(ldd "$app/chargeback" | awk '$2 == "=>" { print $1, $3 }' | grep -Ev "$glibc" | grep -v " $app/lib/" || true)
+[ -z "$outside" ] || { echo "package.sh: libraries resolved outside the package: $outside" >&2; exit 1; }
+ldd "$app/chargeback" | sed 's/ (0x[0-9a-f]*)//; s/^/   /'
+
+mkdir -p "$(dirname "$out")"
+rm -f "$out"
+out_abs="$(cd "$(dirname "$out")" && pwd)/$(basename "$out")"
+(cd "$app" && zip -q -r -X "$out_abs" .)
+zipinfo "$out_abs" chargeback | grep -q '^-rwx' || { echo "package.sh: the executable lost its run bit in the zip" >&2; exit 1; }
+echo "== $out ($(du -h "$out" | cut -f1)): $(zipinfo -1 "$out" | grep -c .) files"
