@@ -24,6 +24,8 @@ public struct Configuration: Sendable {
     /// How long hourly counters are kept (`CHARGEBACK_RETENTION_DAYS`, default 35).
     public var retentionDays = 35
     /// Where events wait while Redis is unavailable (`CHARGEBACK_SPOOL_DIR`, default `/tmp/chargeback-spool`).
+    /// `%NAME%` is replaced by that environment variable, e.g. `/home/data/chargeback-spool/%WEBSITE_INSTANCE_ID%`
+    /// gives each instance its own folder on a share (appends from several machines never interleave).
     public var spoolDirectory = "/tmp/chargeback-spool"
     /// The spool's size bound (`CHARGEBACK_SPOOL_MAX_BYTES`, default 64 MiB); full → 503 `spool_full`.
     public var spoolMaxBytes = 64 * 1024 * 1024
@@ -112,7 +114,9 @@ public struct Configuration: Sendable {
         configuration.benchmarkRoutes = environment["CHARGEBACK_BENCH_ROUTES"] == "1"
         configuration.dedupeDays = try integer("CHARGEBACK_DEDUPE_DAYS", default: 7, range: 1...365)
         configuration.retentionDays = try integer("CHARGEBACK_RETENTION_DAYS", default: 35, range: 2...3650)
-        configuration.spoolDirectory = environment["CHARGEBACK_SPOOL_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp/chargeback-spool"
+        if let directory = environment["CHARGEBACK_SPOOL_DIR"], !directory.isEmpty {
+            configuration.spoolDirectory = try expandingReferences(in: directory, setting: "CHARGEBACK_SPOOL_DIR", environment)
+        }
         configuration.spoolMaxBytes = try integer("CHARGEBACK_SPOOL_MAX_BYTES", default: 64 * 1024 * 1024, range: 4096...68_719_476_736)
         if let path = environment["CHARGEBACK_PRICE_BOOK"], !path.isEmpty { configuration.priceBookPath = path }
         if let path = environment["CHARGEBACK_COST_CENTERS"], !path.isEmpty {
@@ -123,5 +127,21 @@ public struct Configuration: Sendable {
         configuration.rollupCatchUpDays = try integer("CHARGEBACK_ROLLUP_CATCHUP_DAYS", default: 7, range: 1...60)
         configuration.snapshotRetentionDays = try integer("CHARGEBACK_SNAPSHOT_RETENTION_DAYS", default: 400, range: 32...3650)
         return configuration
+    }
+
+    /// `text` with each `%NAME%` replaced by that environment variable's value (as the Functions host
+    /// does for host.json arguments); a variable that is not set, or an unpaired `%`, is refused.
+    static func expandingReferences(in text: String, setting: String, _ environment: [String: String]) throws(Error) -> String {
+        let parts = text.split(separator: "%", omittingEmptySubsequences: false)
+        guard parts.count % 2 == 1 else { throw Error(description: "\(setting)='\(text)' has an unpaired %") }
+        var result = ""
+        for (index, part) in parts.enumerated() {
+            guard index % 2 == 1 else { result += part; continue }
+            guard let value = environment[String(part)], !value.isEmpty, !value.contains("/") else {
+                throw Error(description: "\(setting)='\(text)' names %\(part)%, which is not set (or holds a /)")
+            }
+            result += value
+        }
+        return result
     }
 }

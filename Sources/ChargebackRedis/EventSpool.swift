@@ -31,7 +31,7 @@ public final class EventSpool: Sendable {
     }
 
     func appendBlocking(_ line: [UInt8]) throws {
-        mkdir(directory, 0o700)
+        makeDirectories()
         let descriptor = open(activePath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw unavailable("cannot open the spool file") }
         defer { close(descriptor) }
@@ -48,6 +48,15 @@ public final class EventSpool: Sendable {
             written += count
         }
         guard fsync(descriptor) == 0 else { throw unavailable("cannot fsync the spool file") }
+    }
+
+    /// Creates the spool folder and its missing parents (`mkdir -p`), owner-only.
+    func makeDirectories() {
+        var path = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/", omittingEmptySubsequences: true) {
+            path += "/" + component
+            mkdir(path, 0o700)
+        }
     }
 
     func unavailable(_ what: String) -> LedgerFailure {

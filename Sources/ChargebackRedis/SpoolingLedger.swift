@@ -53,16 +53,31 @@ public struct SpoolReplayer: Service {
     @discardableResult
     public func replayOnce() async -> Bool {
         do {
-            guard let (events, skipped) = try await spool.takeForReplay() else { return true }
-            if skipped > 0 { logger.error("spool lines unreadable", metadata: ["spool.skipped": "\(skipped)"]) }
-            var duplicates = 0
-            for event in events where try await ledger.record(event) == .duplicate { duplicates += 1 }
-            try await spool.finishReplay()
-            logger.info("spool replayed", metadata: ["spool.events": "\(events.count)", "spool.duplicates": "\(duplicates)"])
+            let replay = try await replay()
+            if replay.skipped > 0 { logger.error("spool lines unreadable", metadata: ["spool.skipped": "\(replay.skipped)"]) }
+            if replay.events > 0 {
+                logger.info("spool replayed", metadata: ["spool.events": "\(replay.events)", "spool.duplicates": "\(replay.duplicates)"])
+            }
             return true
         } catch {
             return false
         }
+    }
+
+    /// What one pass did: events replayed, how many of them Redis already had, unreadable lines.
+    public struct Replay: Sendable, Equatable {
+        public var events = 0
+        public var duplicates = 0
+        public var skipped = 0
+    }
+
+    /// One pass that throws when Redis refuses; the spool is kept for the next pass then.
+    public func replay() async throws -> Replay {
+        guard let (events, skipped) = try await spool.takeForReplay() else { return Replay() }
+        var duplicates = 0
+        for event in events where try await ledger.record(event) == .duplicate { duplicates += 1 }
+        try await spool.finishReplay()
+        return Replay(events: events.count, duplicates: duplicates, skipped: skipped)
     }
 }
 

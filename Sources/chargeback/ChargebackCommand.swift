@@ -9,7 +9,7 @@ struct ChargebackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chargeback",
         abstract: "Azure Functions custom handler: ingest APIM usage, roll it up, serve chargeback reports.",
-        subcommands: [ServeCommand.self, ExtractCommand.self, RollupCommand.self, CheckCommand.self, EraseCommand.self],
+        subcommands: [ServeCommand.self, ExtractCommand.self, RollupCommand.self, CheckCommand.self, EraseCommand.self, ReplayCommand.self],
         defaultSubcommand: ServeCommand.self)
 
     /// The handler's configuration for a tool subcommand (no port needed); bad → exit 1 naming it.

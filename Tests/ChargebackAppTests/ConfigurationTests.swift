@@ -15,6 +15,12 @@ struct ConfigurationTests {
         #expect(configuration.logLevel == "debug")
         #expect(configuration.routePrefix == "api")
         #expect(try Configuration.fromEnvironment([:], portOverride: 9000).port == 9000)
+        #expect(configuration.spoolDirectory == "/tmp/chargeback-spool")
+        let perInstance = try Configuration.fromEnvironment([
+            "FUNCTIONS_CUSTOMHANDLER_PORT": "1", "CHARGEBACK_SPOOL_DIR": "/home/data/chargeback-spool/%WEBSITE_INSTANCE_ID%",
+            "WEBSITE_INSTANCE_ID": "a1b2c3",
+        ])
+        #expect(perInstance.spoolDirectory == "/home/data/chargeback-spool/a1b2c3")
     }
 
     @Test("bad environments are refused with the variable named", arguments: [
@@ -23,6 +29,9 @@ struct ConfigurationTests {
         (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "LOG_LEVEL": "loud"], "LOG_LEVEL"),
         (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "REDIS_CONNECTION_STRING": "redis://h:x"], "REDIS_CONNECTION_STRING"),
         (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "REDIS_TIMEOUT_MS": "0"], "REDIS_TIMEOUT_MS"),
+        (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "CHARGEBACK_SPOOL_DIR": "/home/data/spool/%WEBSITE_INSTANCE_ID%"], "CHARGEBACK_SPOOL_DIR"),
+        (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "CHARGEBACK_SPOOL_DIR": "/spool/%HOST", "HOST": "a"], "CHARGEBACK_SPOOL_DIR"),
+        (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "CHARGEBACK_SPOOL_DIR": "/spool/%ID%", "ID": "../etc"], "CHARGEBACK_SPOOL_DIR"),
     ])
     func refuses(environment: [String: String], variable: String) {
         do {

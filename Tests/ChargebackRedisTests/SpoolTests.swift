@@ -120,4 +120,35 @@ struct SpoolTests {
         #expect(spooled.contains(builder.requestId))
         #expect(!spooled.contains("CANARY"))
     }
+
+    @Test("a spool folder no handler replays (an instance scaled in) is replayed by `chargeback replay`, each event once")
+    func replayCommand() async throws {
+        let harness = LedgerHarness()
+        let url = try TestEnvironment.plainRedisURL()
+        let pool = RedisPool(endpoint: try RedisEndpoint.parse(url), size: 1, timeoutMilliseconds: 1000)
+        // Nested under a folder that does not exist yet, like /home/data/chargeback-spool/<instance>.
+        let directory = spoolDirectory() + "/instance-a"
+        let spool = EventSpool(directory: directory, maxBytes: 1 << 20)
+        try await spool.append(try harness.event(1))
+        try await spool.append(try harness.event(2))
+        // Event 2 reached Redis before its reply was lost: the replay must not count it again.
+        #expect(try await RedisLedger(redis: pool).record(try harness.event(2)) == .recorded)
+        var environment = ProcessInfo.processInfo.environment
+        environment["REDIS_CONNECTION_STRING"] = url
+        let command = try TestEnvironment.binaryDirectory() + "/chargeback"
+        let first = try await Spawn.run(command, ["replay", "--spool-dir", directory], environment: environment)
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardOutput.contains("2 events (1 already counted), 0 unreadable lines"))
+        #expect(try await harness.counters(pool)["gpt-4o|requests"] == 2)
+        let again = try await Spawn.run(command, ["replay", "--spool-dir", directory], environment: environment)
+        #expect(again.status == 0)
+        #expect(again.standardOutput.contains(": 0 events"))
+        #expect(try await harness.counters(pool)["gpt-4o|requests"] == 2)
+        environment["REDIS_CONNECTION_STRING"] = "redis://127.0.0.1:\(try TestEnvironment.unusedPort())"
+        try await spool.append(try harness.event(3))
+        let down = try await Spawn.run(command, ["replay", "--spool-dir", directory], environment: environment)
+        #expect(down.status == 1)
+        #expect(down.standardError.contains("kept for a later attempt"))
+        await pool.close()
+    }
 }

@@ -1,0 +1,33 @@
+import ArgumentParser
+import ChargebackApp
+import ChargebackRedis
+import Logging
+
+/// `chargeback replay [--spool-dir DIR]`: replays a spool folder into Redis once, for a folder no
+/// running handler replays (an instance that was scaled in with events still spooled). Every event
+/// keeps its `requestId`, so one that Redis already has is not counted again.
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay", abstract: "Replay a spool folder into Redis once; events already counted are not counted again.")
+
+    @Option(help: "The spool folder (default: CHARGEBACK_SPOOL_DIR).")
+    var spoolDir: String?
+
+    func run() async throws {
+        let configuration = ChargebackCommand.toolConfiguration("replay")
+        let redis = ChargebackApplication.redis(configuration)
+        let ledger = RedisLedger(redis: redis, dedupeDays: configuration.dedupeDays, retentionDays: configuration.retentionDays)
+        let directory = spoolDir ?? configuration.spoolDirectory
+        let spool = EventSpool(directory: directory, maxBytes: configuration.spoolMaxBytes)
+        let replayer = SpoolReplayer(ledger: ledger, spool: spool, logger: Logger(label: "chargeback.replay"))
+        do {
+            let replay = try await replayer.replay()
+            await redis.close()
+            print("replayed \(directory): \(replay.events) events (\(replay.duplicates) already counted), \(replay.skipped) unreadable lines")
+            if replay.skipped > 0 { ChargebackCommand.fail("chargeback replay: \(replay.skipped) lines could not be read", exitCode: 3) }
+        } catch {
+            await redis.close()
+            ChargebackCommand.fail("chargeback replay: \(directory) kept for a later attempt: \(error)")
+        }
+    }
+}
