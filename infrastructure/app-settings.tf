@@ -1,0 +1,48 @@
+# The handler's app settings (read by Sources/ChargebackApp/Configuration.swift). Kept in one
+# local so tests can cross-check the names against the handler.
+#
+# Set elsewhere, not here:
+# - FUNCTIONS_WORKER_RUNTIME=custom comes from application_stack.use_custom_runtime (the provider
+#   adds it; the provider docs forbid setting it in app_settings next to application_stack).
+# - FUNCTIONS_EXTENSION_VERSION, AzureWebJobsStorage, WEBSITE_CONTENTAZUREFILECONNECTIONSTRING,
+#   WEBSITE_CONTENTSHARE and APPLICATIONINSIGHTS_CONNECTION_STRING come from the function app's
+#   functions_extension_version, storage_account_* and site_config arguments.
+# - No REDIS_TLS_CA_FILE: Azure Cache for Redis presents a publicly trusted certificate, so the
+#   system roots verify it. No CHARGEBACK_BENCH_ROUTES: benchmark routes stay off in Azure.
+locals {
+  handler_app_settings = {
+    # Zip deploy, run from the mounted package (read-only wwwroot).
+    WEBSITE_RUN_FROM_PACKAGE = "1"
+
+    # Resolved by App Service with the function app's identity (Key Vault Secrets User).
+    REDIS_CONNECTION_STRING = "@Microsoft.KeyVault(SecretUri=${azurerm_key_vault_secret.redis_connection_string.versionless_id})"
+    REDIS_CLUSTER           = local.redis_cluster ? "true" : "false"
+    REDIS_TIMEOUT_MS        = tostring(var.redis_timeout_ms)
+    REDIS_POOL_SIZE         = tostring(var.redis_pool_size)
+
+    # Must match host.json extensions.http.routePrefix.
+    CHARGEBACK_ROUTE_PREFIX       = "api"
+    CHARGEBACK_MAX_BODY_BYTES     = "167772160"
+    CHARGEBACK_MAX_ENVELOPE_BYTES = tostring(var.chargeback_max_envelope_bytes)
+
+    CHARGEBACK_DEDUPE_DAYS    = tostring(var.chargeback_dedupe_days)
+    CHARGEBACK_RETENTION_DAYS = tostring(var.chargeback_retention_days)
+
+    # /home is the persistent Azure Files share of the Elastic Premium plan: spooled events survive
+    # restarts. One folder per instance (the handler expands %WEBSITE_INSTANCE_ID%), so appends from
+    # several machines never interleave on the share; a folder left by an instance that was scaled
+    # in is replayed with `chargeback replay --spool-dir` (README, Operations).
+    CHARGEBACK_SPOOL_DIR       = "/home/data/chargeback-spool/%WEBSITE_INSTANCE_ID%"
+    CHARGEBACK_SPOOL_MAX_BYTES = "67108864"
+
+    # Relative to the app root (the deployed zip carries config/).
+    CHARGEBACK_PRICE_BOOK   = "config/price-book.json"
+    CHARGEBACK_COST_CENTERS = "config/cost-centers.json"
+
+    CHARGEBACK_ROLLUP_GRACE_HOURS      = tostring(var.chargeback_rollup_grace_hours)
+    CHARGEBACK_ROLLUP_CATCHUP_DAYS     = tostring(var.chargeback_rollup_catchup_days)
+    CHARGEBACK_SNAPSHOT_RETENTION_DAYS = tostring(var.chargeback_snapshot_retention_days)
+
+    LOG_LEVEL = var.log_level
+  }
+}

@@ -1,0 +1,78 @@
+# Development: smallest footprint that still exercises the real path (APIM → Azure OpenAI,
+# APIM → function → Redis, Key Vault references). terraform apply -var-file=environments/dev.tfvars
+environment = "dev"
+name_prefix = "chargeback"
+location    = "eastus2"
+
+tags = {
+  owner = "platform@contoso.example"
+}
+
+log_retention_days                   = 30
+storage_replication_type             = "LRS"
+key_vault_soft_delete_retention_days = 7
+
+# Azure Cache for Redis Standard C1 (replicated, no cluster).
+redis_sku_name    = "Standard"
+redis_family      = "C"
+redis_capacity    = 1
+redis_shard_count = 0
+
+# Elastic Premium EP1, one always-ready instance.
+function_plan_sku                     = "EP1"
+function_maximum_elastic_worker_count = 5
+function_minimum_instances            = 1
+function_prewarmed_instances          = 1
+function_zone_balancing_enabled       = false
+
+log_level = "debug"
+
+# Keys are price-book deployments (config/price-book.json); capacity in thousands of tokens/minute.
+openai_deployments = {
+  "gpt-4o-mini" = {
+    model_name    = "gpt-4o-mini"
+    model_version = "2024-07-18"
+    sku_name      = "GlobalStandard"
+    capacity      = 10
+  }
+  "gpt-41-mini" = {
+    model_name    = "gpt-4.1-mini"
+    model_version = "2025-04-14"
+    sku_name      = "GlobalStandard"
+    capacity      = 10
+  }
+  "text-embedding-3-small" = {
+    model_name    = "text-embedding-3-small"
+    model_version = "1"
+    sku_name      = "GlobalStandard"
+    capacity      = 10
+  }
+}
+
+apim_sku_name        = "Developer_1"
+apim_publisher_name  = "Contoso Platform (dev)"
+apim_publisher_email = "platform@contoso.example"
+
+stream_mode       = "buffered"
+max_body_bytes    = 4194304
+tokens_per_minute = 0
+
+# One team per cost center (keys from config/cost-centers.json `subscriptions`).
+teams = {
+  "marketing-web" = {
+    display_name = "Marketing web"
+    cost_center  = "CC-1001"
+  }
+  "support-bot" = {
+    display_name = "Support bot"
+    cost_center  = "CC-2002"
+  }
+  "research-agents" = {
+    display_name = "Research agents"
+    cost_center  = "CC-3003"
+  }
+  "tools-copilot" = {
+    display_name = "Tools copilot"
+    cost_center  = "CC-4004"
+  }
+}

@@ -1,0 +1,131 @@
+# Production: Premium Redis cluster, EP2 across zones, Premium APIM.
+# terraform apply -var-file=environments/prod.tfvars
+environment = "prod"
+name_prefix = "chargeback"
+location    = "eastus2"
+
+tags = {
+  owner       = "platform@contoso.example"
+  criticality = "high"
+}
+
+log_retention_days                   = 90
+storage_replication_type             = "ZRS"
+key_vault_soft_delete_retention_days = 90
+
+# Azure Cache for Redis Premium P1 as a 2-shard cluster (REDIS_CLUSTER=true).
+redis_sku_name    = "Premium"
+redis_family      = "P"
+redis_capacity    = 1
+redis_shard_count = 2
+
+# Elastic Premium EP2, zone-balanced (the plan keeps at least 3 instances).
+function_plan_sku                     = "EP2"
+function_maximum_elastic_worker_count = 20
+function_minimum_instances            = 3
+function_prewarmed_instances          = 1
+function_zone_balancing_enabled       = true
+
+log_level = "info"
+
+# Keys are price-book deployments (config/price-book.json); capacity in thousands of tokens/minute
+# (gpt-image-1: the model's own quota unit).
+openai_deployments = {
+  "gpt-4o" = {
+    model_name    = "gpt-4o"
+    model_version = "2024-11-20"
+    sku_name      = "GlobalStandard"
+    capacity      = 100
+  }
+  "gpt-4o-mini" = {
+    model_name    = "gpt-4o-mini"
+    model_version = "2024-07-18"
+    sku_name      = "GlobalStandard"
+    capacity      = 200
+  }
+  "gpt-41" = {
+    model_name    = "gpt-4.1"
+    model_version = "2025-04-14"
+    sku_name      = "GlobalStandard"
+    capacity      = 100
+  }
+  "o3" = {
+    model_name    = "o3"
+    model_version = "2025-04-16"
+    sku_name      = "GlobalStandard"
+    capacity      = 50
+  }
+  "text-embedding-3-large" = {
+    model_name    = "text-embedding-3-large"
+    model_version = "1"
+    sku_name      = "GlobalStandard"
+    capacity      = 100
+  }
+  "gpt-image-1" = {
+    model_name    = "gpt-image-1"
+    model_version = "2025-04-15"
+    sku_name      = "GlobalStandard"
+    capacity      = 2
+  }
+}
+
+apim_sku_name        = "Premium_1"
+apim_publisher_name  = "Contoso Platform"
+apim_publisher_email = "platform@contoso.example"
+
+stream_mode    = "buffered"
+max_body_bytes = 4194304
+# Set > 0 to cap each subscription's tokens per minute (azure-openai-token-limit).
+tokens_per_minute = 0
+
+# Every subscription of config/cost-centers.json.
+teams = {
+  "marketing-web" = {
+    display_name = "Marketing web"
+    cost_center  = "CC-1001"
+  }
+  "marketing-campaigns" = {
+    display_name = "Marketing campaigns"
+    cost_center  = "CC-1001"
+  }
+  "marketing-seo" = {
+    display_name = "Marketing SEO"
+    cost_center  = "CC-1001"
+  }
+  "support-bot" = {
+    display_name = "Support bot"
+    cost_center  = "CC-2002"
+  }
+  "support-triage" = {
+    display_name = "Support triage"
+    cost_center  = "CC-2002"
+  }
+  "support-voice" = {
+    display_name = "Support voice"
+    cost_center  = "CC-2002"
+  }
+  "research-agents" = {
+    display_name = "Research agents"
+    cost_center  = "CC-3003"
+  }
+  "research-evals" = {
+    display_name = "Research evals"
+    cost_center  = "CC-3003"
+  }
+  "research-batch" = {
+    display_name = "Research batch"
+    cost_center  = "CC-3003"
+  }
+  "tools-copilot" = {
+    display_name = "Tools copilot"
+    cost_center  = "CC-4004"
+  }
+  "tools-search" = {
+    display_name = "Tools search"
+    cost_center  = "CC-4004"
+  }
+  "tools-docs" = {
+    display_name = "Tools docs"
+    cost_center  = "CC-4004"
+  }
+}

@@ -1,0 +1,83 @@
+# The Swift custom handler on a Linux Elastic Premium plan.
+#
+# Why Elastic Premium (and not Consumption or Flex Consumption):
+# - a persistent /home shared by all instances (an Azure Files content share) for the durable
+#   spool, where events wait while Redis is unavailable; Flex Consumption has no persistent /home
+#   and mounts the package read-only;
+# - always-ready and pre-warmed instances, so APIM's fire-and-forget send-one-way-request posts
+#   never meet a cold start (a lost post is lost usage);
+# - longer executions: Premium's default function timeout is 30 minutes (host.json's
+#   functionTimeout is the effective value) against Consumption's 10-minute cap.
+resource "azurerm_service_plan" "function" {
+  #checkov:skip=CKV_AZURE_225:zone balancing is variable-driven (function_zone_balancing_enabled, true in prod.tfvars); dev keeps a single instance for cost
+  #checkov:skip=CKV_AZURE_212:the instance count is variable-driven (function_minimum_instances); dev runs one always-ready instance for cost, prod.tfvars sets more
+  name                         = local.names.service_plan
+  location                     = azurerm_resource_group.main.location
+  resource_group_name          = azurerm_resource_group.main.name
+  os_type                      = "Linux"
+  sku_name                     = var.function_plan_sku
+  maximum_elastic_worker_count = var.function_maximum_elastic_worker_count
+  # Elastic Premium's minimum plan instances; a zone-balanced plan needs at least 3.
+  worker_count           = var.function_zone_balancing_enabled ? max(3, var.function_minimum_instances) : var.function_minimum_instances
+  zone_balancing_enabled = var.function_zone_balancing_enabled
+  tags                   = local.tags
+}
+
+resource "azurerm_linux_function_app" "main" {
+  #checkov:skip=CKV_AZURE_221:no VNet in this template: APIM calls the function over the internet; every route except /api/v1/health needs the function key
+  name                        = local.names.function_app
+  location                    = azurerm_resource_group.main.location
+  resource_group_name         = azurerm_resource_group.main.name
+  service_plan_id             = azurerm_service_plan.function.id
+  functions_extension_version = "~4"
+
+  # AzureWebJobsStorage and the content share (see storage.tf for why the key is used).
+  storage_account_name       = azurerm_storage_account.function.name
+  storage_account_access_key = azurerm_storage_account.function.primary_access_key
+
+  https_only                    = true
+  public_network_access_enabled = true
+  client_certificate_enabled    = false
+  # AzureWebJobsDashboard is a Functions v1 feature.
+  builtin_logging_enabled                        = false
+  ftp_publish_basic_authentication_enabled       = false
+  webdeploy_publish_basic_authentication_enabled = var.function_scm_basic_auth_enabled
+
+  app_settings = local.handler_app_settings
+
+  identity {
+    type = "SystemAssigned"
+  }
+
+  site_config {
+    application_stack {
+      use_custom_runtime = true
+    }
+
+    application_insights_connection_string = azurerm_application_insights.main.connection_string
+
+    ftps_state              = "Disabled"
+    minimum_tls_version     = "1.2"
+    scm_minimum_tls_version = "1.2"
+    http2_enabled           = true
+
+    # Anonymous route served by the handler; an instance failing it 5 minutes is replaced.
+    health_check_path                 = "/api/v1/health"
+    health_check_eviction_time_in_min = 5
+
+    # always_on is not set: it must stay off on Elastic Premium (the always-ready instances
+    # below play that role).
+    elastic_instance_minimum  = var.function_minimum_instances
+    pre_warmed_instance_count = var.function_prewarmed_instances
+    app_scale_limit           = var.function_maximum_elastic_worker_count
+  }
+
+  tags = local.tags
+}
+
+# The default function key, stored in Key Vault for APIM's chargeback-function-key named value.
+# The provider retries while the new app's host starts.
+data "azurerm_function_app_host_keys" "main" {
+  name                = azurerm_linux_function_app.main.name
+  resource_group_name = azurerm_resource_group.main.name
+}

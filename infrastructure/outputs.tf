@@ -1,0 +1,46 @@
+# Outputs. No secrets: neither keys, connection strings nor subscription keys are output (team
+# keys are read in the APIM portal or with az apim subscription keys list).
+output "gateway_url" {
+  description = "Base URL teams give their OpenAI SDK (Azure endpoint + /openai): APIM gateway + /openai."
+  value       = "${azurerm_api_management.main.gateway_url}/openai"
+}
+
+output "function_url" {
+  description = "Base URL of the chargeback function's HTTP routes (v1/ingest, v1/usage/summary, v1/chargeback/report, v1/health)."
+  value       = "https://${azurerm_linux_function_app.main.default_hostname}/api"
+}
+
+output "function_app_name" {
+  description = "Function app to zip-deploy the handler package to."
+  value       = azurerm_linux_function_app.main.name
+}
+
+output "resource_group_name" {
+  description = "Resource group holding every resource."
+  value       = azurerm_resource_group.main.name
+}
+
+output "api_management_name" {
+  description = "API Management service name."
+  value       = azurerm_api_management.main.name
+}
+
+output "redis_hostname" {
+  description = "Azure Cache for Redis host name (TLS port 6380)."
+  value       = azurerm_redis_cache.main.hostname
+}
+
+output "key_vault_name" {
+  description = "Key Vault holding redis-connection-string and chargeback-function-key."
+  value       = azurerm_key_vault.main.name
+}
+
+output "openai_endpoint" {
+  description = "Azure OpenAI endpoint (reachable with Entra ID only; teams go through the gateway)."
+  value       = azurerm_cognitive_account.openai.endpoint
+}
+
+output "subscription_cost_centers" {
+  description = "APIM subscription id => cost center: the `subscriptions` map of config/cost-centers.json."
+  value       = { for id, team in var.teams : id => team.cost_center }
+}

@@ -1,0 +1,41 @@
+# Terraform and provider versions for the chargeback deployment.
+#
+# azurerm is pinned to the 4.81.x line (4.81.0, 2026-07-14: the last 4.x minor before 5.0). Every
+# attribute used here is in its resource docs and none is deprecated there, so the configuration
+# also carries over to 5.x. The newest names it relies on: `rbac_authorization_enabled` on the Key
+# Vault (4.42+; `enable_rbac_authorization` is deprecated) and `enabled_metric` in diagnostic
+# settings (replaces the deprecated `metric` block).
+terraform {
+  required_version = ">= 1.6"
+
+  required_providers {
+    azurerm = {
+      source  = "hashicorp/azurerm"
+      version = "~> 4.81.0"
+    }
+    random = {
+      source  = "hashicorp/random"
+      version = "~> 3.7"
+    }
+    time = {
+      source  = "hashicorp/time"
+      version = "~> 0.13"
+    }
+  }
+}
+
+provider "azurerm" {
+  # null falls back to ARM_SUBSCRIPTION_ID or the az CLI's default subscription.
+  subscription_id = var.subscription_id
+
+  # storage_use_azuread stays false: an Elastic Premium app keeps /home on an Azure Files content
+  # share, which the platform mounts with the account key (WEBSITE_CONTENTAZUREFILECONNECTIONSTRING);
+  # Azure Files has no managed-identity option for it, so the account keeps Shared Key enabled.
+  features {
+    key_vault {
+      # Purge protection is on: purging on destroy would fail, so leave objects soft-deleted.
+      purge_soft_delete_on_destroy          = false
+      purge_soft_deleted_secrets_on_destroy = false
+    }
+  }
+}

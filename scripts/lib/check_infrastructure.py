@@ -1,0 +1,142 @@
+"""Checks infrastructure/ without Azure: every .tf and .tfvars parses (python-hcl2); checkov passes
+with zero failed checks, and every check it skips is skipped inline with a reason; every setting the
+handler reads is set in the Function App's app settings (or excluded below, with why) and documented
+in the README; the deployments and teams in the environments exist in the price book and the
+cost-center file, so nothing deployed is unpriced or unassigned."""
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from apim_policy import hcl_load, hcl_scalar  # noqa: E402
+
+root = pathlib.Path(__file__).resolve().parents[2]
+infrastructure = root / "infrastructure"
+problems = []
+
+# Settings the handler reads that the Function App must NOT set, and why.
+NOT_APP_SETTINGS = {
+    "FUNCTIONS_CUSTOMHANDLER_PORT": "set by the Functions host for each start",
+    "FUNCTIONS_CUSTOMHANDLER_WORKER_ID": "set by the Functions host",
+    "FUNCTIONS_HTTPWORKER_PORT": "legacy name, set by older hosts",
+    "FUNCTIONS_HTTPWORKER_ID": "legacy name, set by older hosts",
+    "FUNCTIONS_APP_ROOT_PATH": "set by the Functions host",
+    "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT": "read by the local functions-host only",
+    "CHARGEBACK_BENCH_ROUTES": "serves a benchmark route; never in production",
+    "REDIS_TLS_CA_FILE": "Azure Cache for Redis presents a publicly trusted certificate: the system roots verify it",
+}
+
+documents = {}
+for path in sorted([*infrastructure.rglob("*.tf"), *infrastructure.rglob("*.tfvars")]):
+    try:
+        documents[path.relative_to(root)] = hcl_load(path)
+    except Exception as error:  # python-hcl2 raises lark errors of several kinds
+        problems.append(f"{path.relative_to(root)}: does not parse: {error}")
+if not any(str(p).endswith(".tf") for p in documents):
+    problems.append("infrastructure/ has no .tf files")
+
+# App settings the Terraform gives the handler.
+settings = {}
+for path, document in documents.items():
+    for block in document.get("locals", []):
+        if "handler_app_settings" in block:
+            settings.update(hcl_scalar(block["handler_app_settings"]))
+if not settings:
+    problems.append("no locals.handler_app_settings in infrastructure/")
+read = set()
+# The handler is the `chargeback` executable and the targets it links (not the local host or the benchmarks).
+handler_targets = ["chargeback", "ChargebackApp", "ChargebackRedis", "ChargebackCore", "RedisClient", "CurlClient", "FunctionsProtocol"]
+for source in [file for target in handler_targets for file in (root / "Sources" / target).rglob("*.swift")]:
+    text = source.read_text()
+    read |= set(re.findall(r'environment\["([A-Z][A-Z0-9_]+)"\]', text))
+    read |= set(re.findall(r'integer\("([A-Z][A-Z0-9_]+)"', text))
+readme = (root / "README.md").read_text()
+for name in sorted(read - set(NOT_APP_SETTINGS)):
+    if name not in settings:
+        problems.append(f"the handler reads {name} but the Function App's app settings do not set it")
+for name in sorted(set(settings)):
+    if name in NOT_APP_SETTINGS:
+        problems.append(f"the Function App sets {name}: {NOT_APP_SETTINGS[name]}")
+    if f"`{name}`" not in readme:
+        problems.append(f"app setting {name} is not documented in the README")
+function_text = "".join(p.read_text() for p in infrastructure.glob("*.tf"))
+if "handler_app_settings" not in re.sub(r"locals\s*{[^}]*handler_app_settings", "", function_text, count=1):
+    problems.append("locals.handler_app_settings is defined but no resource uses it")
+if "use_custom_runtime" not in function_text:
+    problems.append("the Function App is not a custom handler (application_stack.use_custom_runtime)")
+
+# Environments: deployments are priced, teams have a cost center.
+book = json.loads((root / "config/price-book.json").read_text())["deployments"]
+centers = json.loads((root / "config/cost-centers.json").read_text())
+for environment in ("dev", "prod"):
+    path = pathlib.Path(f"infrastructure/environments/{environment}.tfvars")
+    values = documents.get(path)
+    if values is None:
+        problems.append(f"{path} is missing")
+        continue
+    values = {key: hcl_scalar(value) for key, value in values.items()}
+    for deployment in values.get("openai_deployments", {}):
+        if deployment not in book:
+            problems.append(f"{path}: deployment {deployment} is not in config/price-book.json (it would be unpriced)")
+    for team, team_values in values.get("teams", {}).items():
+        center = hcl_scalar(hcl_scalar(team_values).get("cost_center"))
+        if centers["subscriptions"].get(team) != center:
+            problems.append(f"{path}: team {team} is {center} but config/cost-centers.json maps it to {centers['subscriptions'].get(team)}")
+    if not values.get("teams") or not values.get("openai_deployments"):
+        problems.append(f"{path}: sets no teams or no deployments")
+
+# Provider pinned to 4.x.
+versions = "".join(p.read_text() for p in infrastructure.glob("*.tf"))
+if not re.search(r'source\s*=\s*"hashicorp/azurerm"\s*\n\s*version\s*=\s*"[~=> ]*4\.\d+', versions):
+    problems.append("azurerm is not pinned to a 4.x version in required_providers")
+
+# checkov: zero failed checks; every skip inline with a reason.
+checkov = shutil.which("checkov")
+if checkov is None:
+    problems.append("checkov is not installed")
+else:
+    # checkov brings its own fork of hcl2: it must not see the python-hcl2 that PYTHONPATH points at.
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    run = subprocess.run([checkov, "-d", str(infrastructure), "--framework", "terraform", "--compact",
+                          "--output", "json", "--skip-download"], capture_output=True, text=True, env=environment)
+    try:
+        report = json.loads(run.stdout)
+    except ValueError:
+        report = None
+        problems.append(f"checkov gave no JSON report (exit {run.returncode}): {run.stderr[-400:]}")
+    if report is not None:
+        reports = report if isinstance(report, list) else [report]
+        summary = {"passed": 0, "failed": 0, "skipped": 0}
+        skip_table = (root / "docs/deployment.md").read_text()
+        for item in reports:
+            for key in summary:
+                summary[key] += item.get("summary", {}).get(key, 0)
+            for check in item.get("results", {}).get("failed_checks", []):
+                problems.append(f"checkov {check['check_id']} failed on {check['resource']} ({check['file_path']}:{check['file_line_range'][0]}): {check['check_name']}")
+            for check in item.get("results", {}).get("skipped_checks", []):
+                reason = (check.get("check_result", {}).get("suppress_comment") or "").strip()
+                if len(reason) < 15 or reason.lower().startswith("no comment"):
+                    problems.append(f"checkov skip {check['check_id']} on {check['resource']} has no reason")
+                if f"`{check['resource']}` | {check['check_id']} |" not in skip_table:
+                    problems.append(f"checkov skip {check['check_id']} on {check['resource']} is not listed in docs/deployment.md")
+        print(f"check_infrastructure: checkov passed {summary['passed']}, failed {summary['failed']}, skipped {summary['skipped']} (each with its reason)")
+        if summary["passed"] < 20:
+            problems.append(f"checkov ran only {summary['passed']} checks: did it read the Terraform?")
+
+terraform = shutil.which("terraform")
+if terraform:
+    run = subprocess.run([terraform, "fmt", "-check", "-recursive", str(infrastructure)], capture_output=True, text=True)
+    if run.returncode != 0:
+        problems.append(f"terraform fmt would change: {run.stdout.strip()}")
+
+for problem in problems:
+    print("check_infrastructure:", problem, file=sys.stderr)
+if not problems:
+    print(f"check_infrastructure: {len(documents)} files parse, {len(settings)} app settings cover what the handler reads, "
+          "environments priced and assigned")
+sys.exit(1 if problems else 0)
