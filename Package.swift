@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "chargeback", targets: ["chargeback"]),
         .executable(name: "functions-host", targets: ["functions-host"]),
+        .executable(name: "local-gateway", targets: ["local-gateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -46,6 +47,7 @@ let package = Package(
             dependencies: [
                 "CCurl",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]),
 
         // Pure: no I/O.
@@ -99,6 +101,30 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Local development only: the APIM twin, a synthetic OpenAI upstream, a day of traffic (scripts/run).
+        .target(name: "ApimTwin", dependencies: ["ChargebackCore", "CivilCalendar"]),
+        // Optimised even in debug builds: the demo's upstream answers thousands of requests a minute.
+        .target(name: "SyntheticOpenAI", swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(
+            name: "LocalGateway",
+            dependencies: [
+                "ApimTwin", "SyntheticOpenAI", "CurlClient", "CivilCalendar",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "local-gateway",
+            dependencies: [
+                "LocalGateway", "ApimTwin", "CivilCalendar",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // Benchmarks (scripts/bench builds them in release).
         .executableTarget(name: "extraction-bench", dependencies: ["ChargebackCore"]),
         .executableTarget(
@@ -133,6 +159,12 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        .testTarget(
+            name: "ApimTwinTests",
+            dependencies: ["ApimTwin", "ChargebackCore", "TestSupport"]),
+        .testTarget(
+            name: "SyntheticOpenAITests",
+            dependencies: ["SyntheticOpenAI", "ChargebackCore"]),
         .testTarget(
             name: "FunctionsHostTests",
             dependencies: ["FunctionsHostKit", "FunctionsProtocol", "ChildProcess", "CurlClient", "TestSupport"]),

@@ -5,7 +5,7 @@ import NIOPosix
 /// HTTP through libcurl. Each request uses its own easy handle on a `NIOThreadPool` thread,
 /// so the blocking transfer never runs on an event loop.
 public final class CurlHTTPClient: Sendable {
-    private let threadPool: NIOThreadPool
+    let threadPool: NIOThreadPool
 
     /// Initializes libcurl once per process.
     private static let globalInit: Int = Int(curl_global_init(Int(CURL_GLOBAL_DEFAULT)).rawValue)
@@ -21,9 +21,15 @@ public final class CurlHTTPClient: Sendable {
     }
 
     static func performBlocking(_ request: CurlRequest) throws -> CurlResponse {
+        let collector = ResponseCollector()
+        let status = try performBlocking(request, sink: TransferSink(onHeaderLine: collector.headerLine, onBody: collector.bodyBytes))
+        return CurlResponse(status: status, headers: collector.headers, body: collector.body)
+    }
+
+    /// Runs one transfer on the calling thread, feeding `sink`; returns the final status code.
+    static func performBlocking(_ request: CurlRequest, sink: TransferSink) throws -> Int {
         guard let handle = curl_easy_init() else { throw CurlError(code: -1, message: "curl_easy_init failed") }
         defer { curl_easy_cleanup(handle) }
-        let sink = TransferSink()
         let unmanaged = Unmanaged.passRetained(sink)
         defer { unmanaged.release() }
 
@@ -57,7 +63,7 @@ public final class CurlHTTPClient: Sendable {
         try check(code)
         var status = 0
         try check(ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status))
-        return CurlResponse(status: status, headers: sink.headers, body: sink.body)
+        return status
     }
 
     /// The checking funnel: a non-OK code becomes a thrown error with curl's own text, read at once.
@@ -67,28 +73,48 @@ public final class CurlHTTPClient: Sendable {
     }
 }
 
-/// Collects one transfer's body and headers; owned by `performBlocking` for the transfer's duration.
+/// Receives one transfer's header lines and body bytes on the transfer's thread; a callback that
+/// returns false aborts the transfer.
 final class TransferSink {
-    var body: [UInt8] = []
-    var headers: [(name: String, value: String)] = []
+    let onHeaderLine: (String) -> Bool
+    let onBody: (UnsafeRawBufferPointer) -> Bool
+
+    init(onHeaderLine: @escaping (String) -> Bool, onBody: @escaping (UnsafeRawBufferPointer) -> Bool) {
+        self.onHeaderLine = onHeaderLine
+        self.onBody = onBody
+    }
 
     static let bodyCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { data, size, count, context in
         guard let data, let context else { return 0 }
         let sink = Unmanaged<TransferSink>.fromOpaque(context).takeUnretainedValue()
-        sink.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: size * count))
-        return size * count
+        return sink.onBody(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
     }
 
     static let headerCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { data, size, count, context in
         guard let data, let context else { return 0 }
         let sink = Unmanaged<TransferSink>.fromOpaque(context).takeUnretainedValue()
         let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
+        return sink.onHeaderLine(line) ? size * count : 0
+    }
+}
+
+/// Collects a whole response (the non-streaming `perform`).
+final class ResponseCollector {
+    var body: [UInt8] = []
+    var headers: [(name: String, value: String)] = []
+
+    func headerLine(_ line: String) -> Bool {
         if line.hasPrefix("HTTP/") {
-            sink.headers.removeAll()
+            headers.removeAll()
         } else if let colon = line.firstIndex(of: ":") {
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-            sink.headers.append((String(line[..<colon]), value))
+            headers.append((String(line[..<colon]), value))
         }
-        return size * count
+        return true
+    }
+
+    func bodyBytes(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        body.append(contentsOf: bytes)
+        return true
     }
 }
