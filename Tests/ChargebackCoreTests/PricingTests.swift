@@ -70,6 +70,17 @@ import Testing
         #expect(byMeter["imageOutput"]?.cost == usd("0.1664"))
     }
 
+    @Test func imagesOfATokenPricedModelAreBilledThroughTheirTokensOnly() throws {
+        // gpt-image-1 reports 1 image and 1,056 output tokens: one imageOutput line, no unpriced image line.
+        let (byMeter, unpriced) = try lines("image-tokens", ["inputTokens": 50, "imageOutputTokens": 1056, "images:1024x1024:medium": 1])
+        #expect(byMeter["imageOutput"]?.cost == usd("0.04224"))
+        #expect(byMeter["image:1024x1024:medium"] == nil)
+        #expect(unpriced.isEmpty)
+        // A per-image model keeps its image lines; a deployment without a price set keeps the count, unpriced.
+        #expect(try lines("dalle", ["images:1024x1024:hd": 1]).0["image:1024x1024:hd"] != nil)
+        #expect(try lines("not-in-book", ["images:1024x1024:hd": 1]).0["image:1024x1024:hd"]?.cost == nil)
+    }
+
     @Test func perImageBySizeAndQualityWithFallback() throws {
         // 3 × 0.08 = 0.24; 1 × 0.04; 2 × 0.12 (the `*` price).
         let (byMeter, _) = try lines("dalle", ["images:1024x1024:hd": 3, "images:1024x1024:standard": 1, "images:1792x1024:hd": 2])

@@ -34,7 +34,11 @@ public struct Pricer: Sendable {
         }
         quantities.append((.audio, counters[BillingMeter.audio.counter] ?? 0))
         quantities.append((.characters, counters[BillingMeter.characters.counter] ?? 0))
-        for (counter, value) in counters where counter.hasPrefix("images:") {
+        // gpt-image-1 and its kin report how many images they made, but are priced by image tokens:
+        // a set with token prices for images and none per image bills them through their tokens,
+        // so the count does not become a second (unpriced) line.
+        let imagesBilledAsTokens = set.map { $0.imagePrices.isEmpty && $0.micros(for: .imageOutput) != nil } ?? false
+        for (counter, value) in counters where counter.hasPrefix("images:") && !imagesBilledAsTokens {
             if let meter = BillingMeter(name: "image:" + counter.dropFirst("images:".count)) { quantities.append((meter, value)) }
         }
         let model = book.deployments[deployment]?.model ?? ""
