@@ -1,48 +1,61 @@
 /// Writes JSON text straight into bytes, for reports with tens of thousands of lines (Foundation's
 /// `JSONEncoder` spent most of a month report's time). Objects are written member by member in the
 /// order given; strings are escaped per RFC 8259.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8] = []
     private var needsComma = false
 
-    init(capacity: Int = 4096) {
+    public init(capacity: Int = 4096) {
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func openObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma = false }
-    mutating func closeObject() { bytes.append(UInt8(ascii: "}")); needsComma = true }
-    mutating func openArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma = false }
-    mutating func closeArray() { bytes.append(UInt8(ascii: "]")); needsComma = true }
+    public mutating func openObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma = false }
+    public mutating func closeObject() { bytes.append(UInt8(ascii: "}")); needsComma = true }
+    public mutating func openArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma = false }
+    public mutating func closeArray() { bytes.append(UInt8(ascii: "]")); needsComma = true }
 
     /// `"name":` before a member's value.
-    mutating func key(_ name: String) {
+    public mutating func key(_ name: String) {
         separate()
         quote(name)
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
-    mutating func string(_ value: String?) {
+    public mutating func string(_ value: String?) {
         separate()
         if let value { quote(value) } else { bytes.append(contentsOf: "null".utf8) }
         needsComma = true
     }
 
-    mutating func number(_ value: some BinaryInteger) {
+    public mutating func number(_ value: some BinaryInteger) {
         separate()
         bytes.append(contentsOf: String(value).utf8)
         needsComma = true
     }
 
-    mutating func bool(_ value: Bool) {
+    /// A number already written as JSON text (e.g. a fixed-point decimal).
+    public mutating func numberText(_ text: String) {
+        separate()
+        bytes.append(contentsOf: text.utf8)
+        needsComma = true
+    }
+
+    public mutating func null() {
+        separate()
+        bytes.append(contentsOf: "null".utf8)
+        needsComma = true
+    }
+
+    public mutating func bool(_ value: Bool) {
         separate()
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
         needsComma = true
     }
 
-    mutating func member(_ name: String, _ value: String?) { key(name); string(value) }
-    mutating func member(_ name: String, _ value: some BinaryInteger) { key(name); number(value) }
-    mutating func member(_ name: String, _ value: Bool) { key(name); bool(value) }
+    public mutating func member(_ name: String, _ value: String?) { key(name); string(value) }
+    public mutating func member(_ name: String, _ value: some BinaryInteger) { key(name); number(value) }
+    public mutating func member(_ name: String, _ value: Bool) { key(name); bool(value) }
 
     private mutating func separate() {
         if needsComma { bytes.append(UInt8(ascii: ",")) }

@@ -54,7 +54,8 @@ struct SVGColumnChart {
             let x = Self.left + Double(index) * slotWidth
             if let value = slot.value {
                 let barHeight = value.picos > 0 ? max(Double(value.picos) / scaleTop * plotHeight, 1) : 0
-                let gap = min(slotWidth * 0.2, 4)
+                // A short period must not draw one column across the whole chart: at most 48 units wide, centred.
+                let gap = max(min(slotWidth * 0.2, 4), slotWidth - 48)
                 svg += "<rect class=\"bar\(slot.isProvisional ? " provisional" : "")\" x=\"\(HTMLText.coordinate(x + gap / 2))\""
                     + " y=\"\(HTMLText.coordinate(baseline - barHeight))\" width=\"\(HTMLText.coordinate(slotWidth - gap))\""
                     + " height=\"\(HTMLText.coordinate(barHeight))\"><title>\(HTMLText.escape(slot.tooltip))</title></rect>"
