@@ -1,0 +1,126 @@
+import ApimTwin
+import CurlClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The local twin of the APIM gateway with the chargeback policy (local development only: it is
+/// not APIM). Same contract v1, same streaming modes as `policies/`; upstream through libcurl.
+struct GatewayResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let configuration: GatewayConfiguration
+    let policy: InboundPolicy
+    let curl: CurlHTTPClient
+    let poster: EnvelopePoster
+    let logger: Logger
+
+    /// Response headers passed from the backend to the client.
+    static let passedHeaders = ["content-type", "x-ms-region", "apim-request-id", "x-request-id", "retry-after", "x-ratelimit-remaining-tokens",
+                                "x-ratelimit-remaining-requests", "openai-processing-ms"]
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let path = request.uri.path
+        if path == "/" { return Self.text(200, "APIM twin (local development only) is running\n", type: "text/plain") }
+        if path == "/twin/stats" { return Self.text(200, String(decoding: try JSONEncoder().encode(poster.current), as: UTF8.self), type: "application/json") }
+        guard path.hasPrefix("/openai/") else { return Self.text(404, #"{ "statusCode": 404, "message": "Resource not found" }"#, type: "application/json") }
+        let started = ContinuousClock.now
+        let body = try await request.body.collect(upTo: 128 * 1024 * 1024)
+        let twinRequest = TwinRequest(method: request.method.rawValue, path: path, query: request.uri.query ?? "",
+                                      headers: request.headers.map { ($0.name.rawName, $0.value) }, body: Array(buffer: body))
+        let decision: InboundDecision
+        do {
+            decision = try policy.apply(twinRequest)
+        } catch {
+            return Self.text(error.status, error.body, type: "application/json")
+        }
+        var call = CallRecord(
+            requestId: UUID().uuidString.lowercased(), timestamp: timestamp(request), elapsedMilliseconds: 0, subscription: decision.subscription,
+            operationId: Envelope.operationId(method: twinRequest.method, path: path), method: twinRequest.method, path: path,
+            apiVersion: decision.apiVersion, deployment: decision.deployment, isStream: decision.isStream,
+            requestText: decision.requestText, requestLength: decision.requestLength)
+        let deliveries = configuration.acceptsTestHeaders ? (twinRequest.header("x-twin-deliveries").flatMap { Int($0) } ?? 1) : 1
+        var headers: [(name: String, value: String)] = []
+        if let type = twinRequest.header("Content-Type") { headers.append(("Content-Type", type)) }
+        if let accept = twinRequest.header("Accept") { headers.append(("Accept", accept)) }
+        if let key = configuration.upstreamKey { headers.append(("api-key", key)) }
+        let url = configuration.upstream + path + (twinRequest.query.isEmpty ? "" : "?" + twinRequest.query)
+        let upstream = CurlRequest(method: twinRequest.method, url: url, headers: headers, body: decision.upstreamBody, timeoutMilliseconds: 240_000)
+        do {
+            if decision.isStream && policy.mode == .passthrough {
+                return try await passthrough(upstream, call: call, started: started, deliveries: deliveries)
+            }
+            let response = try await curl.perform(upstream)
+            let type = response.header("Content-Type") ?? ""
+            let readable = type.contains("json") || type.contains("text/event-stream")
+            call.elapsedMilliseconds = Self.milliseconds(since: started)
+            let answer = BackendAnswer(statusCode: response.status, contentType: type, backendRegion: response.header("x-ms-region") ?? "",
+                                       body: readable ? response.body : nil,
+                                       length: readable ? response.body.count : (response.header("Content-Length").flatMap { Int($0) } ?? -1))
+            poster.post(Envelope.outbound(call, answer, maxBodyBytes: configuration.maxBodyBytes), deliveries: deliveries)
+            return Response(status: .init(code: response.status), headers: Self.fields(response.headers),
+                            body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
+        } catch {
+            // The backend could not be reached: APIM answers 500 and on-error posts the envelope.
+            logger.warning("upstream unreachable", metadata: ["error.reason": "\(error)"])
+            call.elapsedMilliseconds = Self.milliseconds(since: started)
+            poster.post(Envelope.onError(call, statusCode: 500, errorSource: "forward-request", reason: "BackendConnectionFailure",
+                                         maxBodyBytes: configuration.maxBodyBytes), deliveries: deliveries)
+            return Self.text(500, #"{ "statusCode": 500, "message": "Internal server error" }"#, type: "application/json")
+        }
+    }
+
+    /// A passthrough stream: chunks reach the client as they arrive; the envelope (no response
+    /// body, as the policy does not read it) is posted when the stream has ended.
+    func passthrough(_ upstream: CurlRequest, call: CallRecord, started: ContinuousClock.Instant, deliveries: Int) async throws -> Response {
+        let (head, stream) = try await curl.stream(upstream)
+        let answer = BackendAnswer(statusCode: head.status, contentType: head.header("Content-Type") ?? "", backendRegion: head.header("x-ms-region") ?? "",
+                                   body: nil, length: head.header("Content-Length").flatMap { Int($0) } ?? -1)
+        let poster = self.poster
+        let maxBodyBytes = configuration.maxBodyBytes
+        let body = ResponseBody { writer in
+            var call = call
+            defer {
+                call.elapsedMilliseconds = Self.milliseconds(since: started)
+                poster.post(Envelope.outbound(call, answer, maxBodyBytes: maxBodyBytes), deliveries: deliveries)
+            }
+            for try await chunk in stream { try await writer.write(ByteBuffer(bytes: chunk)) }
+            try await writer.finish(nil)
+        }
+        return Response(status: .init(code: head.status), headers: Self.fields(head.headers), body: body)
+    }
+
+    /// `x-twin-timestamp` when test headers are accepted and it parses; else now.
+    func timestamp(_ request: Request) -> String {
+        if configuration.acceptsTestHeaders, let name = HTTPField.Name("x-twin-timestamp"), let text = request.headers[name],
+           let seconds = Self.epochSeconds(text) {
+            return PolicyTimestamp.format(nanosecondsSinceEpoch: seconds * 1_000_000_000)
+        }
+        let now = Date().timeIntervalSince1970
+        return PolicyTimestamp.format(nanosecondsSinceEpoch: Int64(now * 1_000_000_000))
+    }
+
+    /// `yyyy-mm-ddThh:mm:ssZ` → seconds since the epoch.
+    static func epochSeconds(_ text: String) -> Int64? {
+        let formatter = ISO8601DateFormatter()
+        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970) }
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    }
+
+    static func fields(_ headers: [(name: String, value: String)]) -> HTTPFields {
+        var fields = HTTPFields()
+        for (name, value) in headers where passedHeaders.contains(name.lowercased()) {
+            if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
+        }
+        return fields
+    }
+
+    static func text(_ status: Int, _ body: String, type: String) -> Response {
+        Response(status: .init(code: status), headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}

@@ -1,0 +1,121 @@
+import ApimTwin
+import ChargebackCore
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("APIM twin: the policy's decisions and envelopes")
+struct ApimTwinTests {
+    let directory = try! SubscriptionDirectory([TwinSubscription(key: "k-1", id: "team-a", name: "Team A", productId: "p")])
+
+    func request(_ path: String, query: String = "api-version=2024-10-21", body: String, headers: [(String, String)] = [("api-key", "k-1")]) -> TwinRequest {
+        TwinRequest(method: "POST", path: path, query: query, headers: headers + [("Content-Type", "application/json")], body: Array(body.utf8))
+    }
+
+    @Test("the key comes from api-key, Ocp-Apim-Subscription-Key or the query; missing and unknown keys are APIM's 401s")
+    func keys() throws {
+        let policy = InboundPolicy(directory: directory, mode: .buffered)
+        let path = "/openai/deployments/gpt-4o/chat/completions"
+        #expect(try policy.apply(request(path, body: "{}")).subscription.id == "team-a")
+        #expect(try policy.apply(request(path, body: "{}", headers: [("Ocp-Apim-Subscription-Key", "k-1")])).subscription.id == "team-a")
+        #expect(try policy.apply(request(path, query: "api-version=x&api-key=k-1", body: "{}", headers: [])).subscription.id == "team-a")
+        #expect(throws: InboundRefusal.missingKey) { try policy.apply(request(path, body: "{}", headers: [])) }
+        #expect(throws: InboundRefusal.invalidKey) { try policy.apply(request(path, body: "{}", headers: [("api-key", "nope")])) }
+    }
+
+    @Test("deployment from the route, else the body's model; stream only for a JSON true")
+    func deploymentAndStream() throws {
+        let policy = InboundPolicy(directory: directory, mode: .passthrough)
+        let routed = try policy.apply(request("/openai/deployments/gpt-4o/chat/completions", body: #"{"model":"other","stream":true}"#))
+        #expect(routed.deployment == "gpt-4o")
+        #expect(routed.isStream)
+        #expect(!routed.injectedUsage)
+        let v1 = try policy.apply(request("/openai/v1/responses", query: "", body: #"{"model":"gpt-41-mini","stream":1}"#))
+        #expect(v1.deployment == "gpt-41-mini")
+        #expect(!v1.isStream)
+    }
+
+    @Test("buffered streamed chat gets include_usage, unless asked already or the API version is too old")
+    func injection() throws {
+        let policy = InboundPolicy(directory: directory, mode: .buffered)
+        let path = "/openai/deployments/gpt-4o/chat/completions"
+        let injected = try policy.apply(request(path, body: #"{"messages":[],"stream":true}"#))
+        #expect(injected.injectedUsage)
+        let sent = try #require(try JSONSerialization.jsonObject(with: Data(injected.upstreamBody)) as? [String: Any])
+        #expect((sent["stream_options"] as? [String: Any])?["include_usage"] as? Bool == true)
+        #expect(injected.requestText == #"{"messages":[],"stream":true}"#)
+        #expect(!(try policy.apply(request(path, body: #"{"stream":true,"stream_options":{"include_usage":true}}"#)).injectedUsage))
+        #expect(!(try policy.apply(request(path, query: "api-version=2024-06-01", body: #"{"stream":true}"#)).injectedUsage))
+        #expect(try policy.apply(request("/openai/v1/chat/completions", query: "", body: #"{"model":"m","stream":true}"#)).injectedUsage)
+        #expect(!(try policy.apply(request("/openai/deployments/gpt-41/responses", body: #"{"stream":true}"#)).injectedUsage))
+    }
+
+    @Test("the outbound envelope has the policy's fields, in its order, and ingest's extractor reads it")
+    func envelopeMatchesPolicy() throws {
+        let xml = try String(contentsOfFile: TestEnvironment.repositoryRoot + "/policies/outbound-policy.xml", encoding: .utf8)
+        // The policy's main envelope: the JProperty names up to its fallback (`catch`).
+        let main = xml[..<(xml.range(of: "} catch {\n                // Never lose")?.lowerBound ?? xml.endIndex)]
+        let regex = /new JProperty\("([A-Za-z]+)"/
+        let names = main.matches(of: regex).map { String($0.1) }
+        #expect(names == Envelope.outboundFields)
+
+        let response = try String(decoding: Fixture.bytes("openai/chat-completion.json"), as: UTF8.self)
+        let call = CallRecord(requestId: "3b0e8c2a-1111-4222-8333-444455556666", timestamp: PolicyTimestamp.format(nanosecondsSinceEpoch: 1_764_410_400_123_456_700),
+                              elapsedMilliseconds: 812.3456, subscription: directory.all[0], operationId: "chat-completions", method: "POST",
+                              path: "/openai/deployments/gpt-4o/chat/completions", apiVersion: "2024-10-21", deployment: "gpt-4o", isStream: false,
+                              requestText: #"{"messages":[{"role":"user","content":"hi"}]}"#, requestLength: 44)
+        let bytes = Envelope.outbound(call, BackendAnswer(statusCode: 200, contentType: "application/json", backendRegion: "East US 2",
+                                                          body: Array(response.utf8), length: response.utf8.count), maxBodyBytes: 4_194_304)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        #expect(Set(object.keys) == Set(Envelope.outboundFields))
+        #expect(object["timestamp"] as? String == "2025-11-29T10:00:00.1234567Z")
+        #expect("\(object["elapsedMs"] ?? "")" == "812.346")
+        let event = try UsageExtractor().extract(bytes)
+        #expect(event.subscriptionId == "team-a")
+        #expect(event.usageSource == .reported)
+        #expect(event.meters.inputTokens + event.meters.cachedInputTokens > 0)
+
+        let small = Envelope.outbound(call, BackendAnswer(statusCode: 200, contentType: "application/json", backendRegion: "", body: Array(response.utf8),
+                                                          length: response.utf8.count), maxBodyBytes: 10)
+        let capped = try #require(try JSONSerialization.jsonObject(with: Data(small)) as? [String: Any])
+        #expect(capped["responseBody"] is NSNull)
+        #expect(capped["requestBody"] is NSNull)
+        #expect(capped["responseBodyLength"] as? Int == response.utf8.count)
+    }
+
+    @Test("the on-error envelope carries source and reason, never a message, and is accepted")
+    func onError() throws {
+        let call = CallRecord(requestId: "r-1", timestamp: "2026-11-29T10:00:00.0000000Z", elapsedMilliseconds: 3, subscription: directory.all[0],
+                              operationId: nil, method: "POST", path: "/openai/deployments/gpt-4o/chat/completions", apiVersion: "",
+                              deployment: "gpt-4o", isStream: false, requestText: nil, requestLength: -1)
+        let bytes = Envelope.onError(call, statusCode: 500, errorSource: "forward-request", reason: "BackendConnectionFailure", maxBodyBytes: 100)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        #expect((object["lastError"] as? [String: Any])?.keys.sorted() == ["reason", "source"])
+        #expect(try UsageExtractor().extract(bytes).statusCode == 500)
+    }
+
+    @Test("operation ids are Terraform's")
+    func operations() throws {
+        let terraform = try String(contentsOfFile: TestEnvironment.repositoryRoot + "/infrastructure/apim.tf", encoding: .utf8)
+        for (method, path) in [("POST", "/openai/deployments/d/chat/completions"), ("POST", "/openai/deployments/d/embeddings"),
+                               ("POST", "/openai/responses"), ("GET", "/openai/responses/resp_1"), ("POST", "/openai/v1/chat/completions"),
+                               ("POST", "/openai/deployments/d/images/generations"), ("POST", "/openai/deployments/d/audio/speech")] {
+            let id = try #require(Envelope.operationId(method: method, path: path))
+            #expect(terraform.contains("\"\(id)\" = {"), "\(id)")
+        }
+    }
+
+    @Test("timestamps: 7 fractional digits, UTC, parsed back by the extractor")
+    func timestamps() {
+        #expect(PolicyTimestamp.format(nanosecondsSinceEpoch: 0) == "1970-01-01T00:00:00.0000000Z")
+        #expect(PolicyTimestamp.format(nanosecondsSinceEpoch: 1_796_083_199_999_999_900) == "2026-11-30T23:59:59.9999999Z")
+        #expect(UTCTimestamp.parse(PolicyTimestamp.format(nanosecondsSinceEpoch: 1_796_083_199_999_999_900)) != nil)
+    }
+
+    @Test("a subscriptions file with a repeated key or id is refused")
+    func directoryValidation() {
+        #expect(throws: DirectoryError.self) { try SubscriptionDirectory([TwinSubscription(key: "a", id: "x"), TwinSubscription(key: "a", id: "y")]) }
+        #expect(throws: DirectoryError.self) { try SubscriptionDirectory([TwinSubscription(key: "a", id: "x"), TwinSubscription(key: "b", id: "x")]) }
+        #expect(throws: DirectoryError.self) { try SubscriptionDirectory.load(path: "/nonexistent.json") }
+    }
+}
