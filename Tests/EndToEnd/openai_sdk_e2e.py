@@ -1,0 +1,223 @@
+"""End to end with a client nobody here wrote: the official OpenAI Python SDK talks to the local APIM
+twin (buffered and passthrough), which forwards to the synthetic upstream and posts envelopes to the
+chargeback handler under functions-host, on a real Redis. For chat (plain; a reasoning model; streamed with and
+without include_usage), embeddings, Responses (plain and streamed) and the /openai/v1 API, the tokens
+recorded equal what the SDK reported, exactly; after the rollup, every report line's cost equals the
+price book's arithmetic to the micro-unit. Passthrough streams reach the client as they are made and
+are recorded as estimated; buffered ones arrive in one piece.
+Usage: openai_sdk_e2e.py CHARGEBACK_BIN_DIR   (env REDIS_PLAIN_URL)"""
+import datetime
+import json
+import os
+import pathlib
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from decimal import ROUND_HALF_EVEN, Decimal
+
+import openai
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = pathlib.Path(sys.argv[1])
+REDIS = os.environ["REDIS_PLAIN_URL"]
+run = secrets.token_hex(3)
+CASES = ["chat", "reasoning", "chat-stream-usage", "chat-stream-injected", "embeddings", "responses", "responses-stream", "v1-chat", "passthrough-stream"]
+subscription = {case: f"sdk-{run}-{case}" for case in CASES}
+key = {case: f"key-{run}-{case}" for case in CASES}
+day = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=10)).date().isoformat()
+moment = f"{day}T12:00:00Z"
+failures = []
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+        print("  FAIL", message, file=sys.stderr)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get(url, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read().decode()
+
+
+def wait_ready(url, process, name):
+    for _ in range(600):
+        try:
+            get(url)
+            return
+        except OSError:
+            if process.poll() is not None:
+                sys.exit(f"e2e: {name} exited: {process.stdout.read() if process.stdout else ''}")
+            time.sleep(0.05)
+    sys.exit(f"e2e: {name} never answered {url}")
+
+
+temp = pathlib.Path(tempfile.mkdtemp(prefix="sdk-e2e-"))
+(temp / "subscriptions.json").write_text(json.dumps({"subscriptions": [
+    {"key": key[case], "id": subscription[case], "name": case, "productId": "azure-openai-chargeback"} for case in CASES]}))
+function_key = secrets.token_hex(16)
+ports = {name: free_port() for name in ["host", "upstream", "buffered", "passthrough"]}
+environment = dict(os.environ, REDIS_CONNECTION_STRING=REDIS, CHARGEBACK_SPOOL_DIR=str(temp / "spool"),
+                   FUNCTIONS_FUNCTION_KEY=function_key, PATH=f"{BIN}:{os.environ['PATH']}")
+processes = []
+
+
+def start(name, arguments, ready):
+    log = open(temp / f"{name}.log", "w")
+    process = subprocess.Popen(arguments, env=environment, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    processes.append(process)
+    wait_ready(ready, process, name)
+
+
+try:
+    start("host", [str(BIN / "functions-host"), "--app-root", str(ROOT), "--port", str(ports["host"]), "--function-key", function_key,
+                   "--master-key", secrets.token_hex(16)], f"http://127.0.0.1:{ports['host']}/")
+    start("upstream", [str(BIN / "local-gateway"), "upstream", "--port", str(ports["upstream"]), "--event-delay-ms", "15"],
+          f"http://127.0.0.1:{ports['upstream']}/")
+    for mode in ["buffered", "passthrough"]:
+        start(mode, [str(BIN / "local-gateway"), "gateway", "--port", str(ports[mode]), "--upstream", f"http://127.0.0.1:{ports['upstream']}",
+                     "--ingest", f"http://127.0.0.1:{ports['host']}/api/v1/ingest", "--subscriptions", str(temp / "subscriptions.json"),
+                     "--stream-mode", mode, "--test-headers"], f"http://127.0.0.1:{ports[mode]}/")
+
+    def azure(case, api_version="2024-10-21", mode="buffered"):
+        return openai.AzureOpenAI(azure_endpoint=f"http://127.0.0.1:{ports[mode]}", api_key=key[case], api_version=api_version,
+                                  default_headers={"x-twin-timestamp": moment}, max_retries=0)
+
+    reported = {}  # case → (deployment, prompt incl. cached, cached, completion, reasoning)
+    long_text = " ".join(["chargeback"] * 5000)  # over 1,024 prompt tokens: the upstream reports cached tokens
+
+    answer = azure("chat").chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": long_text}], max_tokens=40)
+    usage = answer.usage
+    reported["chat"] = ("gpt-4o", usage.prompt_tokens, usage.prompt_tokens_details.cached_tokens, usage.completion_tokens,
+                        usage.completion_tokens_details.reasoning_tokens)
+    check(usage.prompt_tokens_details.cached_tokens > 0, "the long chat prompt should report cached tokens")
+
+    usage = azure("reasoning").chat.completions.create(model="o3", messages=[{"role": "user", "content": "Think, then answer."}],
+                                                       max_completion_tokens=200).usage
+    reported["reasoning"] = ("o3", usage.prompt_tokens, usage.prompt_tokens_details.cached_tokens, usage.completion_tokens,
+                             usage.completion_tokens_details.reasoning_tokens)
+    check(usage.completion_tokens_details.reasoning_tokens > 0, "o3 should report reasoning tokens")
+
+    def stream_chat(case, mode="buffered", **options):
+        started = time.monotonic()
+        first = None
+        usage = None
+        for chunk in azure(case, mode=mode).chat.completions.create(
+                model="gpt-4o", messages=[{"role": "user", "content": "Stream a short answer about budgets."}], max_tokens=30, stream=True, **options):
+            if first is None and chunk.choices and chunk.choices[0].delta.content:
+                first = time.monotonic() - started
+            if chunk.usage is not None:
+                usage = chunk.usage
+        return usage, first, time.monotonic() - started
+
+    usage, first, total = stream_chat("chat-stream-usage", stream_options={"include_usage": True})
+    check(usage is not None, "a stream with include_usage must end with usage")
+    reported["chat-stream-usage"] = ("gpt-4o", usage.prompt_tokens, usage.prompt_tokens_details.cached_tokens, usage.completion_tokens, 0)
+    check(first is not None and first > 0.8 * total, f"buffered mode: the stream should arrive in one piece (first content at {first:.3f} s of {total:.3f} s)")
+
+    usage, _, _ = stream_chat("chat-stream-injected")
+    check(usage is not None, "buffered mode injects include_usage: the SDK should also see the usage chunk")
+    reported["chat-stream-injected"] = ("gpt-4o", usage.prompt_tokens, usage.prompt_tokens_details.cached_tokens, usage.completion_tokens, 0)
+
+    embedding = azure("embeddings").embeddings.create(model="text-embedding-3-small", input=["cost center", "monthly budget for the team"])
+    reported["embeddings"] = ("text-embedding-3-small", embedding.usage.prompt_tokens, 0, 0, 0)
+
+    response = azure("responses", api_version="2025-04-01-preview").responses.create(model="gpt-41", input="Summarise the invoice.", max_output_tokens=60)
+    usage = response.usage
+    reported["responses"] = ("gpt-41", usage.input_tokens, usage.input_tokens_details.cached_tokens, usage.output_tokens,
+                             usage.output_tokens_details.reasoning_tokens)
+
+    completed = None
+    for event in azure("responses-stream", api_version="2025-04-01-preview").responses.create(
+            model="gpt-41", input="Stream a summary of the ledger.", max_output_tokens=40, stream=True):
+        if event.type == "response.completed":
+            completed = event.response.usage
+    check(completed is not None, "a streamed response must end with response.completed and its usage")
+    reported["responses-stream"] = ("gpt-41", completed.input_tokens, completed.input_tokens_details.cached_tokens, completed.output_tokens,
+                                    completed.output_tokens_details.reasoning_tokens)
+
+    v1 = openai.OpenAI(base_url=f"http://127.0.0.1:{ports['buffered']}/openai/v1", api_key="not-used",
+                       default_headers={"api-key": key["v1-chat"], "x-twin-timestamp": moment}, max_retries=0)
+    usage = v1.chat.completions.create(model="gpt-41-mini", messages=[{"role": "user", "content": "hello v1"}], max_tokens=20).usage
+    reported["v1-chat"] = ("gpt-41-mini", usage.prompt_tokens, usage.prompt_tokens_details.cached_tokens, usage.completion_tokens, 0)
+
+    usage, first, total = stream_chat("passthrough-stream", mode="passthrough", stream_options={"include_usage": True})
+    check(first is not None and first < 0.5 * total, f"passthrough mode: chunks should arrive as made (first content at {first:.3f} s of {total:.3f} s)")
+
+    # Every one-way post answered.
+    for mode in ["buffered", "passthrough"]:
+        for _ in range(300):
+            stats = json.loads(get(f"http://127.0.0.1:{ports[mode]}/twin/stats"))
+            if stats["pending"] == 0:
+                break
+            time.sleep(0.05)
+        check(stats["failed"] == 0 and stats["pending"] == 0, f"{mode} twin: posts failed or pending: {stats}")
+
+    auth = {"x-functions-key": function_key}
+    base = f"http://127.0.0.1:{ports['host']}/api/v1"
+    print(f"{'case':<22} {'deployment':<24} {'SDK: prompt cached completion reasoning':<42} recorded")
+    for case in CASES:
+        summary = json.loads(get(f"{base}/usage/summary?from={day}&to={day}&subscription={subscription[case]}&groupBy=subscription", auth))
+        totals = summary["totals"]
+        if case == "passthrough-stream":
+            check(totals["requests"] == 1 and totals["estimatedRequests"] == 1,
+                  f"passthrough: one request, estimated (body not captured): {totals}")
+            print(f"{case:<22} {'gpt-4o':<24} {'(not captured: estimated)':<42} requests 1, estimated {totals['estimatedRequests']}")
+            continue
+        deployment, prompt, cached, completion, reasoning = reported[case]
+        recorded = (totals["inputTokens"] + totals["cachedInputTokens"], totals["cachedInputTokens"], totals["outputTokens"], totals["reasoningTokens"])
+        check(recorded == (prompt, cached, completion, reasoning) and totals["requests"] == 1 and totals["estimatedRequests"] == 0,
+              f"{case}: the SDK reported {(prompt, cached, completion, reasoning)}, recorded {recorded} ({totals})")
+        print(f"{case:<22} {deployment:<24} {str((prompt, cached, completion, reasoning)):<42} {recorded}")
+
+    roll = subprocess.run([str(BIN / "chargeback"), "rollup", "--date", day], env=environment, cwd=ROOT, capture_output=True, text=True)
+    check(roll.returncode == 0, f"rollup --date {day}: {roll.stdout} {roll.stderr}")
+    report = json.loads(get(f"{base}/chargeback/report?from={day}&to={day}&format=json", auth))
+    book = json.loads((ROOT / "config/price-book.json").read_text())
+    meter_price = {"input": "input", "cachedInput": "cachedInput", "output": "output"}
+
+    def price(deployment, meter):
+        info = book["deployments"][deployment]
+        sets = [s for s in book["prices"] if s["model"] == info["model"] and s["deploymentType"] == info["deploymentType"]
+                and s["effectiveFrom"] <= day and day < s.get("effectiveTo", "9999-12-31")
+                and s.get("modelVersion", info["modelVersion"]) == info["modelVersion"] and s.get("region", info["region"]) == info["region"]]
+        chosen = max(sets, key=lambda s: (("modelVersion" in s) + ("region" in s), s["effectiveFrom"]))
+        return Decimal(chosen["perMillionTokens"][meter_price[meter]])
+
+    ours = {subscription[case] for case in CASES}
+    lines = [line for line in report["lines"] if line["subscription"] in ours]
+    check(lines and all(not line["provisional"] for line in lines), "the rolled-up day's lines should be final")
+    priced = 0
+    for line in lines:
+        if line["meter"] not in meter_price:
+            continue
+        expected = (Decimal(line["quantity"]) * price(line["deployment"], line["meter"]) / Decimal(1_000_000)).quantize(Decimal("0.000001"), ROUND_HALF_EVEN)
+        check(line["cost"] is not None and Decimal(line["cost"]) == expected,
+              f"{line['subscription']} {line['deployment']} {line['meter']} × {line['quantity']}: report {line['cost']}, price book {expected}")
+        priced += 1
+    check(priced >= 10, f"expected at least 10 priced token lines, got {priced}")
+finally:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+if failures:
+    print(f"e2e: {len(failures)} failures (logs in {temp})", file=sys.stderr)
+    sys.exit(1)
+print(f"e2e: the OpenAI SDK (openai {openai.__version__}) through the APIM twin: {len(CASES)} cases, tokens recorded exactly, "
+      f"{priced} report lines priced to the micro-unit")
