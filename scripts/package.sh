@@ -19,15 +19,11 @@ while [ $# -gt 0 ]; do
 done
 
 ensure_packages "${BASE_PACKAGES[@]}" zip unzip binutils
-scratch="${PACKAGE_SCRATCH:-.build-static}"
+source scripts/lib/release.sh
 
-echo "== building release (static Swift runtime) in $scratch"
-# --disable-new-dtags writes DT_RPATH, which (unlike RUNPATH) also serves the bundled libraries'
-# own dependencies.
-# shellcheck disable=SC2016 # $ORIGIN is for the dynamic linker, not the shell
-swift build -c release --product chargeback --static-swift-stdlib --scratch-path "$scratch" \
-  -Xlinker -rpath -Xlinker '$ORIGIN/lib' -Xlinker --disable-new-dtags
-binary="$scratch/release/chargeback"
+echo "== building release (static Swift runtime) in $RELEASE_SCRATCH"
+release_build chargeback
+binary="$RELEASE_BIN/chargeback"
 
 stage=$(mktemp -d /tmp/chargeback-package.XXXXXX)
 trap 'rm -rf "$stage"' EXIT

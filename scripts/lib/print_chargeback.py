@@ -1,0 +1,77 @@
+"""Prints the replayed day's chargeback for people: one row per cost center × subscription ×
+deployment with tokens by meter and cost, totals per cost center, and the reconciliation of what
+the clients sent with what was counted.
+Usage: print_chargeback.py REPORT_JSON TRAFFIC_JSON USAGE_JSON TWIN_STATS_JSON"""
+import json
+import sys
+from collections import defaultdict
+from decimal import ROUND_HALF_EVEN, Decimal
+
+report = json.load(open(sys.argv[1]))
+traffic = json.load(open(sys.argv[2]))
+usage = json.load(open(sys.argv[3]))
+twin = json.loads(sys.argv[4])
+
+COLUMNS = [("input", "input"), ("cachedInput", "cached"), ("output", "output"), ("reasoning", "reasoning")]
+rows = defaultdict(lambda: {"meters": defaultdict(int), "cost": Decimal(0), "unpriced": 0})
+for line in report["lines"]:
+    row = rows[(line["costCenter"], line["subscription"], line["deployment"])]
+    row["meters"][line["meter"]] += line["quantity"]
+    if line["cost"] is None:
+        row["unpriced"] += 1
+    else:
+        row["cost"] += Decimal(line["cost"])
+
+
+def money(value):
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,}"
+
+
+def other(meters):
+    parts = []
+    images = sum(v for k, v in meters.items() if k.startswith("image:"))
+    if images:
+        parts.append(f"{images} images")
+    for key, label in [("imageInput", "image in"), ("imageOutput", "image out"), ("audioInput", "audio in"),
+                       ("audioOutput", "audio out"), ("audio", "audio ms"), ("characters", "chars")]:
+        if meters.get(key):
+            parts.append(f"{meters[key]:,} {label}")
+    return ", ".join(parts)
+
+
+names = {center["id"]: center["name"] for center in report.get("costCenters", [])}
+currency = report["currency"]
+period = report.get("period", report)
+print(f"\nChargeback {period['from']}{'' if period['from'] == period['to'] else ' to ' + period['to']} "
+      f"(price book '{report['priceBook']}'{', ILLUSTRATIVE prices' if report['illustrativePrices'] else ''}; "
+      f"final: rolled up into snapshot revisions)")
+header = f"  {'cost center':<24} {'subscription':<20} {'deployment':<23}" + "".join(f" {label:>10}" for _, label in COLUMNS) + f" {'other':<22} {'cost ' + currency:>13}"
+print(header)
+print("  " + "-" * (len(header) - 2))
+center_totals = defaultdict(Decimal)
+for (center, subscription, deployment), row in sorted(rows.items()):
+    meters = row["meters"]
+    cost = money(row["cost"]) + (" *" if row["unpriced"] else "")
+    label = f"{center} {names.get(center, '')}"[:24]
+    print(f"  {label:<24} {subscription:<20} {deployment:<23}" + "".join(f" {meters.get(key, 0):>10,}" for key, _ in COLUMNS)
+          + f" {other(meters):<22} {cost:>13}")
+    center_totals[center] += row["cost"]
+print("  " + "-" * (len(header) - 2))
+for center, total in sorted(center_totals.items(), key=lambda item: -item[1]):
+    print(f"  {center + ' ' + names.get(center, ''):<68} {'':>43} total {money(total):>13}")
+print(f"  {'all cost centers':<68} {'':>43} total {money(Decimal(report['total'])):>13} {currency}")
+if report["unpricedLines"]:
+    print(f"  * {report['unpricedLines']} unpriced lines (quantity kept, no price in the book): never billed as zero")
+
+sent = traffic["requests"]
+answered = {status: count for status, count in traffic["statuses"].items()}
+counted = usage["totals"]["requests"]
+answers = twin.get("answers", {})
+print(f"\nReconciliation")
+print(f"  clients sent {sent:,} requests in {traffic['seconds']:.1f} s ({sent / max(traffic['seconds'], 0.001):,.0f}/s): "
+      + ", ".join(f"{count:,} × {status}" for status, count in sorted(answered.items())))
+print(f"  {traffic['streamed']:,} streamed; {traffic['duplicateDeliveries']:,} envelopes delivered twice to ingest")
+print(f"  ingest answered: " + ", ".join(f"{count:,} {answer}" for answer, count in sorted(answers.items())))
+print(f"  counted in Redis for the day: {counted:,} requests ({usage['totals']['estimatedRequests']:,} with estimated usage, "
+      f"{usage['totals']['errors']:,} errors) — {'every request exactly once' if counted == sent else 'MISMATCH with what the clients sent'}")
+sys.exit(0 if counted == sent else 1)
