@@ -97,7 +97,8 @@ public struct InboundPolicy: Sendable {
             var options = object["stream_options"] as? [String: Any] ?? [:]
             options["include_usage"] = true
             changed["stream_options"] = options
-            if let data = try? JSONSerialization.data(withJSONObject: changed) {
+            // Sorted keys: the same request always goes upstream as the same bytes (a reproducible demo).
+            if let data = try? JSONSerialization.data(withJSONObject: changed, options: [.sortedKeys]) {
                 decision.upstreamBody = Array(data)
                 decision.injectedUsage = true
             }
