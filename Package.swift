@@ -41,6 +41,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]),
         .target(name: "CSpawn"),
+        .target(name: "CMemory"),
         .target(name: "ChildProcess", dependencies: ["CSpawn"]),
         .target(
             name: "CurlClient",
@@ -79,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "chargeback",
             dependencies: [
-                "ChargebackApp", "ChargebackCore", "ChargebackRedis",
+                "ChargebackApp", "ChargebackCore", "ChargebackRedis", "CMemory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -127,6 +128,14 @@ let package = Package(
 
         // Benchmarks (scripts/bench builds them in release).
         .executableTarget(name: "extraction-bench", dependencies: ["ChargebackCore"]),
+        .executableTarget(
+            name: "ingest-load",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .executableTarget(
             name: "money-bench",
             dependencies: [
