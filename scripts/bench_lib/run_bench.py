@@ -1,0 +1,256 @@
+"""scripts/bench's measurements, in one run, with the physical limits beside them: cold start and
+idle RSS; ingest through the handler with Redis and exactly-once on (an envelope mix, at fixed
+concurrency and at a fixed arrival rate) beside the same server's no-op route, and through
+functions-host; redis-benchmark running the ledger's own script; extraction beside JSONDecoder and
+memchr; peak RSS while 16 MB envelopes are ingested; the rollup and the month report. Writes
+bench/results.json and bench/results.md. Usage: run_bench.py RELEASE_BIN_DIR"""
+import datetime
+import json
+import os
+import pathlib
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = pathlib.Path(sys.argv[1]).resolve()
+SECONDS = float(os.environ.get("INGEST_SECONDS", "10"))
+RATE = int(os.environ.get("INGEST_RATE", "5000"))
+# A second arrival rate below this machine's capacity for the mix: latency when not saturated.
+LOW_RATE = int(os.environ.get("INGEST_LOW_RATE", "2000"))
+CONNECTIONS = int(os.environ.get("INGEST_CONNECTIONS", "32"))
+work = pathlib.Path(tempfile.mkdtemp(prefix="chargeback-bench-"))
+processes = []
+results = {"machine": {}, "ingest": {}, "ceilings": {}, "process": {}, "extraction": [], "money": {}}
+
+
+def log(message):
+    print(message, flush=True)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(arguments, env=None, ready=None):
+    process = subprocess.Popen(arguments, env=dict(os.environ, **(env or {})), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    processes.append(process)
+    if ready:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(ready, timeout=1).read()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    sys.exit(f"bench: {arguments[0]} exited")
+                time.sleep(0.02)
+    return process
+
+
+def stop(process):
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def status_kib(pid, field):
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def redis_cli(port, *arguments):
+    return subprocess.run(["redis-cli", "-p", str(port), *arguments], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def load(url, mix, rate=0, key=None, prefix="bench"):
+    arguments = [str(BIN / "ingest-load"), "--url", url, "--mix", mix, "--rate", str(rate), "--concurrency", str(CONNECTIONS),
+                 "--seconds", str(SECONDS), "--id-prefix", prefix]
+    if key:
+        arguments += ["--key", key]
+    return json.loads(subprocess.run(arguments, capture_output=True, text=True, check=True).stdout)
+
+
+def envelope(path, request, response, content_type, stream=False):
+    body = {"schemaVersion": 1, "source": "outbound", "requestId": "REQUEST_ID_PLACEHOLDER_0000", "timestamp": "2026-11-29T10:15:30.1234567Z",
+            "subscriptionId": "sub-bench", "path": "/openai/deployments/gpt-4o/chat/completions", "deployment": "gpt-4o", "statusCode": 200,
+            "isStream": stream, "responseContentType": content_type, "requestBody": request, "responseBody": response}
+    (work / path).write_text(json.dumps(body))
+    return work / path
+
+
+def chat_envelope(name, size):
+    request = json.dumps({"messages": [{"role": "user", "content": "Summarise the chargeback for team A. " * 10}]})
+    text = ("Team A used 1.2M tokens yesterday, mostly on gpt-4o. " * (size // 52 + 1))[:size]
+    response = json.dumps({"id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o-2024-11-20",
+                           "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                           "usage": {"prompt_tokens": 300, "completion_tokens": 450, "total_tokens": 750, "prompt_tokens_details": {"cached_tokens": 128}}})
+    return envelope(name, request, response, "application/json")
+
+
+def sse_envelope(name, words):
+    chunks = [{"choices": [{"index": 0, "delta": {"content": f" word{i}"}, "finish_reason": None}], "object": "chat.completion.chunk", "model": "gpt-4o"} for i in range(words)]
+    chunks.append({"choices": [], "object": "chat.completion.chunk", "usage": {"prompt_tokens": 30, "completion_tokens": words, "total_tokens": 30 + words}})
+    response = "".join(f"data: {json.dumps(chunk)}\n\n" for chunk in chunks) + "data: [DONE]\n\n"
+    request = json.dumps({"messages": [{"role": "user", "content": "Stream it."}], "stream": True, "stream_options": {"include_usage": True}})
+    return envelope(name, request, response, "text/event-stream", stream=True)
+
+
+try:
+    results["machine"] = {"cores": os.cpu_count(), "memoryGiB": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30),
+                          "date": datetime.date.today().isoformat(), "command": "scripts/bench"}
+    small, medium, large = chat_envelope("chat-4k.json", 3000), chat_envelope("chat-64k.json", 63000), chat_envelope("chat-1m.json", 1_000_000)
+    stream = sse_envelope("sse.json", 60)
+    mix = f"{small}=70,{stream}=20,{medium}=9,{large}=1"
+    sizes = {p.name: p.stat().st_size for p in [small, stream, medium, large]}
+    results["ingest"]["mix"] = "70% chat 4 KB, 20% SSE stream ({} B), 9% chat 64 KB, 1% chat 1 MB".format(sizes["sse.json"])
+    log(f"== envelopes: {sizes}")
+
+    log("== cold start and idle RSS (static runtime, as deployed)")
+    cold = subprocess.run([sys.executable, str(ROOT / "scripts/bench_lib/cold_start.py"), str(BIN / "chargeback"), os.environ.get("RUNS", "30")],
+                          capture_output=True, text=True, check=True).stdout
+    log(cold.strip())
+    median = re.search(r"median ([\d.]+) ms, p90 ([\d.]+) ms", cold)
+    results["process"]["coldStartMedianMs"], results["process"]["coldStartP90Ms"] = float(median.group(1)), float(median.group(2))
+    results["process"]["idleRssMiB"] = float(re.search(r"idle RSS after one health call: ([\d.]+) MiB", cold).group(1))
+
+    redis_port = free_port()
+    start(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(work)])
+    time.sleep(0.3)
+    redis_url = f"redis://127.0.0.1:{redis_port}"
+    port = free_port()
+    handler = start([str(BIN / "chargeback"), "--port", str(port)],
+                    {"REDIS_CONNECTION_STRING": redis_url, "CHARGEBACK_BENCH_ROUTES": "1", "CHARGEBACK_SPOOL_DIR": str(work / "spool")},
+                    ready=f"http://127.0.0.1:{port}/")
+    base = f"http://127.0.0.1:{port}"
+    acknowledged = 0
+    for name, url in [("noop", f"{base}/bench/noop"), ("handler", f"{base}/api/v1/ingest")]:
+        for mode, rate in [("concurrency", 0), ("rate", RATE), ("low-rate", LOW_RATE)]:
+            figure = load(url, mix, rate=rate, prefix=f"{name}-{mode}-{secrets.token_hex(2)}")
+            results["ingest"][f"{name}-{mode}"] = figure
+            if name == "handler":
+                acknowledged += figure["ok"] + figure["warmupOk"]
+            log(f"{name:8} {mode:11}: {figure['perSecond']:>6} /s, p50 {figure['p50ms']} ms, p99 {figure['p99ms']} ms, failed {figure['failed']}, backlogged {figure['backlogged']}")
+    counted = int(redis_cli(redis_port, "EVAL", "local t=0 for _,k in ipairs(redis.call('KEYS','cb:v1:{s:sub-bench}:h:*')) do "
+                            "t=t+tonumber(redis.call('HGET',k,'gpt-4o|requests') or 0) end return t", "0"))
+    results["ingest"]["exactlyOnce"] = {"acknowledged": acknowledged, "countedInRedis": counted}
+    log(f"exactly once: {acknowledged} acknowledged (2xx), {counted} counted in Redis")
+
+    log("== peak RSS while 16 MB envelopes are ingested")
+    stop(handler)
+    port = free_port()
+    handler = start([str(BIN / "chargeback"), "--port", str(port)], {"REDIS_CONNECTION_STRING": redis_url, "CHARGEBACK_SPOOL_DIR": str(work / "spool")},
+                    ready=f"http://127.0.0.1:{port}/api/v1/health")
+    time.sleep(1)
+    idle = status_kib(handler.pid, "VmRSS")
+    huge = chat_envelope("chat-16m.json", 16_000_000)
+    huge_size = huge.stat().st_size
+    peaks = {}
+    for concurrent in (1, 2):
+        subprocess.run([str(BIN / "ingest-load"), "--url", f"http://127.0.0.1:{port}/api/v1/ingest", "--mix", f"{huge}=1", "--concurrency", str(concurrent),
+                        "--seconds", "4", "--warmup", "0", "--id-prefix", f"huge{concurrent}"], capture_output=True, check=True)
+        peaks[concurrent] = status_kib(handler.pid, "VmHWM")
+        log(f"idle {idle / 1024:.1f} MiB, peak {peaks[concurrent] / 1024:.1f} MiB with {concurrent} × {huge_size / 1e6:.1f} MB envelopes in flight: "
+            f"growth {(peaks[concurrent] - idle) * 1024 / huge_size:.2f}× one body")
+    results["process"]["peakRss16MB"] = {"envelopeBytes": huge_size, "idleMiB": round(idle / 1024, 1),
+                                         "peakMiBOneInFlight": round(peaks[1] / 1024, 1), "peakMiBTwoInFlight": round(peaks[2] / 1024, 1),
+                                         "growthOverBody": round((peaks[1] - idle) * 1024 / huge_size, 2),
+                                         "growthOverBodyTwoInFlight": round((peaks[2] - idle) * 1024 / huge_size, 2)}
+    stop(handler)
+
+    log("== through functions-host (forwarding), the handler behind it")
+    host_port = free_port()
+    key = secrets.token_hex(16)
+    start([str(BIN / "functions-host"), "--app-root", str(ROOT), "--port", str(host_port), "--function-key", key, "--master-key", secrets.token_hex(16)],
+          {"PATH": f"{BIN}:{os.environ['PATH']}", "REDIS_CONNECTION_STRING": redis_url, "CHARGEBACK_SPOOL_DIR": str(work / "spool-host")},
+          ready=f"http://127.0.0.1:{host_port}/api/v1/health")
+    for mode, rate in [("concurrency", 0), ("rate", RATE), ("low-rate", LOW_RATE)]:
+        figure = load(f"http://127.0.0.1:{host_port}/api/v1/ingest", mix, rate=rate, key=key, prefix=f"host-{mode}-{secrets.token_hex(2)}")
+        results["ingest"][f"host-{mode}"] = figure
+        log(f"host     {mode:11}: {figure['perSecond']:>6} /s, p50 {figure['p50ms']} ms, p99 {figure['p99ms']} ms, failed {figure['failed']}, backlogged {figure['backlogged']}")
+
+    log("== redis-benchmark running the ledger's record script (EVALSHA), the Redis ceiling")
+    swift = (ROOT / "Sources/ChargebackRedis/RecordScript.swift").read_text()
+    script = "\n".join(line[4:] for line in swift.split('static let source = """\n', 1)[1].split('    """', 1)[0].splitlines())
+    sha = redis_cli(redis_port, "SCRIPT", "LOAD", script)
+    fields = ["gpt-4o|requests", "1", "gpt-4o|op:chat", "1", "gpt-4o|inputTokens", "172", "gpt-4o|cachedInputTokens", "128", "gpt-4o|outputTokens", "450"]
+    bench = subprocess.run(["redis-benchmark", "-p", str(redis_port), "-c", str(CONNECTIONS), "-n", "200000", "-r", "1000000000", "-q",
+                            "EVALSHA", sha, "2", "cb:v1:{s:rb}:seen:__rand_int__", "cb:v1:{s:rb}:h:2026-11-29T10", "604800", "3024000", *fields],
+                           capture_output=True, text=True, check=True).stdout
+    per_second = float(re.findall(r"([\d.]+) requests per second", bench)[-1])
+    results["ceilings"]["redisLedgerScriptPerSecond"] = per_second
+    log(f"redis-benchmark EVALSHA record script, {CONNECTIONS} connections: {per_second:,.0f}/s")
+
+    log("== extraction (median of 10 windows)")
+    extraction = subprocess.run([str(BIN / "extraction-bench"), os.environ.get("EXTRACTION_SECONDS", "2")], capture_output=True, text=True, check=True).stdout
+    log("\n".join(line for line in extraction.splitlines() if not line.startswith("JSON:")))
+    results["extraction"] = json.loads(extraction.split("JSON: ", 1)[1].splitlines()[0])
+
+    log("== money: rollup of one day, month report (1,000 subscriptions)")
+    money = {}
+    for deployments in (10, 3):
+        redis_cli(redis_port, "FLUSHALL")
+        out = subprocess.run([str(BIN / "money-bench"), redis_url, str(ROOT / "config/price-book.json"), "1000", str(deployments)],
+                             capture_output=True, text=True, check=True).stdout
+        log(out.strip())
+        money[f"{deployments}deployments"] = {
+            "rollupMedianMs": float(re.search(r"rollup, .*?: median ([\d.]+) ms", out).group(1)),
+            "monthReportMedianMs": float(re.search(r"month report .*?: median ([\d.]+) ms", out).group(1)),
+            "lines": int(re.search(r"\((\d+) lines\)", out).group(1))}
+    results["money"] = money
+finally:
+    for process in processes:
+        stop(process)
+
+# The table, with the goals of the benchmark issue beside the figures.
+ingest = results["ingest"]
+ratio = ingest["handler-concurrency"]["perSecond"] and float(ingest["handler-concurrency"]["perSecond"]) / float(ingest["noop-concurrency"]["perSecond"])
+chat1m = next(item for item in results["extraction"] if item["workload"] == "chat 1 MB")
+rows = [
+    ("ingest, handler, 32 clients, envelope mix", f"{ingest['handler-concurrency']['perSecond']}/s, p50 {ingest['handler-concurrency']['p50ms']} ms, p99 {ingest['handler-concurrency']['p99ms']} ms", "", ""),
+    ("same server's no-op route, same mix", f"{ingest['noop-concurrency']['perSecond']}/s, p99 {ingest['noop-concurrency']['p99ms']} ms", "", ""),
+    ("ingest ÷ no-op", f"{ratio:.2f}", "≥ 0.6", "met" if ratio >= 0.6 else f"missed by {0.6 - ratio:.2f}"),
+    (f"ingest at {RATE}/s arrivals (open loop)", f"{ingest['handler-rate']['perSecond']}/s, p50 {ingest['handler-rate']['p50ms']} ms, p99 {ingest['handler-rate']['p99ms']} ms",
+     "p99 ≤ 5 ms", "met" if float(ingest['handler-rate']['p99ms']) <= 5 else f"missed ({float(ingest['handler-rate']['p99ms']) / 5:.1f}×)"),
+    (f"no-op at {RATE}/s arrivals", f"p50 {ingest['noop-rate']['p50ms']} ms, p99 {ingest['noop-rate']['p99ms']} ms", "", ""),
+    (f"ingest at {LOW_RATE}/s arrivals (below saturation)", f"p50 {ingest['handler-low-rate']['p50ms']} ms, p99 {ingest['handler-low-rate']['p99ms']} ms; no-op p99 {ingest['noop-low-rate']['p99ms']} ms", "", ""),
+    ("ingest through functions-host, 32 clients", f"{ingest['host-concurrency']['perSecond']}/s, p99 {ingest['host-concurrency']['p99ms']} ms", "", ""),
+    (f"ingest through functions-host at {RATE}/s", f"{ingest['host-rate']['perSecond']}/s, p50 {ingest['host-rate']['p50ms']} ms, p99 {ingest['host-rate']['p99ms']} ms", "", ""),
+    (f"ingest through functions-host at {LOW_RATE}/s", f"p50 {ingest['host-low-rate']['p50ms']} ms, p99 {ingest['host-low-rate']['p99ms']} ms", "", ""),
+    ("exactly once (acknowledged → counted)", f"{ingest['exactlyOnce']['acknowledged']} → {ingest['exactlyOnce']['countedInRedis']}", "equal",
+     "met" if ingest['exactlyOnce']['acknowledged'] == ingest['exactlyOnce']['countedInRedis'] else "MISSED"),
+    ("Redis ceiling: redis-benchmark EVALSHA record script", f"{results['ceilings']['redisLedgerScriptPerSecond']:,.0f}/s", "", ""),
+    ("extraction, 1 MB chat envelope", f"{chat1m['extractionMBps']:,.0f} MB/s (JSONDecoder {chat1m['jsonDecoderMBps']:,.0f}, memchr {chat1m['memchrMBps']:,.0f})",
+     "≥ 1,000 MB/s", "met" if chat1m["extractionMBps"] >= 1000 else f"missed by {1000 - chat1m['extractionMBps']:.0f} MB/s"),
+] + [(f"extraction, {item['workload']} envelope", f"{item['extractionMBps']:,.0f} MB/s (JSONDecoder {item['jsonDecoderMBps']:,.0f})", "", "")
+     for item in results["extraction"] if item["workload"] != "chat 1 MB"] + [
+    ("cold start, exec → GET / (static runtime)", f"median {results['process']['coldStartMedianMs']} ms, p90 {results['process']['coldStartP90Ms']} ms", "≤ 50 ms",
+     "met" if results['process']['coldStartMedianMs'] <= 50 else "missed"),
+    ("idle RSS after one health call", f"{results['process']['idleRssMiB']} MiB", "≤ 30 MB",
+     "met" if results['process']['idleRssMiB'] * 1.048576 <= 30 else f"missed by {results['process']['idleRssMiB'] * 1.048576 - 30:.1f} MB"),
+    ("peak RSS ingesting 16 MB envelopes, one in flight", f"{results['process']['peakRss16MB']['peakMiBOneInFlight']} MiB (idle {results['process']['peakRss16MB']['idleMiB']}): growth {results['process']['peakRss16MB']['growthOverBody']}× the body; two in flight {results['process']['peakRss16MB']['growthOverBodyTwoInFlight']}×",
+     "≤ 3× the body", "met" if results['process']['peakRss16MB']['growthOverBody'] <= 3 else "missed"),
+    ("rollup, 1 day × 1,000 subscriptions × 10 deployments", f"{results['money']['10deployments']['rollupMedianMs']} ms ({results['money']['10deployments']['lines']} lines)", "≤ 2 s",
+     "met" if results['money']['10deployments']['rollupMedianMs'] <= 2000 else "missed"),
+    ("month report, 1,000 subscriptions × 10 deployments (JSON)", f"{results['money']['10deployments']['monthReportMedianMs']} ms", "≤ 200 ms",
+     "met" if results['money']['10deployments']['monthReportMedianMs'] <= 200 else f"missed by {results['money']['10deployments']['monthReportMedianMs'] - 200} ms"),
+]
+machine = results["machine"]
+table = [f"`scripts/bench` on {machine['date']}: {machine['cores']} cores, {machine['memoryGiB']} GiB, loopback, release builds (static Swift runtime). "
+         f"Envelope mix: {results['ingest']['mix']}; {SECONDS:.0f} s per figure.", "",
+         "| what | figure | goal | |", "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+(ROOT / "bench").mkdir(exist_ok=True)
+(ROOT / "bench/results.json").write_text(json.dumps(results, indent=2) + "\n")
+(ROOT / "bench/results.md").write_text("\n".join(table) + "\n")
+log("\n" + "\n".join(table))
+log("\nwrote bench/results.json and bench/results.md")
