@@ -1,0 +1,70 @@
+import FoundationEssentials
+import RedisClient
+
+/// Where alerting keeps its state in Redis (`docs/redis-schema.md`): a once-marker per alert and
+/// channel, claimed with `SET NX` before sending, so an alert goes out once however many instances
+/// evaluate it, and an outbox of deliveries that failed, retried by later runs.
+public struct AlertLedger: Sendable {
+    let redis: any RedisCommandRouter
+    /// How long a once-marker lives: longer than any budget period, so a month's alert never repeats.
+    let markerSeconds: Int
+
+    public init(redis: any RedisCommandRouter, markerSeconds: Int = 40 * 86_400) {
+        self.redis = redis
+        self.markerSeconds = markerSeconds
+    }
+
+    static let tag = "{alerts}"
+
+    /// The marker key of one alert on one channel.
+    public static func marker(onceKey: String, channel: String) -> String {
+        LedgerKeys.prefix + tag + ":once:" + LedgerKeys.escape(onceKey) + ":" + LedgerKeys.escape(channel)
+    }
+
+    /// The outbox list.
+    public static let outbox = LedgerKeys.prefix + tag + ":outbox"
+
+    /// True when this caller now owns the sending of `onceKey` on `channel`; false when someone did already.
+    public func claim(onceKey: String, channel: String) async throws -> Bool {
+        let key = Self.marker(onceKey: onceKey, channel: channel)
+        let reply = try await redis.send(["SET", key, "1", "NX", "EX", String(markerSeconds)].map { Array($0.utf8) }, key: Array(key.utf8))
+        if case .status = reply { return true }
+        return false
+    }
+
+    /// A delivery to retry later (identifiers and the rendered payload, which holds no secret).
+    public struct Pending: Codable, Sendable, Equatable {
+        public var onceKey: String
+        public var channel: String
+        public var payload: String
+        public var attempts: Int
+        public var lastError: String
+
+        public init(onceKey: String, channel: String, payload: String, attempts: Int, lastError: String) {
+            self.onceKey = onceKey
+            self.channel = channel
+            self.payload = payload
+            self.attempts = attempts
+            self.lastError = lastError
+        }
+    }
+
+    /// Queues `pending`; the outbox keeps the newest 1,000.
+    public func park(_ pending: Pending) async throws {
+        let line = try JSONEncoder().encode(pending)
+        let key = Array(Self.outbox.utf8)
+        _ = try await redis.send([Array("RPUSH".utf8), key, Array(line)], key: key)
+        _ = try await redis.send([Array("LTRIM".utf8), key, Array("-1000".utf8), Array("-1".utf8)], key: key)
+    }
+
+    /// Takes up to `count` parked deliveries off the outbox (a failed retry parks them again).
+    public func takeParked(count: Int) async throws -> [Pending] {
+        let key = Array(Self.outbox.utf8)
+        var taken: [Pending] = []
+        for _ in 0..<count {
+            guard case let .bulk(line) = try await redis.send([Array("LPOP".utf8), key], key: key) else { break }
+            if let pending = try? JSONDecoder().decode(Pending.self, from: Data(line)) { taken.append(pending) }
+        }
+        return taken
+    }
+}
