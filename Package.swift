@@ -71,6 +71,7 @@ let package = Package(
         .target(
             name: "ChargebackApp",
             dependencies: [
+                "CurlClient",
                 "ChargebackCore", "ChargebackRedis", "FunctionsProtocol", "RedisClient", "CivilCalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -166,6 +167,8 @@ let package = Package(
             dependencies: [
                 "ChargebackApp", "ChargebackCore", "CurlClient", "FunctionsProtocol", "RedisClient", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(

@@ -38,6 +38,7 @@ locals {
     # Relative to the app root (the deployed zip carries config/).
     CHARGEBACK_PRICE_BOOK   = "config/price-book.json"
     CHARGEBACK_COST_CENTERS = "config/cost-centers.json"
+    CHARGEBACK_BUDGETS      = "config/budgets.json"
 
     CHARGEBACK_ROLLUP_GRACE_HOURS      = tostring(var.chargeback_rollup_grace_hours)
     CHARGEBACK_ROLLUP_CATCHUP_DAYS     = tostring(var.chargeback_rollup_catchup_days)

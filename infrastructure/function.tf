@@ -43,7 +43,9 @@ resource "azurerm_linux_function_app" "main" {
   ftp_publish_basic_authentication_enabled       = false
   webdeploy_publish_basic_authentication_enabled = var.function_scm_basic_auth_enabled
 
-  app_settings = local.handler_app_settings
+  # The alert channels' webhook URLs and secret (config/budgets.json names the variables), e.g.
+  # ALERT_TEAMS_URL = "@Microsoft.KeyVault(SecretUri=...)": secrets, so from a variable, never in Git.
+  app_settings = merge(local.handler_app_settings, var.alert_app_settings)
 
   identity {
     type = "SystemAssigned"

@@ -437,3 +437,10 @@ variable "teams" {
     error_message = "Every team needs a display_name and a cost_center id (letters, digits, '.', '_' or '-')."
   }
 }
+
+variable "alert_app_settings" {
+  description = "App settings holding the alert channels' webhook URLs and signing secret, named in config/budgets.json (ALERT_WEBHOOK_URL, ALERT_WEBHOOK_SECRET, ALERT_TEAMS_URL, ALERT_SLACK_URL); prefer Key Vault references."
+  type        = map(string)
+  default     = {}
+  sensitive   = true
+}

@@ -33,7 +33,7 @@ cp host.json "$app/"
 for folder in functions/*/; do
   cp -R "$folder" "$app/$(basename "$folder")"
 done
-cp config/price-book.json config/cost-centers.json "$app/config/"
+cp config/price-book.json config/cost-centers.json config/budgets.json "$app/config/"
 install -m 0755 "$binary" "$app/chargeback"
 strip --strip-debug "$app/chargeback"
 

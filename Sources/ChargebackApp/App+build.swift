@@ -19,8 +19,10 @@ public enum ChargebackApplication {
                          timeoutMilliseconds: configuration.redisTimeoutMilliseconds)
     }
 
-    /// Builds the handler application for `configuration`; tests may pass their own `ledger`.
-    public static func build(_ configuration: Configuration, logger: Logger, ledger: (any Ledger)? = nil) -> some ApplicationProtocol {
+    /// Builds the handler application for `configuration`; tests may pass their own `ledger`, and the
+    /// environment the alert channels read their URLs from.
+    public static func build(_ configuration: Configuration, logger: Logger, ledger: (any Ledger)? = nil,
+                             environment: [String: String] = ProcessInfo.processInfo.environment) -> some ApplicationProtocol {
         let redis = redis(configuration)
         let redisLedger = RedisLedger(redis: redis, dedupeDays: configuration.dedupeDays, retentionDays: configuration.retentionDays)
         let spool = EventSpool(directory: configuration.spoolDirectory, maxBytes: configuration.spoolMaxBytes)
@@ -37,6 +39,15 @@ public enum ChargebackApplication {
         let store = SnapshotStore(redis: redis, retentionDays: configuration.snapshotRetentionDays)
         routes.add(UsageSummaryFunction(money: money, reader: reader), to: router)
         routes.add(ChargebackReportFunction(money: money) { ReportSource(reader: reader, store: store, pricer: $0) }, to: router)
+        let alertLedger = AlertLedger(redis: redis)
+        let budgets = BudgetServices(book: BudgetServices.load(configuration, pricer: money.pricer), reader: reader) { book in
+            AlertDispatcher(ledger: alertLedger, sender: WebhookSender(), channels: book.channels, environment: environment)
+        }
+        if case let .failure(error) = budgets.book {
+            logger.error("budgets unavailable: budget checks and status will answer 503", metadata: ["error.reason": "\(error)"])
+        }
+        routes.add(BudgetStatusFunction(money: money, budgets: budgets), to: router)
+        routes.add(timer: BudgetCheckFunction(money: money, budgets: budgets), to: router)
         routes.add(HealthFunction(ping: { await redis.ping() }), to: router)
         routes.add(timer: RollupFunction(money: money, graceHours: configuration.rollupGraceHours, catchUpDays: configuration.rollupCatchUpDays) {
             Rollup(reader: reader, store: store, pricer: $0, logger: $1)

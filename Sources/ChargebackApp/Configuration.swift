@@ -38,6 +38,11 @@ public struct Configuration: Sendable {
     public var costCentersPath = "config/cost-centers.json"
     /// True when `CHARGEBACK_COST_CENTERS` was set (then the file must exist).
     public var costCentersPathIsExplicit = false
+    /// Budgets and alert channels (`CHARGEBACK_BUDGETS`, default `config/budgets.json`); a missing
+    /// default file means no budgets.
+    public var budgetsPath = "config/budgets.json"
+    /// True when `CHARGEBACK_BUDGETS` was set (then the file must exist).
+    public var budgetsPathIsExplicit = false
     /// Hours after UTC midnight before a day counts as closed (`CHARGEBACK_ROLLUP_GRACE_HOURS`, default 2).
     public var rollupGraceHours = 2
     /// Closed days each scheduled rollup covers, catching up missed runs and late events (`CHARGEBACK_ROLLUP_CATCHUP_DAYS`, default 7).
@@ -122,6 +127,10 @@ public struct Configuration: Sendable {
         if let path = environment["CHARGEBACK_COST_CENTERS"], !path.isEmpty {
             configuration.costCentersPath = path
             configuration.costCentersPathIsExplicit = true
+        }
+        if let path = environment["CHARGEBACK_BUDGETS"], !path.isEmpty {
+            configuration.budgetsPath = path
+            configuration.budgetsPathIsExplicit = true
         }
         configuration.rollupGraceHours = try integer("CHARGEBACK_ROLLUP_GRACE_HOURS", default: 2, range: 0...72)
         configuration.rollupCatchUpDays = try integer("CHARGEBACK_ROLLUP_CATCHUP_DAYS", default: 7, range: 1...60)

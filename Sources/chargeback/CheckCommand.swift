@@ -4,17 +4,20 @@ import ChargebackCore
 import CivilCalendar
 import FoundationEssentials
 
-/// `chargeback check [--price-book FILE] [--cost-centers FILE]`: validates the money files the
+/// `chargeback check [--price-book FILE] [--cost-centers FILE] [--budgets FILE]`: validates the money files the
 /// handler would load and says what they hold. Exit 0 when valid, 1 with the reason otherwise.
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Validate the price book and the cost-center file (run before deploying them).")
+        commandName: "check", abstract: "Validate the price book, the cost-center file and the budgets (run before deploying them).")
 
     @Option(help: "The price book (default: CHARGEBACK_PRICE_BOOK or config/price-book.json).")
     var priceBook: String?
 
     @Option(help: "The cost-center file (default: CHARGEBACK_COST_CENTERS or config/cost-centers.json).")
     var costCenters: String?
+
+    @Option(help: "The budgets file (default: CHARGEBACK_BUDGETS or config/budgets.json).")
+    var budgets: String?
 
     func run() async throws {
         var configuration = ChargebackCommand.toolConfiguration("check")
@@ -39,5 +42,16 @@ struct CheckCommand: AsyncParsableCommand {
         }
         let centers = pricer.costCenters
         print("cost centers (\(configuration.costCentersPath)): \(centers.centers.count) cost centers, \(centers.subscriptions.count) subscriptions mapped, others go to '\(CostCenters.unassigned)'")
+        if let budgets {
+            configuration.budgetsPath = budgets
+            configuration.budgetsPathIsExplicit = true
+        }
+        switch BudgetServices.load(configuration, pricer: .success(pricer)) {
+        case .success(nil): print("budgets: none (\(configuration.budgetsPath) is absent)")
+        case let .success(book?):
+            let channels = book.channels.map { "\($0.id) (\($0.kind.rawValue), URL from \($0.urlEnvironmentVariable))" }.joined(separator: ", ")
+            print("budgets (\(configuration.budgetsPath)): \(book.budgets.count) budgets in \(book.timeZone), channels: \(channels)")
+        case let .failure(error): ChargebackCommand.fail("chargeback check: \(error)")
+        }
     }
 }

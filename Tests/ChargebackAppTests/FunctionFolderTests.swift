@@ -17,6 +17,7 @@ struct FunctionFolderTests {
         (UsageSummaryFunction.name, UsageSummaryFunction.route, UsageSummaryFunction.methods, .function),
         (ChargebackReportFunction.name, ChargebackReportFunction.route, ChargebackReportFunction.methods, .function),
         (HealthFunction.name, HealthFunction.route, HealthFunction.methods, .anonymous),
+        (BudgetStatusFunction.name, BudgetStatusFunction.route, BudgetStatusFunction.methods, .function),
     ])
     func http(name: String, route: String, methods: [String], authLevel: FunctionMetadata.AuthLevel) throws {
         let function = try metadata(name)
@@ -36,9 +37,16 @@ struct FunctionFolderTests {
         #expect(trigger.schedule == "0 15 * * * *")
     }
 
+    @Test("the budget check runs every 5 minutes")
+    func budgetCheck() throws {
+        guard case let .timer(trigger) = try metadata(BudgetCheckFunction.name).trigger else { Issue.record("budget-check is not a timer"); return }
+        #expect(trigger.bindingName == BudgetCheckFunction.bindingName)
+        #expect(trigger.schedule == "0 */5 * * * *")
+    }
+
     @Test("there is no folder without a type")
     func noStrayFolders() throws {
         let folders = try FileManager.default.contentsOfDirectory(atPath: TestEnvironment.repositoryRoot + "/functions").sorted()
-        #expect(folders == ["chargeback-report", "health", "ingest", "rollup", "usage-summary"])
+        #expect(folders == ["budget-check", "budget-status", "chargeback-report", "health", "ingest", "rollup", "usage-summary"])
     }
 }

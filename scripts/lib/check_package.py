@@ -52,7 +52,7 @@ with tempfile.TemporaryDirectory() as temp:
             if mode:
                 os.chmod(app / info.filename, stat.S_IMODE(mode))
     functions = sorted(p.name for p in (root / "functions").iterdir() if (p / "function.json").exists())
-    for required in ["host.json", "chargeback", "config/price-book.json", "config/cost-centers.json",
+    for required in ["host.json", "chargeback", "config/price-book.json", "config/cost-centers.json", "config/budgets.json",
                      *[f"{name}/function.json" for name in functions]]:
         if required not in names:
             problems.append(f"{required} is not at the package root")

@@ -21,7 +21,7 @@ public struct UsageSummary: Sendable, Encodable {
         public var characters: Int64 = 0
         public var errors: Int64 = 0
         public var estimatedRequests: Int64 = 0
-        var money = Money.zero
+        public internal(set) var money = Money.zero
         public var unpricedLines = 0
 
         /// Exact cost of the priced lines, rounded half to even to six places.

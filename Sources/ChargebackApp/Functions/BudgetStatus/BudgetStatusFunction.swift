@@ -1,0 +1,77 @@
+import ChargebackCore
+import FunctionsProtocol
+
+/// `budget-status`: `GET /api/v1/budget/status?subscription=` (or `costCenter=`), function key or a
+/// cost-center report key. Each budget that applies: spend, budget, percent, forecast, the
+/// thresholds crossed and whether a hard limit is exceeded. An opt-in APIM policy snippet can call
+/// it (cached) to answer 429 for a subscription over its hard limit (`policies/budget-limit-policy.xml`).
+public struct BudgetStatusFunction: HTTPFunction {
+    public static let name = "budget-status"
+    public static let route = "v1/budget/status"
+    public static let methods = ["GET"]
+
+    let money: MoneyServices
+    let budgets: BudgetServices
+
+    public init(money: MoneyServices, budgets: BudgetServices) {
+        self.money = money
+        self.budgets = budgets
+    }
+
+    public func respond(to request: FunctionRequest, context: FunctionContext) async -> FunctionResponse {
+        do {
+            let pricer = try money.requirePricer()
+            let subscription = request.queryValue("subscription").flatMap { $0.isEmpty ? nil : $0 }
+            var costCenter = request.queryValue("costCenter").flatMap { $0.isEmpty ? nil : $0 }
+            guard (subscription == nil) != (costCenter == nil) else {
+                return ErrorBody.response(status: 400, code: "invalid_query", message: "give exactly one of subscription= or costCenter=")
+            }
+            let scope = try ReportAccess(costCenters: pricer.costCenters).costCenter(requested: costCenter, request: request)
+            if let scope, let subscription, pricer.costCenters.costCenter(of: subscription) != scope {
+                throw FunctionFailure(status: 403, code: "forbidden_cost_center", message: "subscription is outside cost center \(scope)")
+            }
+            costCenter = costCenter ?? (subscription == nil ? scope : nil)
+            var writer = JSONWriter()
+            writer.openObject()
+            writer.member("subscription", subscription)
+            writer.member("costCenter", costCenter)
+            writer.key("budgets")
+            writer.openArray()
+            if let (monitor, book) = try budgets.requireMonitor() {
+                for status in try await monitor.statuses(now: UTCTimestamp.now, pricer: pricer, subscription: subscription, costCenter: costCenter) {
+                    Self.write(status, currency: book.currency, into: &writer)
+                }
+            }
+            writer.closeArray()
+            writer.closeObject()
+            return FunctionResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "max-age=60")],
+                                    body: writer.bytes)
+        } catch let failure as FunctionFailure {
+            return ErrorBody.response(status: failure.status, code: failure.code, message: failure.message)
+        } catch {
+            context.logger.error("budget status failed", metadata: ["error.type": "\(type(of: error))"])
+            return ErrorBody.response(status: 503, code: "store_unavailable", message: "the spend could not be read from Redis; try again")
+        }
+    }
+
+    static func write(_ status: BudgetStatus, currency: String, into writer: inout JSONWriter) {
+        writer.openObject()
+        writer.member("id", status.budget.id)
+        writer.member("scope", status.budget.scope.rawValue)
+        writer.member("target", status.budget.target)
+        writer.member("period", status.period.id)
+        writer.member("currency", currency)
+        writer.member("spend", status.spend.text(decimals: 6))
+        writer.member("budget", status.amount.text(decimals: 6))
+        writer.member("percent", status.percent)
+        writer.member("forecast", status.forecast?.text(decimals: 6))
+        writer.member("forecastPercent", status.forecastPercent)
+        writer.key("thresholdsCrossed")
+        writer.openArray()
+        for threshold in status.crossedThresholds { writer.number(threshold) }
+        writer.closeArray()
+        writer.member("hardLimit", status.budget.isHardLimit)
+        writer.member("overHardLimit", status.isOverHardLimit)
+        writer.closeObject()
+    }
+}
