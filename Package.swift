@@ -110,7 +110,7 @@ let package = Package(
         .target(
             name: "LocalGateway",
             dependencies: [
-                "ApimTwin", "SyntheticOpenAI", "CurlClient", "CivilCalendar",
+                "ApimTwin", "ChargebackCore", "SyntheticOpenAI", "CurlClient", "CivilCalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

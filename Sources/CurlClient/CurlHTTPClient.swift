@@ -104,11 +104,10 @@ final class ResponseCollector {
     var headers: [(name: String, value: String)] = []
 
     func headerLine(_ line: String) -> Bool {
-        if line.hasPrefix("HTTP/") {
-            headers.removeAll()
-        } else if let colon = line.firstIndex(of: ":") {
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-            headers.append((String(line[..<colon]), value))
+        switch HeaderLine(line) {
+        case .status: headers.removeAll()
+        case let .field(name, value): headers.append((name, value))
+        case .end, .other: break
         }
         return true
     }
@@ -116,5 +115,25 @@ final class ResponseCollector {
     func bodyBytes(_ bytes: UnsafeRawBufferPointer) -> Bool {
         body.append(contentsOf: bytes)
         return true
+    }
+}
+
+/// One raw header line as libcurl hands it over.
+enum HeaderLine {
+    case status(Int)
+    case field(String, String)
+    case end
+    case other
+
+    init(_ line: String) {
+        if line.hasPrefix("HTTP/") {
+            self = .status(line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0)
+        } else if line == "\r\n" || line == "\n" {
+            self = .end
+        } else if let colon = line.firstIndex(of: ":") {
+            self = .field(String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines))
+        } else {
+            self = .other
+        }
     }
 }

@@ -63,17 +63,19 @@ final class StreamRelay: Sendable {
     /// One raw header line; the blank line after a final status line releases the head.
     func headerLine(_ line: String) -> Bool {
         state.withLockedValue { state in
-            if line.hasPrefix("HTTP/") {
+            switch HeaderLine(line) {
+            case let .status(code):
                 state.headers.removeAll()
-                state.status = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-            } else if line == "\r\n" || line == "\n" {
+                state.status = code
+            case .end:
                 if state.status >= 200, let head = state.head {
                     state.head = nil
                     head.resume(returning: CurlResponseHead(status: state.status, headers: state.headers))
                 }
-            } else if let colon = line.firstIndex(of: ":") {
-                let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-                state.headers.append((String(line[..<colon]), value))
+            case let .field(name, value):
+                state.headers.append((name, value))
+            case .other:
+                break
             }
             return !state.cancelled
         }

@@ -1,4 +1,5 @@
 import ApimTwin
+import ChargebackCore
 import CurlClient
 import Foundation
 import HTTPTypes
@@ -94,17 +95,11 @@ struct GatewayResponder: HTTPResponder {
     /// `x-twin-timestamp` when test headers are accepted and it parses; else now.
     func timestamp(_ request: Request) -> String {
         if configuration.acceptsTestHeaders, let name = HTTPField.Name("x-twin-timestamp"), let text = request.headers[name],
-           let seconds = Self.epochSeconds(text) {
-            return PolicyTimestamp.format(nanosecondsSinceEpoch: seconds * 1_000_000_000)
+           let timestamp = UTCTimestamp.parse(text) {
+            return PolicyTimestamp.format(nanosecondsSinceEpoch: timestamp.millisecondsSinceEpoch * 1_000_000)
         }
         let now = Date().timeIntervalSince1970
         return PolicyTimestamp.format(nanosecondsSinceEpoch: Int64(now * 1_000_000_000))
-    }
-
-    /// `yyyy-mm-ddThh:mm:ssZ` → seconds since the epoch.
-    static func epochSeconds(_ text: String) -> Int64? {
-        let formatter = ISO8601DateFormatter()
-        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970) }
     }
 
     static func milliseconds(since start: ContinuousClock.Instant) -> Double {
