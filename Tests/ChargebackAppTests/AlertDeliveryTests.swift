@@ -52,7 +52,7 @@ struct AlertDeliveryTests {
     }
 
     func dispatcher(port: Int, secret: String? = "s3cret", attempts: Int = 3) throws -> AlertDispatcher {
-        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 2, timeoutMilliseconds: 1000)
+        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 2, timeoutMilliseconds: 5000)
         let channel = AlertChannel(id: channelID, kind: .generic, urlEnvironmentVariable: "HOOK_URL", secretEnvironmentVariable: secret == nil ? nil : "HOOK_SECRET")
         var environment = ["HOOK_URL": "http://127.0.0.1:\(port)/hook"]
         environment["HOOK_SECRET"] = secret
