@@ -22,12 +22,13 @@ public enum ChargebackApplication {
     /// Builds the handler application for `configuration`; tests may pass their own `ledger`, and the
     /// environment the alert channels read their URLs from.
     public static func build(_ configuration: Configuration, logger: Logger, ledger: (any Ledger)? = nil,
-                             environment: [String: String] = ProcessInfo.processInfo.environment) -> some ApplicationProtocol {
+                             environment: [String: String] = ProcessInfo.processInfo.environment,
+                             telemetry: Telemetry = Telemetry()) -> some ApplicationProtocol {
         let redis = redis(configuration)
         let redisLedger = RedisLedger(redis: redis, dedupeDays: configuration.dedupeDays, retentionDays: configuration.retentionDays)
         let spool = EventSpool(directory: configuration.spoolDirectory, maxBytes: configuration.spoolMaxBytes)
         let router = Router()
-        let routes = FunctionRoutes(routePrefix: configuration.routePrefix, maxBodyBytes: configuration.maxBodyBytes, logger: logger)
+        let routes = FunctionRoutes(routePrefix: configuration.routePrefix, maxBodyBytes: configuration.maxBodyBytes, logger: logger, telemetry: telemetry)
         routes.addReadiness(to: router)
         routes.add(IngestFunction(ledger: ledger ?? SpoolingLedger(primary: redisLedger, spool: spool, logger: logger),
                                   maxEnvelopeBytes: configuration.maxEnvelopeBytes), to: router)
@@ -40,8 +41,9 @@ public enum ChargebackApplication {
         routes.add(UsageSummaryFunction(money: money, reader: reader), to: router)
         routes.add(ChargebackReportFunction(money: money) { ReportSource(reader: reader, store: store, pricer: $0) }, to: router)
         let alertLedger = AlertLedger(redis: redis)
-        let budgets = BudgetServices(book: BudgetServices.load(configuration, pricer: money.pricer), reader: reader) { book in
-            AlertDispatcher(ledger: alertLedger, sender: WebhookSender(), channels: book.channels, environment: environment)
+        let health = IngestHealthStore(redis: redis)
+        let budgets = BudgetServices(book: BudgetServices.load(configuration, pricer: money.pricer), reader: reader, store: store, health: health) { book in
+            AlertDispatcher(ledger: alertLedger, sender: WebhookSender(), channels: book.channels, environment: environment, telemetry: telemetry)
         }
         if case let .failure(error) = budgets.book {
             logger.error("budgets unavailable: budget checks and status will answer 503", metadata: ["error.reason": "\(error)"])
@@ -49,6 +51,7 @@ public enum ChargebackApplication {
         routes.add(BudgetStatusFunction(money: money, budgets: budgets), to: router)
         routes.add(timer: BudgetCheckFunction(money: money, budgets: budgets), to: router)
         routes.add(HealthFunction(ping: { await redis.ping() }), to: router)
+        routes.add(MetricsFunction(), to: router)
         routes.add(timer: RollupFunction(money: money, graceHours: configuration.rollupGraceHours, catchUpDays: configuration.rollupCatchUpDays) {
             Rollup(reader: reader, store: store, pricer: $0, logger: $1)
         }, to: router)
@@ -62,7 +65,12 @@ public enum ChargebackApplication {
         return Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: configuration.port), serverName: nil),
-            services: [SpoolReplayer(ledger: redisLedger, spool: spool, logger: logger)],
+            services: [
+                SpoolReplayer(ledger: redisLedger, spool: spool, logger: logger) { replay in
+                    if let replay { telemetry.spoolReplayed(events: replay.events, duplicates: replay.duplicates) } else { telemetry.redisError(operation: "spool_replay") }
+                },
+                IngestTallyFlusher(tally: telemetry.tally, store: health),
+            ],
             logger: logger)
     }
 }

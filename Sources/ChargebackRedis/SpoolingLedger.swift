@@ -34,12 +34,16 @@ public struct SpoolReplayer: Service {
     let spool: EventSpool
     let logger: Logger
     let intervalMilliseconds: Int
+    let observe: @Sendable (Replay?) -> Void
 
-    public init(ledger: RedisLedger, spool: EventSpool, logger: Logger, intervalMilliseconds: Int = 1000) {
+    /// `observe` hears each pass that moved events (nil: a pass Redis refused), for metrics.
+    public init(ledger: RedisLedger, spool: EventSpool, logger: Logger, intervalMilliseconds: Int = 1000,
+                observe: @escaping @Sendable (Replay?) -> Void = { _ in }) {
         self.ledger = ledger
         self.spool = spool
         self.logger = logger
         self.intervalMilliseconds = intervalMilliseconds
+        self.observe = observe
     }
 
     public func run() async throws {
@@ -57,9 +61,11 @@ public struct SpoolReplayer: Service {
             if replay.skipped > 0 { logger.error("spool lines unreadable", metadata: ["spool.skipped": "\(replay.skipped)"]) }
             if replay.events > 0 {
                 logger.info("spool replayed", metadata: ["spool.events": "\(replay.events)", "spool.duplicates": "\(replay.duplicates)"])
+                observe(replay)
             }
             return true
         } catch {
+            observe(nil)
             return false
         }
     }

@@ -18,6 +18,7 @@ struct FunctionFolderTests {
         (ChargebackReportFunction.name, ChargebackReportFunction.route, ChargebackReportFunction.methods, .function),
         (HealthFunction.name, HealthFunction.route, HealthFunction.methods, .anonymous),
         (BudgetStatusFunction.name, BudgetStatusFunction.route, BudgetStatusFunction.methods, .function),
+        (MetricsFunction.name, MetricsFunction.route, MetricsFunction.methods, .function),
     ])
     func http(name: String, route: String, methods: [String], authLevel: FunctionMetadata.AuthLevel) throws {
         let function = try metadata(name)
@@ -47,6 +48,6 @@ struct FunctionFolderTests {
     @Test("there is no folder without a type")
     func noStrayFolders() throws {
         let folders = try FileManager.default.contentsOfDirectory(atPath: TestEnvironment.repositoryRoot + "/functions").sorted()
-        #expect(folders == ["budget-check", "budget-status", "chargeback-report", "health", "ingest", "rollup", "usage-summary"])
+        #expect(folders == ["budget-check", "budget-status", "chargeback-report", "health", "ingest", "metrics", "rollup", "usage-summary"])
     }
 }

@@ -56,7 +56,7 @@ import Testing
         #expect(rule.check(subscription: "bot", day: day, dailyCosts: sparse + [(day, try money("15"))]) == nil)
         #expect(rule.check(subscription: "bot", day: day, dailyCosts: sparse + [(day, try money("15.01"))])?.alert.facts
             .first { $0.key == "median" }?.value == "5.00 USD")
-        // A new subscription: the median is 0, any cost is above it.
+        // A new subscription: the median is 0, any cost is above it (with no history required).
         #expect(rule.check(subscription: "new", day: day, dailyCosts: [(day, try money("0.01"))]) != nil)
         #expect(rule.check(subscription: "new", day: day, dailyCosts: []) == nil)
     }
@@ -81,5 +81,29 @@ import Testing
         #expect(rule.check(subscription: "bot", day: day, dailyCosts: try costs(["10", "10", "10"], "25")) == nil)
         let alert = rule.check(subscription: "bot", day: day, dailyCosts: try costs(["10", "10", "10"], "25.000001"))
         #expect(alert?.alert.summary.contains("more than 2.5 × the median") == true)
+    }
+
+    @Test func aNewSubscriptionNeedsHistoryBeforeItsDaysCanBeAnomalous() throws {
+        var rule = try detector(trailingDays: 4)
+        rule.minimumHistoryDays = 2
+        // One earlier day with usage: not enough history, however large the day.
+        #expect(rule.check(subscription: "new", day: day, dailyCosts: try costs(["0", "0", "0", "1"], "500")) == nil)
+        #expect(rule.check(subscription: "new", day: day, dailyCosts: [(day, try money("500"))]) == nil)
+        // Two: the median (0.5) applies again.
+        #expect(rule.check(subscription: "new", day: day, dailyCosts: try costs(["0", "0", "1", "1"], "500")) != nil)
+        #expect(rule.check(subscription: "new", day: day, dailyCosts: try costs(["0", "0", "1", "1"], "1.5")) == nil)
+    }
+
+    @Test func theBookDefaultsToAWeekOfHistoryAndRefusesMoreThanTheWindow() throws {
+        func book(_ anomaly: String) throws -> BudgetBook {
+            try BudgetBook.load(Array("""
+            { "schemaVersion": 1, "currency": "USD", "budgets": [],
+              "anomaly": \(anomaly), "channels": [ { "id": "hook", "kind": "generic", "urlFromEnvironment": "HOOK_URL" } ] }
+            """.utf8))
+        }
+        #expect(try book(#"{ "factor": "3", "trailingDays": 14 }"#).anomaly?.minimumHistoryDays == 7)
+        #expect(try book(#"{ "factor": "3", "trailingDays": 5 }"#).anomaly?.minimumHistoryDays == 5)
+        #expect(try book(#"{ "factor": "3", "trailingDays": 14, "minimumHistoryDays": 0 }"#).anomaly?.minimumHistoryDays == 0)
+        #expect(throws: ConfigurationFileError.self) { try book(#"{ "factor": "3", "trailingDays": 14, "minimumHistoryDays": 15 }"#) }
     }
 }

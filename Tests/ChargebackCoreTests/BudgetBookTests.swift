@@ -30,8 +30,9 @@ import Testing
             Budget(id: "support-bot", scope: .subscription, target: "support-bot", monthlyAmount: Money(picos: 120_000_000_000_000),
                    thresholds: [50, 80, 100], forecastThreshold: 100, isHardLimit: false, channels: ["finops-webhook"]),
         ])
+        // minimumHistoryDays is not in the example: 7 by default.
         #expect(book.anomaly == AnomalyDetector(factorMicros: 3_000_000, trailingDays: 14, minimumDailyCost: Money(picos: 1_000_000_000_000),
-                                                channels: ["finops-webhook"], currency: "USD"))
+                                                minimumHistoryDays: 7, channels: ["finops-webhook"], currency: "USD"))
         #expect(book.errorRate == ErrorRateCheck(thresholdMicros: 50_000, minimumRequests: 100, channels: ["finops-webhook"]))
         #expect(book.channels == [
             AlertChannel(id: "finops-teams", kind: .teams, urlEnvironmentVariable: "ALERT_TEAMS_URL"),

@@ -10,12 +10,14 @@ public struct AlertDispatcher: Sendable {
     let sender: WebhookSender
     let channels: [String: AlertChannel]
     let environment: [String: String]
+    let telemetry: Telemetry?
 
-    public init(ledger: AlertLedger, sender: WebhookSender, channels: [AlertChannel], environment: [String: String]) {
+    public init(ledger: AlertLedger, sender: WebhookSender, channels: [AlertChannel], environment: [String: String], telemetry: Telemetry? = nil) {
         self.ledger = ledger
         self.sender = sender
         self.channels = Dictionary(channels.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.environment = environment
+        self.telemetry = telemetry
     }
 
     /// Sends each candidate to each of its channels; one line per delivery, for the function's log.
@@ -25,6 +27,7 @@ public struct AlertDispatcher: Sendable {
             for channelID in candidate.channels {
                 guard let channel = channels[channelID] else { continue }
                 guard try await ledger.claim(onceKey: candidate.onceKey, channel: channelID) else {
+                    telemetry?.alert(outcome: "already_sent")
                     lines.append("\(candidate.onceKey) → \(channelID): already sent")
                     continue
                 }
@@ -52,15 +55,18 @@ public struct AlertDispatcher: Sendable {
     func deliver(_ payload: [UInt8], onceKey: String, channel: AlertChannel, attempts previous: Int) async throws -> String {
         guard let url = environment[channel.urlEnvironmentVariable], !url.isEmpty else {
             try await park(payload, onceKey: onceKey, channel: channel, attempts: previous, reason: "\(channel.urlEnvironmentVariable) is not set")
+            telemetry?.alert(outcome: "not_configured")
             return "\(onceKey) → \(channel.id): not sent, \(channel.urlEnvironmentVariable) is not set (parked)"
         }
         let secret = channel.secretEnvironmentVariable.flatMap { environment[$0] }
         let outcome = await sender.send(payload, to: url, secret: secret, onceKey: onceKey) { Int64(Date().timeIntervalSince1970) }
         switch outcome {
         case let .delivered(status, attempts):
+            telemetry?.alert(outcome: "delivered")
             return "\(onceKey) → \(channel.id): delivered (HTTP \(status), attempt \(attempts))"
         case let .failed(reason, attempts):
             try await park(payload, onceKey: onceKey, channel: channel, attempts: previous + attempts, reason: reason)
+            telemetry?.alert(outcome: "failed")
             return "\(onceKey) → \(channel.id): failed after \(attempts) attempts (\(reason)); parked for a later run"
         }
     }

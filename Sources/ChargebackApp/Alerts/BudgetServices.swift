@@ -7,11 +7,16 @@ import Foundation
 public struct BudgetServices: Sendable {
     public let book: Result<BudgetBook?, ConfigurationFileError>
     let reader: LedgerReader
+    let store: SnapshotStore
+    let health: IngestHealthStore
     let dispatcher: @Sendable (BudgetBook) -> AlertDispatcher
 
-    public init(book: Result<BudgetBook?, ConfigurationFileError>, reader: LedgerReader, dispatcher: @escaping @Sendable (BudgetBook) -> AlertDispatcher) {
+    public init(book: Result<BudgetBook?, ConfigurationFileError>, reader: LedgerReader, store: SnapshotStore, health: IngestHealthStore,
+                dispatcher: @escaping @Sendable (BudgetBook) -> AlertDispatcher) {
         self.book = book
         self.reader = reader
+        self.store = store
+        self.health = health
         self.dispatcher = dispatcher
     }
 
@@ -36,7 +41,7 @@ public struct BudgetServices: Sendable {
         case .success(nil): return nil
         case let .success(book?):
             do throws(ConfigurationFileError) {
-                return (try BudgetMonitor(book: book, reader: reader), book)
+                return (try BudgetMonitor(book: book, reader: reader, store: store, health: health), book)
             } catch {
                 throw FunctionFailure(status: 503, code: "budgets_unavailable", message: "\(error)")
             }

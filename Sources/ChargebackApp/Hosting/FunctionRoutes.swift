@@ -11,11 +11,13 @@ public struct FunctionRoutes: Sendable {
     let routePrefix: String
     let maxBodyBytes: Int
     let logger: Logger
+    let telemetry: Telemetry
 
-    public init(routePrefix: String, maxBodyBytes: Int, logger: Logger) {
+    public init(routePrefix: String, maxBodyBytes: Int, logger: Logger, telemetry: Telemetry) {
         self.routePrefix = routePrefix
         self.maxBodyBytes = maxBodyBytes
         self.logger = logger
+        self.telemetry = telemetry
     }
 
     /// Registers the readiness probe; it answers at once and touches nothing.
@@ -30,21 +32,24 @@ public struct FunctionRoutes: Sendable {
         let forwardedPath = "/" + [routePrefix, Function.route].filter { !$0.isEmpty }.joined(separator: "/")
         for method in Function.methods {
             router.on(RouterPath(forwardedPath), method: HTTPRequest.Method(method) ?? .get) { request, context in
+                let started = ContinuousClock.now
                 let invocation = self.context(for: request)
                 let limit = function.bodyLimit.map { $0.bytes < self.maxBodyBytes ? $0 : self.handlerLimit } ?? self.handlerLimit
                 var functionRequest: FunctionRequest
                 do {
                     functionRequest = try await self.functionRequest(from: request, limit: limit.bytes)
                 } catch {
+                    self.completed(limit.response.status, function: Function.name, started: started, context: invocation)
                     return self.response(limit.response)
                 }
                 for (name, value) in context.parameters { functionRequest.parameters[String(name)] = String(value) }
                 let answer = await function.respond(to: functionRequest, context: invocation)
-                self.logCompletion(answer.status, function: Function.name, context: invocation)
+                self.completed(answer.status, function: Function.name, started: started, context: invocation)
                 return self.response(answer)
             }
         }
         router.post(RouterPath("/" + Function.name)) { request, _ in
+            let started = ContinuousClock.now
             let invocation = self.context(for: request)
             let answer: FunctionResponse
             do {
@@ -55,9 +60,10 @@ public struct FunctionRoutes: Sendable {
                 invocation.logger.warning("invocation refused", metadata: ["error.reason": "\(error)"])
                 return self.response(ErrorBody.response(status: 400, code: "invalid_invocation", message: "not a custom-handler invocation: \(error)"))
             } catch {
+                self.completed(self.handlerLimit.response.status, function: Function.name, started: started, context: invocation)
                 return self.response(self.handlerLimit.response)
             }
-            self.logCompletion(answer.status, function: Function.name, context: invocation)
+            self.completed(answer.status, function: Function.name, started: started, context: invocation)
             return self.invocationResponse(InvocationResult(httpOutput: "res", response: answer))
         }
     }
@@ -65,16 +71,22 @@ public struct FunctionRoutes: Sendable {
     /// Registers a timer function on `POST /<name>`.
     public func add<Function: TimerFunction>(timer function: Function, to router: Router<BasicRequestContext>) {
         router.post(RouterPath("/" + Function.name)) { request, _ in
+            let started = ContinuousClock.now
             let invocation = self.context(for: request)
+            var status = 500
+            defer { self.telemetry.invocation(function: Function.name, status: status, nanoseconds: Self.nanoseconds(since: started)) }
             do {
                 let body = try await self.body(of: request)
                 let timer = try TimerInvocation.parse(body, bindingName: Function.bindingName)
                 let logs = try await function.run(timer, context: invocation)
                 invocation.logger.info("timer run completed", metadata: ["function.name": "\(Function.name)"])
+                status = 200
                 return self.invocationResponse(InvocationResult(logs: logs))
             } catch let error as InvocationError {
+                status = 400
                 return self.response(ErrorBody.response(status: 400, code: "invalid_invocation", message: "not a timer invocation: \(error)"))
             } catch let error as FunctionFailure {
+                status = error.status
                 invocation.logger.error("timer run failed", metadata: ["function.name": "\(Function.name)", "error.code": "\(error.code)"])
                 return self.response(ErrorBody.response(status: error.status, code: error.code, message: error.message))
             } catch {
@@ -90,7 +102,7 @@ public struct FunctionRoutes: Sendable {
         let id = Self.invocationIDField.flatMap { request.headers[$0] } ?? UUID().uuidString.lowercased()
         var logger = self.logger
         logger[metadataKey: "invocation.id"] = "\(id)"
-        return FunctionContext(invocationID: id, logger: logger)
+        return FunctionContext(invocationID: id, logger: logger, telemetry: telemetry)
     }
 
     /// The request body as bytes, read straight into one array sized from `Content-Length` when
@@ -124,6 +136,17 @@ public struct FunctionRoutes: Sendable {
     /// The handler-wide limit (`CHARGEBACK_MAX_BODY_BYTES`).
     var handlerLimit: BodyLimit {
         BodyLimit(bytes: maxBodyBytes, code: "body_too_large", setting: "CHARGEBACK_MAX_BODY_BYTES")
+    }
+
+    /// Counts and times an HTTP invocation, and logs it.
+    func completed(_ status: Int, function: String, started: ContinuousClock.Instant, context: FunctionContext) {
+        telemetry.invocation(function: function, status: status, nanoseconds: Self.nanoseconds(since: started))
+        logCompletion(status, function: function, context: context)
+    }
+
+    static func nanoseconds(since started: ContinuousClock.Instant) -> Int64 {
+        let elapsed = (ContinuousClock.now - started).components
+        return elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000
     }
 
     /// One line per failed invocation at info; successes at debug (functions log their own outcome).

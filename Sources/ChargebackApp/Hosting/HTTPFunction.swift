@@ -7,6 +7,8 @@ public struct FunctionContext: Sendable {
     public var invocationID: String
     /// A logger whose every line carries `invocation.id`.
     public var logger: Logger
+    /// The application's metrics.
+    public var telemetry: Telemetry
 }
 
 /// An HTTP-triggered Azure function: one `functions/<name>/function.json`, one conforming type.

@@ -2,7 +2,9 @@ import CivilCalendar
 
 /// Flags a subscription day that cost far more than usual: more than `factor` × the median of the
 /// `trailingDays` closed days before it (a day without usage counts as 0), and at least
-/// `minimumDailyCost`, so cents on a quiet subscription stay quiet. Exact: no median is rounded.
+/// `minimumDailyCost`, so cents on a quiet subscription stay quiet, and only once the subscription has
+/// cost something on `minimumHistoryDays` of those days: a new team's first busy days are not an
+/// anomaly (against a median of 0 every first day would be). Exact: no median is rounded.
 public struct AnomalyDetector: Sendable, Hashable {
     /// The factor in millionths: `"3"` → 3_000_000, `"2.5"` → 2_500_000. Above 1.
     public var factorMicros: Int64
@@ -10,16 +12,19 @@ public struct AnomalyDetector: Sendable, Hashable {
     public var trailingDays: Int
     /// Days costing less never alert, however far above the median.
     public var minimumDailyCost: Money
+    /// Trailing days that must have had a cost before a day can be anomalous (0…`trailingDays`).
+    public var minimumHistoryDays: Int
     /// Ids of the channels anomaly alerts go to.
     public var channels: [String]
     /// The budget book's currency, shown with every amount.
     public var currency: String
 
     /// A rule as the budget book's `anomaly` section sets it (validated by `BudgetBook.load`, not here).
-    public init(factorMicros: Int64, trailingDays: Int, minimumDailyCost: Money, channels: [String], currency: String) {
+    public init(factorMicros: Int64, trailingDays: Int, minimumDailyCost: Money, minimumHistoryDays: Int = 0, channels: [String], currency: String) {
         self.factorMicros = factorMicros
         self.trailingDays = trailingDays
         self.minimumDailyCost = minimumDailyCost
+        self.minimumHistoryDays = minimumHistoryDays
         self.channels = channels
         self.currency = currency
     }
@@ -36,6 +41,7 @@ public struct AnomalyDetector: Sendable, Hashable {
         let cost = byDay[day] ?? 0
         guard trailingDays > 0, cost >= minimumDailyCost.picos else { return nil }
         let trailing = (1...Int64(trailingDays)).map { byDay[day.adding(days: -$0)] ?? 0 }.sorted()
+        guard trailing.count { $0 > 0 } >= minimumHistoryDays else { return nil }
         let middle = trailing.count / 2
         // Twice the median, so an even count's mean of the two middle values stays a whole number of picos.
         let twiceMedian = trailing.count % 2 == 1 ? 2 * trailing[middle] : trailing[middle - 1] + trailing[middle]

@@ -70,10 +70,11 @@ struct BudgetBookFile: BudgetFileObject {
         var factor: PriceText
         var trailingDays: WholeNumber
         var minimumDailyCost: PriceText?
+        var minimumHistoryDays: WholeNumber?
         var channels: [String]?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case factor, trailingDays, minimumDailyCost, channels
+            case factor, trailingDays, minimumDailyCost, minimumHistoryDays, channels
         }
     }
 

@@ -63,7 +63,12 @@ enum BudgetRules {
         let minimum = try entry.minimumDailyCost.map { text throws(ConfigurationFileError) in
             try decimal(text.text, at: "anomaly.minimumDailyCost")
         } ?? .zero
+        let history = entry.minimumHistoryDays?.value ?? min(7, entry.trailingDays.value)
+        guard (0...entry.trailingDays.value).contains(history) else {
+            throw ConfigurationFileError("budget book: anomaly.minimumHistoryDays: \(history) is outside 0…trailingDays (\(entry.trailingDays.value))")
+        }
         return AnomalyDetector(factorMicros: Int64(factor.picos / 1_000_000), trailingDays: entry.trailingDays.value, minimumDailyCost: minimum,
+                               minimumHistoryDays: history,
                                channels: try references(entry.channels ?? [], known: channels, at: "anomaly.channels"), currency: currency)
     }
 

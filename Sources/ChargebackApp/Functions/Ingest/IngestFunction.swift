@@ -23,18 +23,31 @@ public struct IngestFunction: HTTPFunction {
     }
 
     public func respond(to request: FunctionRequest, context: FunctionContext) async -> FunctionResponse {
-        if let bodyLimit, request.body.count > bodyLimit.bytes { return bodyLimit.response }
+        let telemetry = context.telemetry
+        if let bodyLimit, request.body.count > bodyLimit.bytes {
+            telemetry.ingested(outcome: "refused", bytes: request.body.count)
+            return bodyLimit.response
+        }
         let event: UsageEvent
         do {
             event = try extractor.extract(request.body)
         } catch {
             context.logger.warning("envelope refused", metadata: ["error.code": "\(error.code)", "envelope.bytes": "\(request.body.count)"])
+            telemetry.ingested(outcome: "refused", bytes: request.body.count)
+            telemetry.extractionError(code: error.code)
             return ErrorBody.response(status: 400, code: error.code, message: error.description)
         }
         var logger = context.logger
         logger[metadataKey: "usage.request_id"] = "\(event.requestId)"
         do {
+            let started = ContinuousClock.now
             let outcome = try await ledger.record(event)
+            if outcome == .spooled {
+                telemetry.redisError(operation: "ingest")
+            } else {
+                telemetry.redisWrite(nanoseconds: FunctionRoutes.nanoseconds(since: started))
+            }
+            telemetry.ingested(outcome: outcome.rawValue, bytes: request.body.count)
             logger.info("usage ingested", metadata: [
                 "usage.subscription_id": "\(event.subscriptionId)", "usage.deployment": "\(event.deployment)",
                 "usage.operation": "\(event.operation.rawValue)", "usage.source": "\(event.usageSource.rawValue)",
@@ -44,9 +57,13 @@ public struct IngestFunction: HTTPFunction {
             // Built by hand: this answer is on the hot path and has two fields.
             return FunctionResponse.json(status: 200, "{\"requestId\":\(JSONValue.quoted(event.requestId)),\"status\":\"\(outcome.rawValue)\"}")
         } catch let failure as LedgerFailure {
+            telemetry.redisError(operation: "ingest")
+            telemetry.ingested(outcome: "failed", bytes: request.body.count)
             logger.error("ledger write failed", metadata: ["error.code": "\(failure.code)"])
             return ErrorBody.response(status: 503, code: failure.code, message: failure.message)
         } catch {
+            telemetry.redisError(operation: "ingest")
+            telemetry.ingested(outcome: "failed", bytes: request.body.count)
             logger.error("ledger write failed", metadata: ["error.type": "\(type(of: error))"])
             return ErrorBody.response(status: 503, code: "ledger_unavailable", message: "the usage could not be recorded; it was not counted")
         }

@@ -26,7 +26,17 @@ public struct RollupFunction: TimerFunction {
         let pricer = try money.requirePricer()
         let now = UTCTimestamp.now
         let results = try await makeRollup(pricer, context.logger).runDue(now: now, graceHours: graceHours, catchUpDays: catchUpDays)
+        for result in results { context.telemetry.rollupDay(outcome: Self.outcomeName(result.outcome)) }
         return results.map(Self.describe)
+    }
+
+    /// The outcome's metric label.
+    static func outcomeName(_ outcome: Rollup.Outcome) -> String {
+        switch outcome {
+        case .written: return "written"
+        case .unchanged: return "unchanged"
+        case .busy: return "busy"
+        }
     }
 
     /// One log line per day: `2026-11-28: revision 2 (late events), cost 12.500000 USD, 0 unpriced lines`.

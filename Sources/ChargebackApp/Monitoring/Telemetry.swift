@@ -1,0 +1,104 @@
+import CoreMetrics
+import Metrics
+import Prometheus
+
+/// The handler's metrics, recorded through swift-metrics into a Prometheus registry of its own
+/// (never the global `MetricsSystem`, so each application and test has its own figures) and served
+/// by `GET /api/v1/metrics`. Label values come from closed sets (function names, status codes,
+/// error codes, outcomes), never from payloads: no subscription, deployment or request id here.
+public final class Telemetry: Sendable {
+    let registry: PrometheusCollectorRegistry
+    let factory: PrometheusMetricsFactory
+    /// Ingest requests and failures per UTC hour, for the error-rate alert (flushed to Redis).
+    public let tally = IngestTally()
+
+    public init() {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[Name.functionDuration] = [
+            .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+            .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500),
+            .seconds(5), .seconds(10), .seconds(30), .seconds(60),
+        ]
+        factory.durationHistogramBuckets[Name.redisDuration] = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1),
+        ]
+        factory.valueHistogramBuckets[Name.payloadBytes] = [1024, 4096, 16384, 65536, 262_144, 1_048_576, 4_194_304, 16_777_216, 67_108_864]
+        self.registry = registry
+        self.factory = factory
+        // Shown at zero from the first scrape, so a rate() over them starts at once.
+        for outcome in ["recorded", "duplicate", "spooled", "refused", "failed"] {
+            Counter(label: Name.ingestEvents, dimensions: [("outcome", outcome)], factory: factory).increment(by: 0)
+        }
+        for outcome in ["delivered", "failed", "already_sent", "not_configured"] {
+            Counter(label: Name.alerts, dimensions: [("outcome", outcome)], factory: factory).increment(by: 0)
+        }
+    }
+
+    /// The metric names, as Prometheus shows them.
+    public enum Name {
+        public static let invocations = "chargeback_function_invocations_total"
+        public static let functionDuration = "chargeback_function_duration_seconds"
+        public static let ingestEvents = "chargeback_ingest_events_total"
+        public static let payloadBytes = "chargeback_ingest_payload_bytes"
+        public static let extractionErrors = "chargeback_extraction_errors_total"
+        public static let redisDuration = "chargeback_redis_ledger_write_seconds"
+        public static let redisErrors = "chargeback_redis_errors_total"
+        public static let spoolReplayed = "chargeback_spool_replayed_events_total"
+        public static let spoolReplayedDuplicates = "chargeback_spool_replayed_duplicates_total"
+        public static let rollupDays = "chargeback_rollup_days_total"
+        public static let alerts = "chargeback_alerts_total"
+    }
+
+    /// One function invocation: its status code and how long it took (rollup duration is the
+    /// `rollup` function's histogram). An ingest answered 4xx or 5xx counts as a failure for the
+    /// error-rate alert.
+    public func invocation(function: String, status: Int, nanoseconds: Int64) {
+        Counter(label: Name.invocations, dimensions: [("function", function), ("status", String(status))], factory: factory).increment()
+        Metrics.Timer(label: Name.functionDuration, dimensions: [("function", function)], factory: factory).recordNanoseconds(nanoseconds)
+        if function == IngestFunction.name { tally.add(failed: status >= 400) }
+    }
+
+    /// One ingest request's outcome (`recorded`, `duplicate`, `spooled`, `refused`, `failed`) and body size.
+    public func ingested(outcome: String, bytes: Int) {
+        Counter(label: Name.ingestEvents, dimensions: [("outcome", outcome)], factory: factory).increment()
+        Recorder(label: Name.payloadBytes, factory: factory).record(bytes)
+    }
+
+    /// An envelope refused by extraction, by its error code.
+    public func extractionError(code: String) {
+        Counter(label: Name.extractionErrors, dimensions: [("reason", code)], factory: factory).increment()
+    }
+
+    /// A ledger write that reached Redis, with its round trip.
+    public func redisWrite(nanoseconds: Int64) {
+        Metrics.Timer(label: Name.redisDuration, factory: factory).recordNanoseconds(nanoseconds)
+    }
+
+    /// Redis refused or could not be reached during `operation` (`ingest`, `spool_replay`).
+    public func redisError(operation: String) {
+        Counter(label: Name.redisErrors, dimensions: [("operation", operation)], factory: factory).increment()
+    }
+
+    /// A spool replay pass that moved `events` into Redis, `duplicates` of them already counted.
+    public func spoolReplayed(events: Int, duplicates: Int) {
+        Counter(label: Name.spoolReplayed, factory: factory).increment(by: events)
+        Counter(label: Name.spoolReplayedDuplicates, factory: factory).increment(by: duplicates)
+    }
+
+    /// One day handled by the rollup (`written`, `unchanged`, `busy`).
+    public func rollupDay(outcome: String) {
+        Counter(label: Name.rollupDays, dimensions: [("outcome", outcome)], factory: factory).increment()
+    }
+
+    /// One alert delivery (`delivered`, `failed`, `already_sent`, `not_configured`).
+    public func alert(outcome: String) {
+        Counter(label: Name.alerts, dimensions: [("outcome", outcome)], factory: factory).increment()
+    }
+
+    /// The Prometheus text exposition (format 0.0.4).
+    public func exposition() -> [UInt8] {
+        registry.emitToBuffer()
+    }
+}

@@ -1,0 +1,41 @@
+import FoundationEssentials
+import RedisClient
+
+/// Ingest requests and failures per UTC hour across every instance (`docs/redis-schema.md`):
+/// one hash per hour, `cb:v1:{health}:ingest:<hour>` with fields `requests` and `errors`, kept
+/// three days. Instances add their counts every few seconds; the error-rate alert reads them.
+public struct IngestHealthStore: Sendable {
+    let redis: any RedisCommandRouter
+    let retentionSeconds: Int
+
+    public init(redis: any RedisCommandRouter, retentionSeconds: Int = 3 * 86_400) {
+        self.redis = redis
+        self.retentionSeconds = retentionSeconds
+    }
+
+    /// The hash of one UTC hour (hours since the epoch).
+    public static func key(hour: Int64) -> String { LedgerKeys.prefix + "{health}:ingest:" + String(hour) }
+
+    /// Adds counts to an hour.
+    public func add(hour: Int64, requests: Int64, errors: Int64) async throws {
+        let key = Array(Self.key(hour: hour).utf8)
+        _ = try await redis.send([Array("HINCRBY".utf8), key, Array("requests".utf8), Array(String(requests).utf8)], key: key)
+        if errors > 0 {
+            _ = try await redis.send([Array("HINCRBY".utf8), key, Array("errors".utf8), Array(String(errors).utf8)], key: key)
+        }
+        _ = try await redis.send([Array("EXPIRE".utf8), key, Array(String(retentionSeconds).utf8)], key: key)
+    }
+
+    /// The counts of an hour (zeros when nothing was counted).
+    public func counts(hour: Int64) async throws -> (requests: Int64, errors: Int64) {
+        let key = Array(Self.key(hour: hour).utf8)
+        let reply = try await redis.send([Array("HMGET".utf8), key, Array("requests".utf8), Array("errors".utf8)], key: key)
+        guard case let .array(values) = reply, values.count == 2 else { return (0, 0) }
+        return (Self.integer(values[0]), Self.integer(values[1]))
+    }
+
+    static func integer(_ reply: RedisReply) -> Int64 {
+        if case let .bulk(bytes) = reply { return Int64(String(decoding: bytes, as: UTF8.self)) ?? 0 }
+        return 0
+    }
+}

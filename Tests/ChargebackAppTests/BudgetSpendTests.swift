@@ -1,0 +1,80 @@
+import ChargebackApp
+import ChargebackCore
+import ChargebackRedis
+import CivilCalendar
+import Foundation
+import Logging
+import RedisClient
+import Testing
+import TestSupport
+
+/// Budget spend is counted as the report counts it: a rolled-up day from its snapshot (a late event
+/// waits for the next revision, as in the report), the open days from the hourly counters.
+@Suite("budget spend from snapshots and counters")
+struct BudgetSpendTests {
+    let tag = String(UUID().uuidString.prefix(6).lowercased())
+    let redis: any RedisCommandRouter
+    let day: CivilDay
+
+    init() throws {
+        let endpoint = try RedisEndpoint.parse(try TestEnvironment.plainRedisURL())
+        // A database and a random far-future day of this suite's own: no other rollup writes them.
+        redis = RedisPool(endpoint: try RedisEndpoint.parse("redis://\(endpoint.host):\(endpoint.port)/8"), timeoutMilliseconds: 5000)
+        let random = CivilDay(daysSinceEpoch: Int64.random(in: 22_000...340_000))
+        day = random.date.day >= 28 ? random.adding(days: -7) : random
+    }
+
+    var subscription: String { "sub-\(tag)" }
+
+    func pricer() throws -> Pricer {
+        let book = try PriceBook.load(json: Array("""
+        {"schemaVersion": 1, "name": "spend", "currency": "USD",
+         "deployments": {"chat": {"model": "gpt-4o", "deploymentType": "GlobalStandard"}},
+         "prices": [{"model": "gpt-4o", "deploymentType": "GlobalStandard", "effectiveFrom": "2030-01-01",
+                     "perMillionTokens": {"input": "2.50", "output": "10.00"}}]}
+        """.utf8))
+        let centers = try CostCenters.load(json: Array("""
+        {"schemaVersion": 1, "costCenters": [{"id": "CC-\(tag)", "name": "Team"}], "subscriptions": {"\(subscription)": "CC-\(tag)"}}
+        """.utf8))
+        return Pricer(book: book, costCenters: centers)
+    }
+
+    /// One million input tokens (2.50 USD) on `on` at 10:15 UTC.
+    func record(_ id: String, on recordDay: CivilDay) async throws {
+        var builder = EnvelopeBuilder()
+        builder.subscriptionId = subscription
+        builder.requestId = "req-\(tag)-\(id)"
+        builder.timestamp = "\(recordDay)T10:15:30Z"
+        builder.path = "/openai/deployments/chat/chat/completions"
+        builder.deployment = "chat"
+        builder.responseBody = #"{"model":"gpt-4o","usage":{"prompt_tokens":1000000,"completion_tokens":0}}"#
+        #expect(try await RedisLedger(redis: redis).record(try UsageExtractor().extract(builder.bytes)) == .recorded)
+    }
+
+    @Test("a closed day comes from its snapshot, today from the counters: the budget sees what the report shows")
+    func snapshotThenCounters() async throws {
+        let now = UTCTimestamp(millisecondsSinceEpoch: (day.daysSinceEpoch + 1) * 86_400_000 + 12 * 3_600_000)
+        try await record("closed", on: day)
+        try await record("today", on: day.adding(days: 1))
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let reader = LedgerReader(redis: redis), store = SnapshotStore(redis: redis), pricer = try pricer()
+        let results = try await Rollup(reader: reader, store: store, pricer: pricer, logger: logger).runDue(now: now, graceHours: 1, catchUpDays: 1)
+        #expect(results.map(\.day) == [day])
+        // Late for the closed day: the counters move, the snapshot waits for the next rollup.
+        try await record("late", on: day)
+
+        let budget = Budget(id: "b-\(tag)", scope: .subscription, target: subscription, monthlyAmount: try #require(Money(exactText: "100")), channels: [])
+        let book = BudgetBook(currency: "USD", budgets: [budget], channels: [])
+        let monitor = try BudgetMonitor(book: book, reader: reader, store: store, health: IngestHealthStore(redis: redis))
+        let status = try #require(try await monitor.statuses(now: now, pricer: pricer).first)
+        #expect(status.spend == Money(exactText: "5"))
+        let report = try await ReportSource(reader: reader, store: store, pricer: pricer)
+            .report(from: day.month.firstDay, to: day.adding(days: 1), now: now, costCenter: nil, perDay: false)
+        #expect(report.total == status.spend)
+
+        // After the next rollup the late event is in revision 2, and in both.
+        _ = try await Rollup(reader: reader, store: store, pricer: pricer, logger: logger).runDue(now: now, graceHours: 1, catchUpDays: 1)
+        #expect(try await monitor.statuses(now: now, pricer: pricer).first?.spend == Money(exactText: "7.5"))
+    }
+}
