@@ -4,12 +4,47 @@
 # internal/services/apimanagement/api_management_api_policy_resource.go; xml_link uses
 # "rawxml-link"), so APIM takes the document as is: the policies' raw C# expressions (@(...),
 # @{...}) need no XML escaping. The same composition is reproduced by scripts/lib/apim_policy.py.
+
+# Declared here rather than in variables.tf: they only concern this policy.
+variable "budget_limit_enabled" {
+  description = "Insert policies/budget-limit-policy.xml at its marker in the inbound section: answer 429 (fail open, cached) for a subscription over a hard budget limit (budget-status). Creates the chargeback-budget-* named values."
+  type        = bool
+  default     = false
+}
+
+variable "budget_limit_cache_seconds" {
+  description = "Named value chargeback-budget-cache-seconds: how long APIM keeps a subscription's budget verdict (the delay before a crossed or raised hard limit takes effect). Used only with budget_limit_enabled."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.budget_limit_cache_seconds >= 1 && var.budget_limit_cache_seconds <= 3600 && floor(var.budget_limit_cache_seconds) == var.budget_limit_cache_seconds
+    error_message = "budget_limit_cache_seconds must be a whole number from 1 to 3600."
+  }
+}
+
+variable "budget_limit_timeout_seconds" {
+  description = "Named value chargeback-budget-timeout-seconds: how long APIM waits for budget-status before letting the call through (fail open). Used only with budget_limit_enabled."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.budget_limit_timeout_seconds >= 1 && var.budget_limit_timeout_seconds <= 30 && floor(var.budget_limit_timeout_seconds) == var.budget_limit_timeout_seconds
+    error_message = "budget_limit_timeout_seconds must be a whole number from 1 to 30."
+  }
+}
+
 locals {
-  policy_dir          = "${path.module}/../policies"
-  token_limit_snippet = var.tokens_per_minute > 0 ? file("${local.policy_dir}/token-limit-policy.xml") : ""
+  policy_dir           = "${path.module}/../policies"
+  token_limit_snippet  = var.tokens_per_minute > 0 ? file("${local.policy_dir}/token-limit-policy.xml") : ""
+  budget_limit_snippet = var.budget_limit_enabled ? file("${local.policy_dir}/budget-limit-policy.xml") : ""
+  inbound_policy = replace(
+    replace(file("${local.policy_dir}/inbound-policy.xml"), "<!-- @token-limit -->", local.token_limit_snippet),
+    "<!-- @budget-limit -->", local.budget_limit_snippet,
+  )
   api_policy = join("\n", [
     "<policies>",
-    replace(file("${local.policy_dir}/inbound-policy.xml"), "<!-- @token-limit -->", local.token_limit_snippet),
+    local.inbound_policy,
     file("${local.policy_dir}/backend-policy.xml"),
     file("${local.policy_dir}/outbound-policy.xml"),
     file("${local.policy_dir}/on-error-policy.xml"),
@@ -31,6 +66,9 @@ resource "azurerm_api_management_api_policy" "openai" {
     azurerm_api_management_named_value.stream_mode,
     azurerm_api_management_named_value.max_body_bytes,
     azurerm_api_management_named_value.tokens_per_minute,
+    azurerm_api_management_named_value.budget_status_url,
+    azurerm_api_management_named_value.budget_cache_seconds,
+    azurerm_api_management_named_value.budget_timeout_seconds,
   ]
 }
 
@@ -85,4 +123,35 @@ resource "azurerm_api_management_named_value" "tokens_per_minute" {
   api_management_name = azurerm_api_management.main.name
   resource_group_name = azurerm_resource_group.main.name
   value               = tostring(var.tokens_per_minute)
+}
+
+# Only with the budget limit: the snippet that reads them is inserted only then.
+resource "azurerm_api_management_named_value" "budget_status_url" {
+  count = var.budget_limit_enabled ? 1 : 0
+
+  name                = "chargeback-budget-status-url"
+  display_name        = "chargeback-budget-status-url"
+  api_management_name = azurerm_api_management.main.name
+  resource_group_name = azurerm_resource_group.main.name
+  value               = "https://${azurerm_linux_function_app.main.default_hostname}/api/v1/budget/status"
+}
+
+resource "azurerm_api_management_named_value" "budget_cache_seconds" {
+  count = var.budget_limit_enabled ? 1 : 0
+
+  name                = "chargeback-budget-cache-seconds"
+  display_name        = "chargeback-budget-cache-seconds"
+  api_management_name = azurerm_api_management.main.name
+  resource_group_name = azurerm_resource_group.main.name
+  value               = tostring(var.budget_limit_cache_seconds)
+}
+
+resource "azurerm_api_management_named_value" "budget_timeout_seconds" {
+  count = var.budget_limit_enabled ? 1 : 0
+
+  name                = "chargeback-budget-timeout-seconds"
+  display_name        = "chargeback-budget-timeout-seconds"
+  api_management_name = azurerm_api_management.main.name
+  resource_group_name = azurerm_resource_group.main.name
+  value               = tostring(var.budget_limit_timeout_seconds)
 }

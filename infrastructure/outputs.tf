@@ -44,3 +44,13 @@ output "subscription_cost_centers" {
   description = "APIM subscription id => cost center: the `subscriptions` map of config/cost-centers.json."
   value       = { for id, team in var.teams : id => team.cost_center }
 }
+
+output "monitoring_action_group_id" {
+  description = "Action group every alert of alerts.tf notifies (e-mail receivers, optional webhook): attach other alert rules to it."
+  value       = azurerm_monitor_action_group.main.id
+}
+
+output "monitoring_workbook_id" {
+  description = "The chargeback handler's Azure Monitor workbook (workbook.json), listed under the Log Analytics workspace's Workbooks."
+  value       = azurerm_application_insights_workbook.chargeback.id
+}

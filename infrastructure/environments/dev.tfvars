@@ -12,6 +12,10 @@ log_retention_days                   = 30
 storage_replication_type             = "LRS"
 key_vault_soft_delete_retention_days = 7
 
+# Azure Monitor alerts (alerts.tf) to the owner; no webhook in dev. Thresholds keep their defaults.
+monitoring_alerts_enabled        = true
+monitoring_alert_email_addresses = ["platform@contoso.example"]
+
 # Azure Cache for Redis Standard C1 (replicated, no cluster).
 redis_sku_name    = "Standard"
 redis_family      = "C"
@@ -56,6 +60,9 @@ apim_publisher_email = "platform@contoso.example"
 stream_mode       = "buffered"
 max_body_bytes    = 4194304
 tokens_per_minute = 0
+
+# 429 for a subscription over a hard budget limit (budget-limit-policy.xml; fail open, 60 s cache).
+budget_limit_enabled = true
 
 # One team per cost center (keys from config/cost-centers.json `subscriptions`).
 teams = {

@@ -13,6 +13,11 @@ log_retention_days                   = 90
 storage_replication_type             = "ZRS"
 key_vault_soft_delete_retention_days = 90
 
+# Azure Monitor alerts (alerts.tf). The on-call webhook carries a token: set it as
+# TF_VAR_monitoring_alert_webhook_url from the pipeline's secret store, never here.
+monitoring_alerts_enabled        = true
+monitoring_alert_email_addresses = ["platform@contoso.example"]
+
 # Azure Cache for Redis Premium P1 as a 2-shard cluster (REDIS_CLUSTER=true).
 redis_sku_name    = "Premium"
 redis_family      = "P"
@@ -77,6 +82,9 @@ stream_mode    = "buffered"
 max_body_bytes = 4194304
 # Set > 0 to cap each subscription's tokens per minute (azure-openai-token-limit).
 tokens_per_minute = 0
+# Set true to answer 429 for a subscription over a hard budget limit (budget-limit-policy.xml;
+# fail open; decisions cached budget_limit_cache_seconds, default 60).
+budget_limit_enabled = false
 
 # Every subscription of config/cost-centers.json.
 teams = {

@@ -8,17 +8,31 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 POLICY_DIR = ROOT / "policies"
 SECTIONS = ["inbound", "backend", "outbound", "on-error"]
 TOKEN_LIMIT_MARKER = "<!-- @token-limit -->"
+BUDGET_LIMIT_MARKER = "<!-- @budget-limit -->"
+# The optional inbound snippets in the order infrastructure/apim-policy.tf replaces their markers:
+# (name, file under policies/, marker).
+SNIPPETS = [
+    ("token-limit", "token-limit-policy.xml", TOKEN_LIMIT_MARKER),
+    ("budget-limit", "budget-limit-policy.xml", BUDGET_LIMIT_MARKER),
+]
 
 
 def section_text(name):
     return (POLICY_DIR / f"{name}-policy.xml").read_text()
 
 
-def composed(token_limit):
-    """The API-scope document exactly as infrastructure/apim-policy.tf builds it."""
-    snippet = (POLICY_DIR / "token-limit-policy.xml").read_text() if token_limit else ""
+def snippet_text(name):
+    return (POLICY_DIR / f"{name}-policy.xml").read_text()
+
+
+def composed(token_limit, budget_limit=False):
+    """The API-scope document exactly as infrastructure/apim-policy.tf builds it: each marker in the
+    inbound section replaced by its snippet when enabled, by nothing otherwise (Terraform's replace(),
+    like str.replace, replaces every occurrence), token limit first."""
+    enabled = {"token-limit": token_limit, "budget-limit": budget_limit}
     parts = [section_text(name) for name in SECTIONS]
-    parts[0] = parts[0].replace(TOKEN_LIMIT_MARKER, snippet)
+    for name, _, marker in SNIPPETS:
+        parts[0] = parts[0].replace(marker, snippet_text(name) if enabled[name] else "")
     return "\n".join(["<policies>", *parts, "</policies>"])
 
 

@@ -95,6 +95,61 @@ versions = "".join(p.read_text() for p in infrastructure.glob("*.tf"))
 if not re.search(r'source\s*=\s*"hashicorp/azurerm"\s*\n\s*version\s*=\s*"[~=> ]*4\.\d+', versions):
     problems.append("azurerm is not pinned to a 4.x version in required_providers")
 
+# Alerts and workbook: every log message a KQL query filters on (alerts.tf's heredocs, workbook.json's
+# queries) is one the handler logs, verbatim, and every dotted key it reads (j["error.code"]) is one the
+# handler writes; otherwise a renamed log line would silence an alert without failing anything.
+handler_text = "\n".join(file.read_text() for target in handler_targets for file in (root / "Sources" / target).rglob("*.swift"))
+logged = set()
+for pattern in (r'logger\.(?:trace|debug|info|notice|warning|error|critical)\(\s*"((?:[^"\\]|\\.)*)"',
+                r'logger\.log\(\s*level:[^,]+,\s*"((?:[^"\\]|\\.)*)"'):
+    logged |= set(re.findall(pattern, handler_text))
+queries = []  # (where, KQL text)
+for path in sorted(infrastructure.glob("*.tf")):
+    queries += [(str(path.relative_to(root)), body) for body in re.findall(r"<<-?KQL\n(.*?)\n\s*KQL\n", path.read_text(), re.S)]
+workbook_path = infrastructure / "workbook.json"
+if workbook_path.exists():
+    try:
+        workbook = json.loads(workbook_path.read_text().replace("${workspace_id}", "/subscriptions/0/resourcegroups/rg/providers/microsoft.operationalinsights/workspaces/log"))
+    except ValueError as error:
+        workbook = {}
+        problems.append(f"infrastructure/workbook.json is not valid JSON: {error}")
+    if workbook and workbook.get("version") != "Notebook/1.0":
+        problems.append("infrastructure/workbook.json: version is not Notebook/1.0")
+
+    def workbook_items(items):
+        for item in items:
+            yield item
+            yield from workbook_items(item.get("content", {}).get("items", []))
+
+    for item in workbook_items(workbook.get("items", [])):
+        if item.get("type") == 3:
+            queries.append((f"infrastructure/workbook.json ({item.get('name')})", item["content"]["query"]))
+# The parsed message field: `message` (tostring(j.message)), j.message, j["message"], or the raw Message.
+MESSAGE_FIELD = r'(?i:\bj\s*\.\s*message\b|\bj\s*\[\s*"message"\s*\]|\bmessage\b)\)?\s*'
+STRING = r'"((?:[^"\\]|\\.)*)"'
+message_filters = 0
+for where, query in queries:
+    found = [(operator, text) for operator, text in re.findall(MESSAGE_FIELD + r'(==|=~|!=|!~|!?has(?:_cs)?|!?contains(?:_cs)?|startswith(?:_cs)?|endswith(?:_cs)?)\s*' + STRING, query)]
+    for operator, values in re.findall(MESSAGE_FIELD + r'(!?in~?|has_any|has_all)\s*\(([^)]*)\)', query):
+        found += [(operator, text) for text in re.findall(STRING, values)]
+    message_filters += len(found)
+    for operator, text in found:
+        if operator in ("==", "!=", "in", "!in"):
+            ok = text in logged
+        elif operator in ("=~", "!~", "in~", "!in~"):
+            ok = text.lower() in {message.lower() for message in logged}
+        elif operator.endswith("_cs"):
+            ok = any(text in message for message in logged)
+        else:
+            ok = any(text.lower() in message.lower() for message in logged)
+        if not ok:
+            problems.append(f'{where}: filters on log message "{text}" ({operator}), which no logger. call in the handler\'s Sources logs')
+    for key in re.findall(r'\bj\s*\[\s*"([^"]+\.[^"]+)"\s*\]', query):
+        if f'"{key}"' not in handler_text:
+            problems.append(f'{where}: reads the log key "{key}", which the handler\'s Sources never write')
+if (infrastructure / "alerts.tf").exists() and message_filters == 0:
+    problems.append("infrastructure/alerts.tf: found no KQL filter on a log message (did the query layout change?)")
+
 # checkov: zero failed checks; every skip inline with a reason.
 checkov = shutil.which("checkov")
 if checkov is None:

@@ -1,9 +1,14 @@
 """Checks the APIM policies (policies/*.xml) against the payload contract and the Terraform:
-every section is present and well formed once its C# expressions are masked; the envelopes the
-outbound and on-error sections build carry exactly the contract's fields; a simulated envelope
-validates against the schema and, when the handler is built, extracts; every named value the
-policies use is declared in infrastructure/; no expression reads a subscription key; every
-multi-statement expression is guarded by try/catch.
+every section is present and well formed once its C# expressions are masked; the optional snippets
+(token-limit, budget-limit) each have one marker in the inbound section and compose, in every
+combination, into well-formed sections; the budget-limit snippet only runs for a subscription, calls
+the function fail-open (ignore-error, timeout, mode new, function key), caches per subscription and
+refuses with a 429 + Retry-After OpenAI-shaped error, and is inserted before the body capture; the
+envelopes the outbound and on-error sections build carry exactly the contract's fields; a simulated
+envelope validates against the schema and, when the handler is built, extracts; every named value the
+policies use is declared in infrastructure/ and every one declared is used, those only a snippet uses
+created under the snippet's variable (count), and the policy depends on all of them; no expression
+reads a subscription key; every multi-statement expression is guarded by try/catch.
 Usage: check_policies.py [CHARGEBACK_BIN_DIR]"""
 import json
 import pathlib
@@ -36,19 +41,115 @@ for name in apim_policy.SECTIONS:
         problems.append(f"policies/{name}-policy.xml: root element is <{element.tag}>, expected <{name}>")
     if name != "backend" and element.find("base") is None:
         problems.append(f"policies/{name}-policy.xml: no <base /> (the global policy would be skipped)")
-if apim_policy.TOKEN_LIMIT_MARKER not in apim_policy.section_text("inbound"):
-    problems.append("policies/inbound-policy.xml: the token-limit marker is missing")
-for token_limit in (False, True):
+# The optional snippets: each marker exactly once in the inbound section; each snippet well formed
+# on its own (a fragment of inbound elements).
+inbound_text = apim_policy.section_text("inbound")
+for name, file_name, marker in apim_policy.SNIPPETS:
+    count = inbound_text.count(marker)
+    if count != 1:
+        problems.append(f"policies/inbound-policy.xml: the {name} marker {marker} occurs {count} times, expected once")
     try:
-        document = etree.fromstring(apim_policy.mask(apim_policy.composed(token_limit)).encode())
+        etree.fromstring(("<fragment>" + apim_policy.mask(apim_policy.snippet_text(name)) + "</fragment>").encode())
+    except (etree.XMLSyntaxError, ValueError) as error:
+        problems.append(f"policies/{file_name}: not well formed once expressions are masked: {error}")
+    except OSError as error:
+        problems.append(f"policies/{file_name}: {error}")
+# Every combination of the optional snippets composes into four well-formed sections, with exactly
+# the enabled snippets and no marker left.
+for token_limit in (False, True):
+    for budget_limit in (False, True):
+        label = f"composed policy (token limit {token_limit}, budget limit {budget_limit})"
+        try:
+            text = apim_policy.composed(token_limit, budget_limit)
+            document = etree.fromstring(apim_policy.mask(text).encode())
+        except (etree.XMLSyntaxError, ValueError, OSError) as error:
+            problems.append(f"{label}: {error}")
+            continue
         tags = [child.tag for child in document if isinstance(child.tag, str)]
         if tags != apim_policy.SECTIONS:
-            problems.append(f"composed policy (token limit {token_limit}): sections {tags}")
+            problems.append(f"{label}: sections {tags}")
         limited = document.find("inbound/azure-openai-token-limit") is not None
         if limited != token_limit:
-            problems.append(f"composed policy: token limit present={limited}, expected {token_limit}")
-    except (etree.XMLSyntaxError, ValueError) as error:
-        problems.append(f"composed policy: {error}")
+            problems.append(f"{label}: token limit present={limited}, expected {token_limit}")
+        budgeted = 'key="@("chargeback-budget-"' in text and document.find("inbound//return-response") is not None
+        if budgeted != budget_limit:
+            problems.append(f"{label}: budget limit present={budgeted}, expected {budget_limit}")
+        for _, _, marker in apim_policy.SNIPPETS:
+            if marker in text:
+                problems.append(f"{label}: the marker {marker} was left in")
+        for section in document:
+            if isinstance(section.tag, str) and len(section.findall(".//cache-lookup-value")) > 1:
+                problems.append(f"{label}: more than one cache-lookup-value in <{section.tag}> (APIM allows one per section)")
+
+# The budget-limit snippet (policies/budget-limit-policy.xml): what makes it safe, checked on the file.
+def budget_limit_problems(text, inbound):
+    """What is wrong with the budget-limit snippet `text` inserted into the inbound section `inbound`."""
+    found = []
+    name = "policies/budget-limit-policy.xml"
+    try:
+        fragment = etree.fromstring(("<fragment>" + apim_policy.mask(text) + "</fragment>").encode())
+    except (etree.XMLSyntaxError, ValueError):
+        return []  # reported with the other snippets above
+    # Requests without a subscription pass: everything sits in one <choose> on context.Subscription != null.
+    top = [child for child in fragment if isinstance(child.tag, str)]
+    expressions = apim_policy.expressions(text)
+    if [child.tag for child in top] != ["choose"] or not expressions or "context.Subscription != null" not in expressions[0][1]:
+        found.append(f"{name}: not wrapped in one <choose> whose first condition requires context.Subscription != null")
+    # The function call: a new request, fail open, with a timeout, to the status URL with the function key.
+    requests = fragment.findall(".//send-request")
+    if len(requests) != 1:
+        found.append(f"{name}: expected one send-request, found {len(requests)}")
+    for request in requests:
+        if request.get("ignore-error") != "true":
+            found.append(f'{name}: send-request without ignore-error="true" (a function that is down would fail the client\'s call)')
+        if request.get("mode") != "new":
+            found.append(f'{name}: send-request mode is not "new" (copy would forward the client\'s headers, its key)')
+        if not request.get("timeout"):
+            found.append(f"{name}: send-request has no timeout (the default is 60 s)")
+        if request.findtext("set-method", "").strip() != "GET":
+            found.append(f"{name}: send-request method is not GET")
+        key_headers = [header for header in request.findall("set-header") if header.get("name", "").lower() == "x-functions-key"]
+        if not key_headers or key_headers[0].findtext("value", "").strip() != "{{chargeback-function-key}}":
+            found.append(f"{name}: send-request does not send x-functions-key {{{{chargeback-function-key}}}}")
+    if not re.search(r"<set-url>@\(\s*\"\{\{chargeback-budget-status-url\}\}\?subscription=\"\s*\+\s*Uri\.EscapeDataString\(context\.Subscription\.Id\)\s*\)</set-url>", text):
+        found.append(f"{name}: set-url is not {{{{chargeback-budget-status-url}}}}?subscription=<url-encoded context.Subscription.Id>")
+    # The cache: looked up and stored under the same per-subscription key, for the configured time.
+    for policy in ("cache-lookup-value", "cache-store-value"):
+        if len(fragment.findall(f".//{policy}")) != 1:
+            found.append(f"{name}: expected one {policy}")
+    if len(re.findall(r'<cache-(?:lookup|store)-value key="@\("chargeback-budget-" \+ context\.Subscription\.Id\)"', text)) != 2:
+        found.append(f'{name}: cache-lookup-value and cache-store-value are not both keyed "chargeback-budget-" + context.Subscription.Id')
+    if "{{chargeback-budget-cache-seconds}}" not in text:
+        found.append(f"{name}: the cache duration does not come from {{{{chargeback-budget-cache-seconds}}}}")
+    # The refusal: 429 with Retry-After and an OpenAI-shaped error body.
+    refusals = fragment.findall(".//return-response")
+    if len(refusals) != 1:
+        found.append(f"{name}: expected one return-response, found {len(refusals)}")
+    for refusal in refusals:
+        status = refusal.find("set-status")
+        if status is None or status.get("code") != "429":
+            found.append(f"{name}: return-response does not set status 429")
+        if not any(header.get("name", "").lower() == "retry-after" for header in refusal.findall("set-header")):
+            found.append(f"{name}: return-response has no Retry-After header")
+        try:
+            error = json.loads(refusal.findtext("set-body", "")).get("error", {})
+            if error.get("code") != "budget_exceeded" or not isinstance(error.get("message"), str) or not error["message"]:
+                found.append(f'{name}: the 429 body is not {{"error":{{"code":"budget_exceeded","message":...}}}}')
+        except (ValueError, AttributeError):
+            found.append(f"{name}: the 429 body is not JSON")
+    # Where it is inserted (the marker's count is checked with the other snippets'): before the request
+    # body is captured, so a refused call never has its body read.
+    if inbound.count(apim_policy.BUDGET_LIMIT_MARKER) == 1 and not 0 <= inbound.find(apim_policy.BUDGET_LIMIT_MARKER) < inbound.find('<set-variable name="cb-request"'):
+        found.append("policies/inbound-policy.xml: the budget-limit marker is not before the request body capture (cb-request)")
+    return found
+
+
+try:
+    budget_snippet = apim_policy.snippet_text("budget-limit")
+except OSError as error:
+    problems.append(f"policies/budget-limit-policy.xml: {error}")
+else:
+    problems += budget_limit_problems(budget_snippet, inbound_text)
 
 # 2. The envelopes: field names are the contract's.
 def set_body_code(name):
@@ -81,7 +182,12 @@ for name, fields in expected.items():
 # 3. Guarded expressions, no keys.
 for path in sorted(apim_policy.POLICY_DIR.glob("*.xml")):
     text = path.read_text()
-    for kind, code in apim_policy.expressions(text):
+    try:
+        found_expressions = apim_policy.expressions(text)
+    except ValueError as error:
+        problems.append(f"{path.name}: the expressions cannot be delimited: {error}")
+        found_expressions = []
+    for kind, code in found_expressions:
         if kind == "{" and not ("try" in code and "catch" in code):
             problems.append(f"{path.name}: a multi-statement expression without try/catch: {code.strip()[:60]}…")
         if kind == "(" and re.search(r"\.As<|Parse\(|\[", code):
@@ -98,22 +204,58 @@ used = set()
 for path in apim_policy.POLICY_DIR.glob("*.xml"):
     used |= set(re.findall(r"\{\{([A-Za-z0-9._-]+)\}\}", path.read_text()))
 declared = set()
+named_values = {}  # name -> (resource address, count expression or None)
+policy_dependencies = set()
+local_values = []
 terraform_text = ""
 for path in sorted((root / "infrastructure").glob("*.tf")):
     terraform_text += path.read_text()
     document = apim_policy.hcl_load(path)
     for block in document.get("resource", []):
-        for item in block.get("azurerm_api_management_named_value", {}).values():
-            declared.add(str(apim_policy.hcl_scalar(item.get("name"))))
+        for label, item in block.get("azurerm_api_management_named_value", {}).items():
+            name = str(apim_policy.hcl_scalar(item.get("name")))
+            declared.add(name)
+            count = item.get("count")
+            named_values[name] = (f"azurerm_api_management_named_value.{label}", None if count is None else str(apim_policy.hcl_scalar(count)))
+        for item in block.get("azurerm_api_management_api_policy", {}).values():
+            policy_dependencies |= {str(dependency).strip("${}") for dependency in item.get("depends_on", [])}
+    for block in document.get("locals", []):
+        local_values += [str(value) for key, value in block.items() if key != "__is_block__"]
 for name in sorted(used - declared):
     problems.append(f"named value {{{{{name}}}}} is used in policies/ but not declared in infrastructure/")
 for name in sorted(declared - used):
     problems.append(f"named value {name} is declared in infrastructure/ but no policy uses it")
-for name in [*apim_policy.SECTIONS, "token-limit"]:
+for name in apim_policy.SECTIONS:
     if f"{name}-policy.xml" not in terraform_text:
         problems.append(f"infrastructure/ does not load policies/{name}-policy.xml")
-if apim_policy.TOKEN_LIMIT_MARKER not in terraform_text:
-    problems.append("infrastructure/ does not insert the token-limit snippet at its marker")
+# Each optional snippet: loaded by a local under a condition on a variable, and inserted by replace()
+# at its marker. The named values only it uses are created under the same variable (count), the ones a
+# section uses always; the policy depends on all of them.
+gates = {}
+for name, file_name, marker in apim_policy.SNIPPETS:
+    loaders = [value for value in local_values if f"/{file_name}" in value]
+    gate = re.search(r"var\.[A-Za-z0-9_]+", loaders[0]) if len(loaders) == 1 and "?" in loaders[0] else None
+    if gate is None:
+        problems.append(f"infrastructure/ does not load policies/{file_name} in one local under a condition on a variable")
+    else:
+        gates[name] = gate.group(0)
+    if not any("replace(" in value and f'"{marker}"' in value for value in local_values):
+        problems.append(f"infrastructure/ does not insert the {name} snippet at its marker {marker} with replace()")
+users = {}
+for path in apim_policy.POLICY_DIR.glob("*.xml"):
+    for name in set(re.findall(r"\{\{([A-Za-z0-9._-]+)\}\}", path.read_text())):
+        users.setdefault(name, set()).add(path.name[:-len("-policy.xml")])
+for name, (address, count) in sorted(named_values.items()):
+    files = users.get(name, set())
+    if files & set(apim_policy.SECTIONS):
+        if count is not None:
+            problems.append(f"{address} ({name}) is created conditionally (count) but a section always uses it")
+    else:
+        for snippet in sorted(files):
+            if snippet in gates and (count is None or gates[snippet] not in count):
+                problems.append(f"{address} ({name}) is used only by the {snippet} snippet but not created under {gates[snippet]} (count)")
+    if address not in policy_dependencies:
+        problems.append(f"azurerm_api_management_api_policy does not depend on {address} ({name})")
 
 # 5. A simulated envelope (the outbound fields, with the policy's own timestamp format) validates and extracts.
 def dotnet_format(pattern, moment):
@@ -161,6 +303,7 @@ elif "outbound" in main_fields and formats:
 for problem in problems:
     print("check_policies:", problem, file=sys.stderr)
 if not problems:
-    print(f"check_policies: 4 sections well formed, envelopes carry the {len(contract)} contract fields, "
+    print(f"check_policies: 4 sections well formed, {len(apim_policy.SNIPPETS)} optional snippets compose in every combination, "
+          f"budget limit fails open and answers 429, envelopes carry the {len(contract)} contract fields, "
           f"{len(used)} named values declared in Terraform, no key read, every block guarded")
 sys.exit(1 if problems else 0)
