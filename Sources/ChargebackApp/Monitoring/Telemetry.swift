@@ -1,5 +1,6 @@
 import CoreMetrics
 import Metrics
+import NIOConcurrencyHelpers
 import Prometheus
 
 /// The handler's metrics, recorded through swift-metrics into a Prometheus registry of its own
@@ -11,6 +12,15 @@ public final class Telemetry: Sendable {
     let factory: PrometheusMetricsFactory
     /// Ingest requests and failures per UTC hour, for the error-rate alert (flushed to Redis).
     public let tally = IngestTally()
+    /// Handles made once per label set: the ingest path records five values per request, and making
+    /// a handle validates its name and labels each time.
+    let handles = NIOLockedValueBox<[HandleKey: any Sendable]>([:])
+
+    struct HandleKey: Hashable, Sendable {
+        var name: String
+        var first: String = ""
+        var second: String = ""
+    }
 
     public init() {
         let registry = PrometheusCollectorRegistry()
@@ -29,10 +39,10 @@ public final class Telemetry: Sendable {
         self.factory = factory
         // Shown at zero from the first scrape, so a rate() over them starts at once.
         for outcome in ["recorded", "duplicate", "spooled", "refused", "failed"] {
-            Counter(label: Name.ingestEvents, dimensions: [("outcome", outcome)], factory: factory).increment(by: 0)
+            counter(Name.ingestEvents, ("outcome", outcome)).increment(by: 0)
         }
         for outcome in ["delivered", "failed", "already_sent", "not_configured"] {
-            Counter(label: Name.alerts, dimensions: [("outcome", outcome)], factory: factory).increment(by: 0)
+            counter(Name.alerts, ("outcome", outcome)).increment(by: 0)
         }
     }
 
@@ -55,46 +65,71 @@ public final class Telemetry: Sendable {
     /// `rollup` function's histogram). An ingest answered 4xx or 5xx counts as a failure for the
     /// error-rate alert.
     public func invocation(function: String, status: Int, nanoseconds: Int64) {
-        Counter(label: Name.invocations, dimensions: [("function", function), ("status", String(status))], factory: factory).increment()
-        Metrics.Timer(label: Name.functionDuration, dimensions: [("function", function)], factory: factory).recordNanoseconds(nanoseconds)
+        let code = String(status)
+        counter(Name.invocations, ("function", function), ("status", code)).increment()
+        timer(Name.functionDuration, ("function", function)).recordNanoseconds(nanoseconds)
         if function == IngestFunction.name { tally.add(failed: status >= 400) }
     }
 
     /// One ingest request's outcome (`recorded`, `duplicate`, `spooled`, `refused`, `failed`) and body size.
     public func ingested(outcome: String, bytes: Int) {
-        Counter(label: Name.ingestEvents, dimensions: [("outcome", outcome)], factory: factory).increment()
-        Recorder(label: Name.payloadBytes, factory: factory).record(bytes)
+        counter(Name.ingestEvents, ("outcome", outcome)).increment()
+        handle(HandleKey(name: Name.payloadBytes)) { Recorder(label: Name.payloadBytes, factory: factory) }.record(bytes)
     }
 
     /// An envelope refused by extraction, by its error code.
     public func extractionError(code: String) {
-        Counter(label: Name.extractionErrors, dimensions: [("reason", code)], factory: factory).increment()
+        counter(Name.extractionErrors, ("reason", code)).increment()
     }
 
     /// A ledger write that reached Redis, with its round trip.
     public func redisWrite(nanoseconds: Int64) {
-        Metrics.Timer(label: Name.redisDuration, factory: factory).recordNanoseconds(nanoseconds)
+        timer(Name.redisDuration).recordNanoseconds(nanoseconds)
     }
 
     /// Redis refused or could not be reached during `operation` (`ingest`, `spool_replay`).
     public func redisError(operation: String) {
-        Counter(label: Name.redisErrors, dimensions: [("operation", operation)], factory: factory).increment()
+        counter(Name.redisErrors, ("operation", operation)).increment()
     }
 
     /// A spool replay pass that moved `events` into Redis, `duplicates` of them already counted.
     public func spoolReplayed(events: Int, duplicates: Int) {
-        Counter(label: Name.spoolReplayed, factory: factory).increment(by: events)
-        Counter(label: Name.spoolReplayedDuplicates, factory: factory).increment(by: duplicates)
+        counter(Name.spoolReplayed).increment(by: events)
+        counter(Name.spoolReplayedDuplicates).increment(by: duplicates)
     }
 
     /// One day handled by the rollup (`written`, `unchanged`, `busy`).
     public func rollupDay(outcome: String) {
-        Counter(label: Name.rollupDays, dimensions: [("outcome", outcome)], factory: factory).increment()
+        counter(Name.rollupDays, ("outcome", outcome)).increment()
     }
 
     /// One alert delivery (`delivered`, `failed`, `already_sent`, `not_configured`).
     public func alert(outcome: String) {
-        Counter(label: Name.alerts, dimensions: [("outcome", outcome)], factory: factory).increment()
+        counter(Name.alerts, ("outcome", outcome)).increment()
+    }
+
+    /// The counter `name` with up to two labels, made on first use.
+    func counter(_ name: String, _ first: (String, String)? = nil, _ second: (String, String)? = nil) -> CoreMetrics.Counter {
+        let dimensions = [first, second].compactMap { $0 }
+        return handle(HandleKey(name: name, first: first?.1 ?? "", second: second?.1 ?? "")) {
+            CoreMetrics.Counter(label: name, dimensions: dimensions, factory: factory)
+        }
+    }
+
+    /// The duration histogram `name` with up to one label, made on first use.
+    func timer(_ name: String, _ label: (String, String)? = nil) -> Metrics.Timer {
+        handle(HandleKey(name: name, first: label?.1 ?? "")) {
+            Metrics.Timer(label: name, dimensions: label.map { [$0] } ?? [], factory: factory)
+        }
+    }
+
+    func handle<Handle: Sendable>(_ key: HandleKey, make: () -> Handle) -> Handle {
+        handles.withLockedValue { handles in
+            if let existing = handles[key] as? Handle { return existing }
+            let made = make()
+            handles[key] = made
+            return made
+        }
     }
 
     /// The Prometheus text exposition (format 0.0.4).

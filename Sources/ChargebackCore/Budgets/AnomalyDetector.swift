@@ -41,7 +41,7 @@ public struct AnomalyDetector: Sendable, Hashable {
         let cost = byDay[day] ?? 0
         guard trailingDays > 0, cost >= minimumDailyCost.picos else { return nil }
         let trailing = (1...Int64(trailingDays)).map { byDay[day.adding(days: -$0)] ?? 0 }.sorted()
-        guard trailing.count { $0 > 0 } >= minimumHistoryDays else { return nil }
+        guard trailing.count(where: { $0 > 0 }) >= minimumHistoryDays else { return nil }
         let middle = trailing.count / 2
         // Twice the median, so an even count's mean of the two middle values stays a whole number of picos.
         let twiceMedian = trailing.count % 2 == 1 ? 2 * trailing[middle] : trailing[middle - 1] + trailing[middle]
