@@ -145,7 +145,7 @@ let package = Package(
         .executableTarget(
             name: "money-bench",
             dependencies: [
-                "ChargebackCore", "ChargebackRedis", "CivilCalendar", "RedisClient",
+                "ChargebackApp", "ChargebackCore", "ChargebackRedis", "CivilCalendar", "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 

@@ -42,7 +42,8 @@ public enum ChargebackApplication {
         routes.add(ChargebackReportFunction(money: money) { ReportSource(reader: reader, store: store, pricer: $0) }, to: router)
         let alertLedger = AlertLedger(redis: redis)
         let health = IngestHealthStore(redis: redis)
-        let budgets = BudgetServices(book: BudgetServices.load(configuration, pricer: money.pricer), reader: reader, store: store, health: health) { book in
+        let budgets = BudgetServices(book: BudgetServices.load(configuration, pricer: money.pricer), reader: reader, store: store, health: health,
+                                     alerts: alertLedger) { book in
             AlertDispatcher(ledger: alertLedger, sender: WebhookSender(), channels: book.channels, environment: environment, telemetry: telemetry)
         }
         if case let .failure(error) = budgets.book {

@@ -67,4 +67,21 @@ public struct AlertLedger: Sendable {
         }
         return taken
     }
+
+    /// The marker of a finished evaluation (e.g. one day's anomalies at one snapshot revision).
+    public static func examinedMarker(_ key: String) -> String {
+        LedgerKeys.prefix + tag + ":examined:" + LedgerKeys.escape(key)
+    }
+
+    /// True when `key` was evaluated to the end by an earlier run.
+    public func wasExamined(_ key: String) async throws -> Bool {
+        let marker = Array(Self.examinedMarker(key).utf8)
+        return try await redis.send([Array("EXISTS".utf8), marker], key: marker) == .integer(1)
+    }
+
+    /// Records that `key` was evaluated and its alerts handed to the dispatcher.
+    public func markExamined(_ key: String) async throws {
+        let marker = Array(Self.examinedMarker(key).utf8)
+        _ = try await redis.send([Array("SET".utf8), marker, Array("1".utf8), Array("EX".utf8), Array(String(markerSeconds).utf8)], key: marker)
+    }
 }

@@ -33,4 +33,9 @@ enum SnapshotScript {
     if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
     return 0
     """
+
+    /// A month's day index (KEYS[1]) and aggregate (KEYS[2]) at one instant.
+    static let readMonth = """
+    return {redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2])}
+    """
 }

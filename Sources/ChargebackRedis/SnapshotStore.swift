@@ -24,20 +24,32 @@ public struct SnapshotStore: Sendable {
 
     /// The summaries of the latest revision of every snapshotted day of a month.
     public func summaries(_ month: CivilMonth) async throws -> [CivilDay: SnapshotSummary] {
-        let key = SnapshotKeys.days(month)
+        Self.summaries(fromHash: try await hash(SnapshotKeys.days(month)))
+    }
+
+    /// The sum of the latest revisions of a month's snapshotted days.
+    public func monthLines(_ month: CivilMonth) async throws -> [ChargeLine] {
+        try await lines(ofHash: SnapshotKeys.aggregate(month))
+    }
+
+    /// A month's day summaries and its aggregate read in one step (one script; the keys share the
+    /// month's slot), so a rollup that lands between two reads cannot put a day in one and not the other.
+    public func month(_ month: CivilMonth) async throws -> (summaries: [CivilDay: SnapshotSummary], lines: [ChargeLine]) {
+        let keys = [SnapshotKeys.days(month), SnapshotKeys.aggregate(month)]
+        let reply = try await send(["EVAL", SnapshotScript.readMonth, "2"] + keys, key: keys[0])
+        guard case let .array(parts) = reply, parts.count == 2 else { throw RedisError.unexpectedReply("the month read answered \(reply)") }
+        return (Self.summaries(fromHash: try Self.pairs(parts[0])), Self.lines(fromHash: try Self.pairs(parts[1])))
+    }
+
+    static func summaries(fromHash pairs: [(String, String)]) -> [CivilDay: SnapshotSummary] {
         var result: [CivilDay: SnapshotSummary] = [:]
-        for (field, value) in try await hash(key) {
+        for (field, value) in pairs {
             guard let day = CivilDay.parse(field), let summary = try? JSONDecoder().decode(SnapshotSummary.self, from: Data(value.utf8)) else {
                 continue
             }
             result[day] = summary
         }
         return result
-    }
-
-    /// The sum of the latest revisions of a month's snapshotted days.
-    public func monthLines(_ month: CivilMonth) async throws -> [ChargeLine] {
-        try await lines(ofHash: SnapshotKeys.aggregate(month))
     }
 
     /// The lines of one revision of a day.
@@ -76,14 +88,22 @@ public struct SnapshotStore: Sendable {
     }
 
     func lines(ofHash key: String) async throws -> [ChargeLine] {
-        try await hash(key).compactMap { field, value in
+        Self.lines(fromHash: try await hash(key))
+    }
+
+    static func lines(fromHash pairs: [(String, String)]) -> [ChargeLine] {
+        pairs.compactMap { field, value in
             guard let lineKey = SnapshotKeys.key(field: field), let quantity = Int64(value), quantity != 0 else { return nil }
             return ChargeLine(key: lineKey, quantity: quantity)
         }
     }
 
     func hash(_ key: String) async throws -> [(String, String)] {
-        let reply = try await send(["HGETALL", key], key: key)
+        try Self.pairs(try await send(["HGETALL", key], key: key))
+    }
+
+    /// An HGETALL reply as field–value pairs.
+    static func pairs(_ reply: RedisReply) throws -> [(String, String)] {
         guard case let .array(items) = reply else { throw RedisError.unexpectedReply("HGETALL answered \(reply)") }
         var pairs: [(String, String)] = []
         pairs.reserveCapacity(items.count / 2)

@@ -1,3 +1,4 @@
+import ChargebackApp
 import ChargebackCore
 import ChargebackRedis
 import CivilCalendar
@@ -7,7 +8,8 @@ import RedisClient
 
 /// `money-bench REDIS_URL PRICE_BOOK [SUBSCRIPTIONS] [DEPLOYMENTS]`: fills a month of hourly counters
 /// (every subscription on every deployment, every day), then times the rollup of each day and the
-/// month's chargeback report (built and rendered as JSON), as `scripts/bench` prints them.
+/// month's chargeback report (built and rendered as JSON) and a budget check late in the month (one
+/// budget per subscription), as `scripts/bench` prints them.
 @main
 struct MoneyBench {
     static func main() async throws {
@@ -68,6 +70,28 @@ struct MoneyBench {
             print("  breakdown: JSON rendered: \(milliseconds(since: start)) ms")
         }
         print("month report (JSON), \(subscriptions) subscriptions, \(days.count) final days: median \(median(reportTimes)) ms (\(size / 1024) KiB)")
+
+        // budget-check's spend on the month's last day at noon: the closed days from their snapshots, today from counters.
+        guard let amount = Money(exactText: "1000") else { return }
+        let budgets = (0..<subscriptions).map { index in
+            Budget(id: "b\(index)", scope: .subscription, target: "bench-sub-\(index)", monthlyAmount: amount, channels: [])
+        }
+        let anomaly = AnomalyDetector(factorMicros: 3_000_000, trailingDays: 14, minimumDailyCost: amount, channels: [], currency: book.currency)
+        let monitor = try BudgetMonitor(book: BudgetBook(currency: book.currency, budgets: budgets, anomaly: anomaly, channels: []), reader: reader,
+                                        store: store, health: IngestHealthStore(redis: redis), alerts: AlertLedger(redis: redis))
+        let lateInMonth = UTCTimestamp(millisecondsSinceEpoch: (month.lastDay.startSecondsSinceEpoch + 12 * 3600) * 1000)
+        var spendTimes: [Double] = [], checkTimes: [Double] = []
+        var evaluated = 0
+        for _ in 0..<5 {
+            var start = ContinuousClock.now
+            evaluated = try await monitor.statuses(now: lateInMonth, pricer: pricer).count
+            spendTimes.append(milliseconds(since: start))
+            start = ContinuousClock.now
+            _ = try await monitor.anomalies(anomaly, on: month.lastDay.adding(days: -1), pricer: pricer)
+            checkTimes.append(milliseconds(since: start))
+        }
+        print("budget check, \(evaluated) budgets on day \(days.count) of the month: median \(median(spendTimes)) ms for the spend, "
+              + "\(median(checkTimes)) ms for the 14-day anomaly check of every subscription (once per day)")
         await redis.close()
     }
 

@@ -39,15 +39,15 @@ struct BudgetSpendTests {
         return Pricer(book: book, costCenters: centers)
     }
 
-    /// One million input tokens (2.50 USD) on `on` at 10:15 UTC.
-    func record(_ id: String, on recordDay: CivilDay) async throws {
+    /// `millions` million input tokens (2.50 USD each) on `on` at 10:15 UTC.
+    func record(_ id: String, on recordDay: CivilDay, millions: Int = 1) async throws {
         var builder = EnvelopeBuilder()
         builder.subscriptionId = subscription
         builder.requestId = "req-\(tag)-\(id)"
         builder.timestamp = "\(recordDay)T10:15:30Z"
         builder.path = "/openai/deployments/chat/chat/completions"
         builder.deployment = "chat"
-        builder.responseBody = #"{"model":"gpt-4o","usage":{"prompt_tokens":1000000,"completion_tokens":0}}"#
+        builder.responseBody = #"{"model":"gpt-4o","usage":{"prompt_tokens":"# + String(millions * 1_000_000) + #","completion_tokens":0}}"#
         #expect(try await RedisLedger(redis: redis).record(try UsageExtractor().extract(builder.bytes)) == .recorded)
     }
 
@@ -66,7 +66,8 @@ struct BudgetSpendTests {
 
         let budget = Budget(id: "b-\(tag)", scope: .subscription, target: subscription, monthlyAmount: try #require(Money(exactText: "100")), channels: [])
         let book = BudgetBook(currency: "USD", budgets: [budget], channels: [])
-        let monitor = try BudgetMonitor(book: book, reader: reader, store: store, health: IngestHealthStore(redis: redis))
+        let monitor = try BudgetMonitor(book: book, reader: reader, store: store, health: IngestHealthStore(redis: redis),
+                                        alerts: AlertLedger(redis: redis))
         let status = try #require(try await monitor.statuses(now: now, pricer: pricer).first)
         #expect(status.spend == Money(exactText: "5"))
         let report = try await ReportSource(reader: reader, store: store, pricer: pricer)
@@ -76,5 +77,35 @@ struct BudgetSpendTests {
         // After the next rollup the late event is in revision 2, and in both.
         _ = try await Rollup(reader: reader, store: store, pricer: pricer, logger: logger).runDue(now: now, graceHours: 1, catchUpDays: 1)
         #expect(try await monitor.statuses(now: now, pricer: pricer).first?.spend == Money(exactText: "7.5"))
+    }
+
+    @Test("anomalies wait for yesterday's snapshot, are weighed once per revision, and need a week of history")
+    func anomaliesOncePerRevision() async throws {
+        // `day` is "yesterday"; a week before it at 2.50 a day, then 25.00.
+        let now = UTCTimestamp(millisecondsSinceEpoch: (day.daysSinceEpoch + 1) * 86_400_000 + 12 * 3_600_000)
+        for back in 1...7 { try await record("history-\(back)", on: day.adding(days: -Int64(back))) }
+        try await record("spike", on: day, millions: 10)
+        let reader = LedgerReader(redis: redis), store = SnapshotStore(redis: redis), pricer = try pricer(), alerts = AlertLedger(redis: redis)
+        let anomaly = AnomalyDetector(factorMicros: 3_000_000, trailingDays: 7, minimumDailyCost: .zero, minimumHistoryDays: 7,
+                                      channels: ["hook"], currency: "USD")
+        let monitor = try BudgetMonitor(book: BudgetBook(currency: "USD", budgets: [], anomaly: anomaly, channels: []), reader: reader, store: store,
+                                        health: IngestHealthStore(redis: redis), alerts: alerts)
+        // Not rolled up yet: nothing weighed.
+        #expect(try await monitor.evaluate(now: now, pricer: pricer).examined.isEmpty)
+
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        _ = try await Rollup(reader: reader, store: store, pricer: pricer, logger: logger).runDue(now: now, graceHours: 1, catchUpDays: 9)
+        let first = try await monitor.evaluate(now: now, pricer: pricer)
+        #expect(first.examined == ["anomaly:\(day):r1"])
+        let spike = try #require(first.candidates.first { $0.onceKey == AnomalyDetector.onceKey(subscription: subscription, day: day) })
+        #expect(spike.alert.facts.first { $0.key == "cost" }?.value == "25.00 USD")
+        #expect(spike.alert.facts.first { $0.key == "median" }?.value == "2.50 USD")
+        // Marked after dispatch: the next runs skip the day until a late event makes revision 2.
+        try await alerts.markExamined(first.examined[0])
+        #expect(try await monitor.evaluate(now: now, pricer: pricer).examined.isEmpty)
+        try await record("late", on: day)
+        _ = try await Rollup(reader: reader, store: store, pricer: pricer, logger: logger).runDue(now: now, graceHours: 1, catchUpDays: 1)
+        #expect(try await monitor.evaluate(now: now, pricer: pricer).examined == ["anomaly:\(day):r2"])
     }
 }

@@ -196,7 +196,7 @@ try:
     log("\n".join(line for line in extraction.splitlines() if not line.startswith("JSON:")))
     results["extraction"] = json.loads(extraction.split("JSON: ", 1)[1].splitlines()[0])
 
-    log("== money: rollup of one day, month report (1,000 subscriptions)")
+    log("== money: rollup of one day, month report, budget check (1,000 subscriptions)")
     money = {}
     for deployments in (10, 3):
         redis_cli(redis_port, "FLUSHALL")
@@ -206,6 +206,8 @@ try:
         money[f"{deployments}deployments"] = {
             "rollupMedianMs": float(re.search(r"rollup, .*?: median ([\d.]+) ms", out).group(1)),
             "monthReportMedianMs": float(re.search(r"month report .*?: median ([\d.]+) ms", out).group(1)),
+            "budgetCheckMedianMs": float(re.search(r"budget check, .*?: median ([\d.]+) ms", out).group(1)),
+            "anomalyCheckMedianMs": float(re.search(r"([\d.]+) ms for the 14-day anomaly", out).group(1)),
             "lines": int(re.search(r"\((\d+) lines\)", out).group(1))}
     results["money"] = money
 finally:
@@ -244,6 +246,10 @@ rows = [
      "met" if results['money']['10deployments']['rollupMedianMs'] <= 2000 else "missed"),
     ("month report, 1,000 subscriptions × 10 deployments (JSON)", f"{results['money']['10deployments']['monthReportMedianMs']} ms", "≤ 200 ms",
      "met" if results['money']['10deployments']['monthReportMedianMs'] <= 200 else f"missed by {results['money']['10deployments']['monthReportMedianMs'] - 200} ms"),
+    ("budget check: month-to-date spend of 1,000 subscription budgets on a month's last day (closed days from the snapshots)",
+     f"{results['money']['10deployments']['budgetCheckMedianMs']} ms", "no goal set (every 5 min)", ""),
+    ("budget check: 14-day cost anomaly of 1,000 subscriptions × 10 deployments",
+     f"{results['money']['10deployments']['anomalyCheckMedianMs']} ms", "no goal set (once per rolled-up day)", ""),
 ]
 machine = results["machine"]
 table = [f"`scripts/bench` on {machine['date']}: {machine['cores']} cores, {machine['memoryGiB']} GiB, loopback, release builds (static Swift runtime). "

@@ -12,9 +12,10 @@ public struct BudgetMonitor: Sendable {
     let reader: LedgerReader
     let store: SnapshotStore
     let health: IngestHealthStore
+    let alerts: AlertLedger
     let zone: TimeZone
 
-    public init(book: BudgetBook, reader: LedgerReader, store: SnapshotStore, health: IngestHealthStore) throws(ConfigurationFileError) {
+    public init(book: BudgetBook, reader: LedgerReader, store: SnapshotStore, health: IngestHealthStore, alerts: AlertLedger) throws(ConfigurationFileError) {
         guard let zone = TimeZone(identifier: book.timeZone) else {
             throw ConfigurationFileError("budgets: timeZone '\(book.timeZone)' is not an IANA time zone such as Europe/Paris")
         }
@@ -22,6 +23,7 @@ public struct BudgetMonitor: Sendable {
         self.reader = reader
         self.store = store
         self.health = health
+        self.alerts = alerts
         self.zone = zone
     }
 
@@ -47,49 +49,80 @@ public struct BudgetMonitor: Sendable {
         }
     }
 
-    /// Threshold and forecast alerts of every budget, anomalies of yesterday (UTC) per subscription,
-    /// and the ingest error rate of the previous and the current UTC hour.
-    public func candidates(now: UTCTimestamp, pricer: Pricer) async throws -> [AlertCandidate] {
-        var candidates = try await statuses(now: now, pricer: pricer).flatMap { book.evaluator.alerts(for: $0) }
-        if let anomaly = book.anomaly {
-            let examined = now.day.adding(days: -1)
-            var daily: [String: [(CivilDay, Money)]] = [:]
-            var summaries: [CivilMonth: [CivilDay: SnapshotSummary]] = [:]
-            for day in examined.adding(days: -Int64(anomaly.trailingDays)).through(examined) {
-                for (subscription, cost) in try await costs(on: day, pricer: pricer, summaries: &summaries) {
-                    daily[subscription, default: []].append((day, cost))
-                }
-            }
-            for (subscription, costs) in daily.sorted(by: { $0.key < $1.key }) {
-                if let candidate = anomaly.check(subscription: subscription, day: examined, dailyCosts: costs) { candidates.append(candidate) }
-            }
-        }
+    /// What one check found: the alerts, and the evaluations to mark done once they are dispatched.
+    public struct Evaluation: Sendable {
+        public var candidates: [AlertCandidate]
+        /// Passed to `AlertLedger.markExamined` after dispatching, so the next runs skip them.
+        public var examined: [String]
+    }
+
+    /// Threshold and forecast alerts of every budget, the ingest error rate of the previous and the
+    /// current UTC hour, and the cost anomalies of yesterday (UTC) per subscription. Anomalies are
+    /// weighed on yesterday's rolled-up snapshot, once per revision: not before the rollup has
+    /// closed the day (the figure finance will see), and not again every 5 minutes.
+    public func evaluate(now: UTCTimestamp, pricer: Pricer) async throws -> Evaluation {
+        var evaluation = Evaluation(candidates: try await statuses(now: now, pricer: pricer).flatMap { book.evaluator.alerts(for: $0) }, examined: [])
         if let rule = book.errorRate {
             let hour = now.millisecondsSinceEpoch / 3_600_000
             for examined in [hour - 1, hour] {
                 let counts = try await health.counts(hour: examined)
-                if let candidate = rule.check(hour: examined, requests: counts.requests, errors: counts.errors) { candidates.append(candidate) }
+                if let candidate = rule.check(hour: examined, requests: counts.requests, errors: counts.errors) { evaluation.candidates.append(candidate) }
             }
         }
-        return candidates
+        let yesterday = now.day.adding(days: -1)
+        if let anomaly = book.anomaly, let revision = try await store.summaries(yesterday.month)[yesterday]?.revision {
+            let key = "anomaly:\(yesterday):r\(revision)"
+            if try await !alerts.wasExamined(key) {
+                evaluation.candidates += try await anomalies(anomaly, on: yesterday, pricer: pricer)
+                evaluation.examined.append(key)
+            }
+        }
+        return evaluation
     }
 
-    /// Cost per subscription and per cost center from the period's start to `now`. A UTC day wholly
-    /// inside the period and rolled up comes from its snapshot (cost centers as the snapshot recorded
-    /// them, as in the reports); the rest from the hourly counters, cut at the period's start.
-    func monthToDate(period: BudgetPeriod, now: UTCTimestamp, pricer: Pricer) async throws -> (subscriptions: [String: Money], costCenters: [String: Money]) {
-        let firstUTCDay = CivilDay(daysSinceEpoch: Self.floorDivide(period.startSeconds, 86_400))
+    /// Each subscription's cost on `day` against its trailing days.
+    public func anomalies(_ anomaly: AnomalyDetector, on examined: CivilDay, pricer: Pricer) async throws -> [AlertCandidate] {
+        var daily: [String: [(CivilDay, Money)]] = [:]
         var summaries: [CivilMonth: [CivilDay: SnapshotSummary]] = [:]
-        var final: [ChargeLine] = []
-        var live: [HourlyUsage] = []
-        for day in firstUTCDay.through(now.day) {
-            let start = day.daysSinceEpoch * 86_400
-            if day < now.day, start >= period.startSeconds, start + 86_400 <= period.endSeconds,
-               let lines = try await snapshotLines(day, summaries: &summaries) {
-                final += lines
-            } else {
-                live += try await reader.usage(on: day, only: nil)
+        for day in examined.adding(days: -Int64(anomaly.trailingDays)).through(examined) {
+            for (subscription, cost) in try await costs(on: day, pricer: pricer, summaries: &summaries) {
+                daily[subscription, default: []].append((day, cost))
             }
+        }
+        return daily.sorted { $0.key < $1.key }.compactMap { subscription, costs in
+            anomaly.check(subscription: subscription, day: examined, dailyCosts: costs)
+        }
+    }
+
+    /// Cost per subscription and per cost center from the period's start to `now`. Rolled-up UTC days
+    /// wholly inside the period come from the month's snapshot aggregate (cost centers as the
+    /// snapshots recorded them, as in the reports), less any rolled-up day that is not wholly inside
+    /// (the first or last UTC day of a month in a zone other than UTC); every other hour comes from the
+    /// hourly counters, cut at the period's start. A zone is less than a day from UTC, so every UTC day
+    /// wholly inside the period is in the UTC month named like it.
+    func monthToDate(period: BudgetPeriod, now: UTCTimestamp, pricer: Pricer) async throws -> (subscriptions: [String: Money], costCenters: [String: Money]) {
+        let (summaries, aggregate) = try await store.month(period.month)
+        var fromSnapshots = Set<CivilDay>()
+        var outside: [(CivilDay, Int)] = []
+        for (day, summary) in summaries {
+            let start = day.daysSinceEpoch * 86_400
+            if day < now.day, start >= period.startSeconds, start + 86_400 <= period.endSeconds {
+                fromSnapshots.insert(day)
+            } else {
+                outside.append((day, summary.revision))
+            }
+        }
+        var final: [ChargeLine] = []
+        if !fromSnapshots.isEmpty {
+            final = aggregate
+            for (day, revision) in outside {
+                final += try await store.lines(day, revision: revision).map { ChargeLine(key: $0.key, quantity: -$0.quantity) }
+            }
+            final = final.merged()
+        }
+        var live: [HourlyUsage] = []
+        for day in CivilDay(daysSinceEpoch: Self.floorDivide(period.startSeconds, 86_400)).through(now.day) where !fromSnapshots.contains(day) {
+            live += try await reader.usage(on: day, only: nil)
         }
         let seconds = now.millisecondsSinceEpoch / 1000
         let localToday = CivilDay(daysSinceEpoch: Self.floorDivide(seconds + Int64(offset(seconds)), 86_400))

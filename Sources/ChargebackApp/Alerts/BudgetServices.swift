@@ -9,14 +9,16 @@ public struct BudgetServices: Sendable {
     let reader: LedgerReader
     let store: SnapshotStore
     let health: IngestHealthStore
+    let alerts: AlertLedger
     let dispatcher: @Sendable (BudgetBook) -> AlertDispatcher
 
     public init(book: Result<BudgetBook?, ConfigurationFileError>, reader: LedgerReader, store: SnapshotStore, health: IngestHealthStore,
-                dispatcher: @escaping @Sendable (BudgetBook) -> AlertDispatcher) {
+                alerts: AlertLedger, dispatcher: @escaping @Sendable (BudgetBook) -> AlertDispatcher) {
         self.book = book
         self.reader = reader
         self.store = store
         self.health = health
+        self.alerts = alerts
         self.dispatcher = dispatcher
     }
 
@@ -41,7 +43,7 @@ public struct BudgetServices: Sendable {
         case .success(nil): return nil
         case let .success(book?):
             do throws(ConfigurationFileError) {
-                return (try BudgetMonitor(book: book, reader: reader, store: store, health: health), book)
+                return (try BudgetMonitor(book: book, reader: reader, store: store, health: health, alerts: alerts), book)
             } catch {
                 throw FunctionFailure(status: 503, code: "budgets_unavailable", message: "\(error)")
             }
