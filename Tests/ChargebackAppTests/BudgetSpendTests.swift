@@ -40,11 +40,11 @@ struct BudgetSpendTests {
     }
 
     /// `millions` million input tokens (2.50 USD each) on `on` at 10:15 UTC.
-    func record(_ id: String, on recordDay: CivilDay, millions: Int = 1) async throws {
+    func record(_ id: String, on recordDay: CivilDay, hour: Int = 10, millions: Int = 1) async throws {
         var builder = EnvelopeBuilder()
         builder.subscriptionId = subscription
         builder.requestId = "req-\(tag)-\(id)"
-        builder.timestamp = "\(recordDay)T10:15:30Z"
+        builder.timestamp = "\(recordDay)T\(hour < 10 ? "0" : "")\(hour):15:30Z"
         builder.path = "/openai/deployments/chat/chat/completions"
         builder.deployment = "chat"
         builder.responseBody = #"{"model":"gpt-4o","usage":{"prompt_tokens":"# + String(millions * 1_000_000) + #","completion_tokens":0}}"#
@@ -107,5 +107,26 @@ struct BudgetSpendTests {
         try await record("late", on: day)
         _ = try await Rollup(reader: reader, store: store, pricer: pricer, logger: logger).runDue(now: now, graceHours: 1, catchUpDays: 1)
         #expect(try await monitor.evaluate(now: now, pricer: pricer).examined == ["anomaly:\(day):r2"])
+    }
+
+    @Test("a month in New York: the first UTC day is cut at local midnight, from the counters, though it is rolled up")
+    func zoneBehindUTC() async throws {
+        let month = day.month
+        let now = UTCTimestamp(millisecondsSinceEpoch: (month.firstDay.daysSinceEpoch + 12) * 86_400_000 + 12 * 3_600_000)
+        try await record("previous-month", on: month.firstDay.adding(days: -1))  // 05:15 local, the month before
+        try await record("before-local-midnight", on: month.firstDay, hour: 3)  // 22:15 local on the last day of the month before
+        try await record("first-local-day", on: month.firstDay)  // 05:15 local on the 1st
+        try await record("second-day", on: month.firstDay.adding(days: 1))
+        let reader = LedgerReader(redis: redis), store = SnapshotStore(redis: redis), pricer = try pricer()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let rollup = Rollup(reader: reader, store: store, pricer: pricer, logger: logger)
+        for back in 1...13 { _ = try await rollup.run(now.day.adding(days: -Int64(back)), reprice: false, now: now) }
+        let budget = Budget(id: "b-\(tag)", scope: .subscription, target: subscription, monthlyAmount: try #require(Money(exactText: "100")), channels: [])
+        let monitor = try BudgetMonitor(book: BudgetBook(timeZone: "America/New_York", currency: "USD", budgets: [budget], channels: []), reader: reader,
+                                        store: store, health: IngestHealthStore(redis: redis), alerts: AlertLedger(redis: redis))
+        let status = try #require(try await monitor.statuses(now: now, pricer: pricer).first)
+        #expect(status.period.id == month.description)
+        #expect(status.spend == Money(exactText: "5"))
     }
 }
