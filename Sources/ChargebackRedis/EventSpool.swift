@@ -30,24 +30,40 @@ public final class EventSpool: Sendable {
         try await threadPool.runIfActive { [self, line] in try lock.withLock { try appendBlocking(line) } }
     }
 
+    /// Appends `line` whole or not at all: a write or fsync that fails (a full disk) is cut back to
+    /// the size before it, so a later append never lands on a fragment; and a fragment left by a
+    /// crash mid-write is ended with a newline first, so it stays one unreadable line of its own.
     func appendBlocking(_ line: [UInt8]) throws {
         makeDirectories()
-        let descriptor = open(activePath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        let descriptor = open(activePath, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw unavailable("cannot open the spool file") }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw unavailable("cannot stat the spool file") }
-        guard Int(status.st_size) + line.count <= maxBytes else {
+        let size = status.st_size
+        var last: UInt8 = 0x0A
+        if size > 0 && pread(descriptor, &last, 1, size - 1) != 1 { throw unavailable("cannot read the spool file") }
+        let record = last == 0x0A ? line : [0x0A] + line
+        // The bound covers the file a replay has taken aside too (it stays while Redis is down).
+        var aside = stat()
+        let asideBytes = stat(replayPath, &aside) == 0 ? Int(aside.st_size) : 0
+        guard asideBytes + Int(size) + record.count <= maxBytes else {
             throw LedgerFailure(code: "spool_full", message: "Redis is unavailable and the spool is full (\(maxBytes) bytes, CHARGEBACK_SPOOL_MAX_BYTES); the usage was not counted")
         }
         var written = 0
-        while written < line.count {
-            let count = line[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        while written < record.count {
+            let count = record[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { throw unavailable("cannot write the spool file") }
+            guard count > 0 else { throw cutBack(descriptor, to: size, unavailable("cannot write the spool file")) }
             written += count
         }
-        guard fsync(descriptor) == 0 else { throw unavailable("cannot fsync the spool file") }
+        guard fsync(descriptor) == 0 else { throw cutBack(descriptor, to: size, unavailable("cannot fsync the spool file")) }
+    }
+
+    /// Truncates the file to `size` (undoing a partial append) and returns `failure` to throw.
+    func cutBack(_ descriptor: CInt, to size: off_t, _ failure: LedgerFailure) -> LedgerFailure {
+        if ftruncate(descriptor, size) == 0 { _ = fsync(descriptor) }
+        return failure
     }
 
     /// Creates the spool folder and its missing parents (`mkdir -p`), owner-only.

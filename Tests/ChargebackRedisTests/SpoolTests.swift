@@ -107,6 +107,40 @@ struct SpoolTests {
         }
     }
 
+    @Test("a line torn by a crash or a full disk never swallows the next acknowledged event")
+    func tornLine() async throws {
+        let harness = LedgerHarness()
+        let directory = spoolDirectory()
+        let spool = EventSpool(directory: directory, maxBytes: 1 << 20)
+        try await spool.append(try harness.event(1))
+        // What a write cut short leaves: half a line, no newline.
+        let handle = try #require(FileHandle(forWritingAtPath: directory + "/spool.jsonl"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"requestId":"torn","subscri"#.utf8))
+        try handle.close()
+        try await spool.append(try harness.event(2))
+        let replay = try #require(try await spool.takeForReplay())
+        #expect(replay.events.map(\.requestId) == [try harness.event(1).requestId, try harness.event(2).requestId])
+        #expect(replay.skipped == 1)
+    }
+
+    @Test("the bound covers the file a replay took aside while Redis is down")
+    func boundCoversTheReplayFile() async throws {
+        let harness = LedgerHarness()
+        let line = try JSONEncoder().encode(try harness.event(1)).count + 1
+        let spool = EventSpool(directory: spoolDirectory(), maxBytes: line * 5 / 2)
+        try await spool.append(try harness.event(1))
+        // A replay pass takes the file aside, then Redis refuses: the file stays aside.
+        #expect(try await spool.takeForReplay()?.events.count == 1)
+        try await spool.append(try harness.event(2))
+        do {
+            try await spool.append(try harness.event(3))
+            Issue.record("the spool took a third line over its bound of two and a half")
+        } catch let failure as LedgerFailure {
+            #expect(failure.code == "spool_full")
+        }
+    }
+
     @Test("the spool holds identifiers and numbers, never body text")
     func spoolHoldsNoText() async throws {
         let unreachable = RedisPool(endpoint: RedisEndpoint(host: "127.0.0.1", port: try TestEnvironment.unusedPort()), size: 1, timeoutMilliseconds: 200)
