@@ -120,33 +120,31 @@ public struct BudgetMonitor: Sendable {
             }
             final = final.merged()
         }
-        var live: [HourlyUsage] = []
+        // The counters' hours from the period's start: the hour a local month starts in is its first.
+        var live: [ChargeLine] = []
+        var unpriced = Set<Unpriced>()
         for day in CivilDay(daysSinceEpoch: Self.floorDivide(period.startSeconds, 86_400)).through(now.day) where !fromSnapshots.contains(day) {
-            live += try await reader.usage(on: day, only: nil)
+            live += try await reader.usage(on: day, only: nil).filter { $0.hour * 3600 >= period.startSeconds }
+                .chargeLines(on: day, pricer: pricer, unpriced: &unpriced)
         }
-        let seconds = now.millisecondsSinceEpoch / 1000
-        let localToday = CivilDay(daysSinceEpoch: Self.floorDivide(seconds + Int64(offset(seconds)), 86_400))
-        let firstLocalDay = period.month.firstDay
-        var subscriptions = summary(live, from: firstLocalDay, to: localToday, groupBy: .subscription, pricer: pricer)
-        var costCenters = summary(live, from: firstLocalDay, to: localToday, groupBy: .costCenter, pricer: pricer)
-        for line in final {
-            guard let cost = line.cost else { continue }
-            subscriptions[line.key.subscription] = (subscriptions[line.key.subscription] ?? .zero) + cost
-            costCenters[line.key.costCenter] = (costCenters[line.key.costCenter] ?? .zero) + cost
+        let lines = final + live
+        return (Self.costs(lines, by: \.subscription), Self.costs(lines, by: \.costCenter))
+    }
+
+    /// The exact cost of the priced lines per `key` (subscription or cost center).
+    static func costs(_ lines: [ChargeLine], by key: KeyPath<ChargeKey, String>) -> [String: Money] {
+        var costs: [String: Money] = [:]
+        for line in lines {
+            if let cost = line.cost { costs[line.key[keyPath: key]] = (costs[line.key[keyPath: key]] ?? .zero) + cost }
         }
-        return (subscriptions, costCenters)
+        return costs
     }
 
     /// Cost per subscription of one UTC day: its snapshot when rolled up, else its hourly counters.
     func costs(on day: CivilDay, pricer: Pricer, summaries: inout [CivilMonth: [CivilDay: SnapshotSummary]]) async throws -> [String: Money] {
-        guard let lines = try await snapshotLines(day, summaries: &summaries) else {
-            return summary(try await reader.usage(on: day, only: nil), from: day, to: day, groupBy: .subscription, pricer: pricer, utc: true)
-        }
-        var costs: [String: Money] = [:]
-        for line in lines {
-            if let cost = line.cost { costs[line.key.subscription] = (costs[line.key.subscription] ?? .zero) + cost }
-        }
-        return costs
+        if let lines = try await snapshotLines(day, summaries: &summaries) { return Self.costs(lines, by: \.subscription) }
+        var unpriced = Set<Unpriced>()
+        return Self.costs(try await reader.usage(on: day, only: nil).chargeLines(on: day, pricer: pricer, unpriced: &unpriced), by: \.subscription)
     }
 
     /// The lines of `day`'s latest snapshot revision, or nil when the day is not rolled up.
@@ -154,15 +152,6 @@ public struct BudgetMonitor: Sendable {
         if summaries[day.month] == nil { summaries[day.month] = try await store.summaries(day.month) }
         guard let summary = summaries[day.month]?[day] else { return nil }
         return try await store.lines(day, revision: summary.revision)
-    }
-
-    /// Exact cost per group over local days `from`…`to` (UTC days when `utc`).
-    func summary(_ usage: [HourlyUsage], from: CivilDay, to: CivilDay, groupBy: UsageSummaryQuery.GroupBy, pricer: Pricer, utc: Bool = false) -> [String: Money] {
-        guard !usage.isEmpty else { return [:] }
-        let values = ["from": from.description, "to": to.description, "groupBy": groupBy.rawValue, "tz": utc ? "UTC" : book.timeZone]
-        guard let query = try? UsageSummaryQuery.parse({ values[$0] }, today: to) else { return [:] }
-        let result = UsageSummary(query: query, usage: usage, pricer: pricer) { utc ? 0 : offset($0) }
-        return Dictionary(result.groups.map { ($0.key, $0.money) }, uniquingKeysWith: +)
     }
 
     static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
