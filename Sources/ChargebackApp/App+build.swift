@@ -28,14 +28,23 @@ public enum ChargebackApplication {
         let redisLedger = RedisLedger(redis: redis, dedupeDays: configuration.dedupeDays, retentionDays: configuration.retentionDays)
         let spool = EventSpool(directory: configuration.spoolDirectory, maxBytes: configuration.spoolMaxBytes)
         let router = Router()
-        let routes = FunctionRoutes(routePrefix: configuration.routePrefix, maxBodyBytes: configuration.maxBodyBytes, logger: logger, telemetry: telemetry)
-        routes.addReadiness(to: router)
-        routes.add(IngestFunction(ledger: ledger ?? SpoolingLedger(primary: redisLedger, spool: spool, logger: logger),
-                                  maxEnvelopeBytes: configuration.maxEnvelopeBytes), to: router)
         let money = MoneyServices(pricer: PricerLoader.load(configuration))
         if case let .failure(error) = money.pricer {
             logger.error("pricing unavailable: rollup and reports will answer 503", metadata: ["error.reason": "\(error)"])
         }
+        let keyRoles = KeyRoles(ingest: configuration.ingestKeyHashes, fullReport: configuration.reportKeyHashes,
+                                costCenters: try? money.pricer.get().costCenters)
+        if !keyRoles.conflicting.isEmpty {
+            logger.error("a key hash is listed under two roles; it is refused everywhere", metadata: ["access.conflicting_hashes": "\(keyRoles.conflicting.count)"])
+        }
+        if keyRoles.ingest.isEmpty {
+            logger.warning("no ingest key configured (CHARGEBACK_INGEST_KEY_SHA256): every ingest will be refused")
+        }
+        let routes = FunctionRoutes(routePrefix: configuration.routePrefix, maxBodyBytes: configuration.maxBodyBytes, logger: logger,
+                                    telemetry: telemetry, keyRoles: keyRoles)
+        routes.addReadiness(to: router)
+        routes.add(IngestFunction(ledger: ledger ?? SpoolingLedger(primary: redisLedger, spool: spool, logger: logger),
+                                  maxEnvelopeBytes: configuration.maxEnvelopeBytes), to: router)
         let reader = LedgerReader(redis: redis)
         let store = SnapshotStore(redis: redis, retentionDays: configuration.snapshotRetentionDays)
         routes.add(UsageSummaryFunction(money: money, reader: reader), to: router)

@@ -49,6 +49,12 @@ public struct Configuration: Sendable {
     public var rollupCatchUpDays = 7
     /// How long snapshots are kept (`CHARGEBACK_SNAPSHOT_RETENTION_DAYS`, default 400).
     public var snapshotRetentionDays = 400
+    /// SHA-256 (hex) of the ingest key, the function key APIM holds (`CHARGEBACK_INGEST_KEY_SHA256`,
+    /// comma-separated to allow a rotation). Empty: every ingest is refused (403).
+    public var ingestKeyHashes: Set<String> = []
+    /// SHA-256 (hex) of the full-access report keys (`CHARGEBACK_REPORT_KEY_SHA256`, comma-separated);
+    /// they read every cost center and the metrics. Cost-center keys live in the cost-center file.
+    public var reportKeyHashes: Set<String> = []
     /// Serve `POST /bench/noop` for `scripts/bench` (`CHARGEBACK_BENCH_ROUTES=1`; off by default).
     public var benchmarkRoutes = false
     /// Minimum log level (`LOG_LEVEL`: trace, debug, info, notice, warning, error, critical; default info).
@@ -135,7 +141,25 @@ public struct Configuration: Sendable {
         configuration.rollupGraceHours = try integer("CHARGEBACK_ROLLUP_GRACE_HOURS", default: 2, range: 0...72)
         configuration.rollupCatchUpDays = try integer("CHARGEBACK_ROLLUP_CATCHUP_DAYS", default: 7, range: 1...60)
         configuration.snapshotRetentionDays = try integer("CHARGEBACK_SNAPSHOT_RETENTION_DAYS", default: 400, range: 32...3650)
+        configuration.ingestKeyHashes = try keyHashes("CHARGEBACK_INGEST_KEY_SHA256", environment)
+        configuration.reportKeyHashes = try keyHashes("CHARGEBACK_REPORT_KEY_SHA256", environment)
+        if !configuration.ingestKeyHashes.isDisjoint(with: configuration.reportKeyHashes) {
+            throw Error(description: "CHARGEBACK_INGEST_KEY_SHA256 and CHARGEBACK_REPORT_KEY_SHA256 share a hash: the ingest key must not read reports")
+        }
         return configuration
+    }
+
+    /// A comma-separated list of SHA-256 digests (64 hex digits each), lower-cased.
+    static func keyHashes(_ name: String, _ environment: [String: String]) throws(Error) -> Set<String> {
+        var hashes: Set<String> = []
+        for part in (environment[name] ?? "").split(separator: ",") {
+            let hash = part.filter { $0 != " " }.lowercased()
+            guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else {
+                throw Error(description: "\(name): each entry must be a SHA-256 of a key as 64 hex digits (never the key itself)")
+            }
+            hashes.insert(hash)
+        }
+        return hashes
     }
 
     /// `text` with each `%NAME%` replaced by that environment variable's value (as the Functions host

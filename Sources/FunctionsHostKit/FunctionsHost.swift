@@ -48,8 +48,12 @@ public enum FunctionsHost {
             }
         }
         let mode = app.host.enableForwardingHttpRequest || app.host.enableProxyingHttpRequest ? "forwarding" : "JSON protocol"
-        lines += ["", "HTTP delivery: \(mode)", "Function key: \(settings.keys.functionKey)", "Master key: \(settings.keys.masterKey)"]
+        // Keys are shown masked: a banner ends up in CI logs and terminals' scrollback.
+        lines += ["", "HTTP delivery: \(mode)", "Function key: \(HostKeys.masked(settings.keys.functionKey))",
+                  "Master key: \(HostKeys.masked(settings.keys.masterKey))"]
         if !settings.keys.namedFunctionKeys.isEmpty { lines.append("Named function keys: \(settings.keys.namedFunctionKeys.keys.sorted().joined(separator: ", "))") }
+        if !settings.keys.functionLevelKeys.isEmpty { lines.append("Function-level keys for: \(settings.keys.functionLevelKeys.keys.sorted().joined(separator: ", "))") }
+        if let path = settings.generatedKeysFile { lines.append("Generated keys written to \(path) (mode 600)") }
         lines.append("")
         return lines.joined(separator: "\n")
     }

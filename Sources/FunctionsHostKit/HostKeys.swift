@@ -6,8 +6,12 @@ public struct HostKeys: Sendable {
     public var functionKey: String
     /// Accepted for every level and the admin API, named `master`.
     public var masterKey: String
-    /// More named function keys (Azure: `az functionapp function keys set`), e.g. cost-center report keys.
+    /// More named host-level function keys, accepted by every function (Azure: `az functionapp keys set
+    /// --key-type functionKeys`), e.g. cost-center report keys.
     public var namedFunctionKeys: [String: String] = [:]
+    /// Function-level keys: accepted by that one function only (Azure: `az functionapp function keys
+    /// set`), function name → key; named `default` in the identity claims like Azure's first key.
+    public var functionLevelKeys: [String: String] = [:]
 
     public init(functionKey: String, masterKey: String) {
         self.functionKey = functionKey
@@ -26,12 +30,19 @@ public struct HostKeys: Sendable {
     }
 
     /// The key a caller presented, as (level, key name): `Admin`/`master` or `Function`/`default`.
-    public func identify(_ presented: String?) -> (level: String, name: String)? {
+    /// A function-level key counts only for its own `function`.
+    public func identify(_ presented: String?, function: String? = nil) -> (level: String, name: String)? {
         guard let presented, !presented.isEmpty else { return nil }
         if constantTimeEquals(presented, masterKey) { return ("Admin", "master") }
         if constantTimeEquals(presented, functionKey) { return ("Function", "default") }
         for (name, key) in namedFunctionKeys.sorted(by: { $0.key < $1.key }) where constantTimeEquals(presented, key) { return ("Function", name) }
+        if let function, let key = functionLevelKeys[function.lowercased()], constantTimeEquals(presented, key) { return ("Function", "default") }
         return nil
+    }
+
+    /// A key as the banner and logs may show it: its first four characters and its length, never more.
+    public static func masked(_ key: String) -> String {
+        "\(key.prefix(4))… (\(key.count) characters)"
     }
 
     func constantTimeEquals(_ a: String, _ b: String) -> Bool {

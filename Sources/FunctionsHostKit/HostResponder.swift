@@ -53,7 +53,7 @@ struct HostResponder: HTTPResponder {
         }
         let presented = Self.keyField.flatMap { request.headers[$0] }
             ?? QueryString.parse(request.uri.query ?? "").first { $0.name.lowercased() == "code" }?.value
-        let identity = settings.keys.identify(presented)
+        let identity = settings.keys.identify(presented, function: function.name)
         switch trigger.authLevel {
         case .anonymous: break
         case .function where identity != nil: break

@@ -12,6 +12,8 @@ public struct HostSettings: Sendable {
     public var handlerWaitMilliseconds: Int
     /// The host version string sent in `X-Azure-Functions-HostVersion`.
     public var hostVersion: String
+    /// Where keys generated at start were written (the banner shows keys masked only).
+    public var generatedKeysFile: String?
 
     public init(appRoot: String, port: Int, keys: HostKeys, maxBodyBytes: Int = 104_857_600,
                 handlerWaitMilliseconds: Int = 10_000, hostVersion: String = "4.1037.0.0") {

@@ -25,6 +25,9 @@ struct FunctionsHostCommand: AsyncParsableCommand {
     @Option(name: .customLong("named-function-key"), help: "Another function key as NAME=VALUE, accepted by every function (repeatable; e.g. a cost-center report key).")
     var namedFunctionKeys: [String] = []
 
+    @Option(name: .customLong("function-level-key"), help: "A key of one function as FUNCTION=VALUE, accepted by that function only (repeatable; e.g. the ingest key APIM holds).")
+    var functionLevelKeys: [String] = []
+
     @Option(help: "Largest request body in bytes (default: $FUNCTIONS_REQUEST_BODY_SIZE_LIMIT or 104857600).")
     var maxBodyBytes: Int?
 
@@ -33,6 +36,9 @@ struct FunctionsHostCommand: AsyncParsableCommand {
         if let maxBodyBytes, maxBodyBytes < 1 { throw ValidationError("--max-body-bytes must be positive") }
         for pair in namedFunctionKeys where !pair.contains("=") || pair.hasPrefix("=") || pair.hasSuffix("=") {
             throw ValidationError("--named-function-key needs NAME=VALUE")
+        }
+        for pair in functionLevelKeys where !pair.contains("=") || pair.hasPrefix("=") || pair.hasSuffix("=") {
+            throw ValidationError("--function-level-key needs FUNCTION=VALUE")
         }
     }
 
@@ -44,7 +50,14 @@ struct FunctionsHostCommand: AsyncParsableCommand {
             let parts = pair.split(separator: "=", maxSplits: 1)
             keys.namedFunctionKeys[String(parts[0])] = String(parts[1])
         }
-        let settings = HostSettings(appRoot: root, port: port, keys: keys, maxBodyBytes: limit)
+        for pair in functionLevelKeys {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            keys.functionLevelKeys[parts[0].lowercased()] = String(parts[1])
+        }
+        var settings = HostSettings(appRoot: root, port: port, keys: keys, maxBodyBytes: limit)
+        if functionKey == nil || masterKey == nil {
+            settings.generatedKeysFile = try Self.writeGeneratedKeys(keys, port: port)
+        }
         var logger = Logger(label: "functions-host")
         logger.logLevel = .info
         do {
@@ -53,5 +66,17 @@ struct FunctionsHostCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("functions-host: \(error)\n".utf8))
             throw ExitCode(1)
         }
+    }
+
+    /// Generated keys go to a file only the user can read, never to the terminal in full.
+    static func writeGeneratedKeys(_ keys: HostKeys, port: Int) throws -> String {
+        let folder = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        let path = "\(folder)/functions-host-\(port).keys"
+        let text = "functionKey=\(keys.functionKey)\nmasterKey=\(keys.masterKey)\n"
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ValidationError("cannot write the generated keys to \(path)")
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        return path
     }
 }

@@ -33,6 +33,7 @@ struct BudgetAppTests {
          "channels": [{"id": "hook-\(tag)", "kind": "generic", "urlFromEnvironment": "\(urlVariable)"}]}
         """.write(toFile: folder + "/budgets.json", atomically: true, encoding: .utf8)
         var configuration = Configuration(port: 0, redis: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), redisTimeoutMilliseconds: 5000)
+        configuration.useTestKeys()
         configuration.priceBookPath = folder + "/book.json"
         configuration.costCentersPath = folder + "/centers.json"
         configuration.costCentersPathIsExplicit = true
@@ -60,7 +61,7 @@ struct BudgetAppTests {
                 builder.path = "/openai/deployments/chat/chat/completions"
                 builder.deployment = "chat"
                 builder.responseBody = #"{"model":"gpt-4o","usage":{"prompt_tokens":1000,"completion_tokens":0}}"#
-                try await client.execute(uri: "/api/v1/ingest", method: .post, body: ByteBuffer(bytes: builder.bytes)) { response in
+                try await client.execute(uri: "/api/v1/ingest", method: .post, headers: TestKeys.ingestHeaders, body: ByteBuffer(bytes: builder.bytes)) { response in
                     #expect(response.status == .ok)
                 }
                 let timer = String(decoding: try Fixture.bytes("timer-invocation-request.json"), as: UTF8.self)
@@ -70,7 +71,7 @@ struct BudgetAppTests {
                         #expect(response.status == .ok)
                     }
                 }
-                try await client.execute(uri: "/api/v1/budget/status?costCenter=CC-\(tag)", method: .get) { response in
+                try await client.execute(uri: "/api/v1/budget/status?costCenter=CC-\(tag)", method: .get, headers: TestKeys.reportHeaders) { response in
                     #expect(response.status == .ok)
                     let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
                     let budget = try #require((json["budgets"] as? [[String: Any]])?.first)
@@ -79,7 +80,7 @@ struct BudgetAppTests {
                     #expect(budget["thresholdsCrossed"] as? [Int] == [50, 80, 100])
                     #expect(budget["overHardLimit"] as? Bool == true)
                 }
-                try await client.execute(uri: "/api/v1/budget/status", method: .get) { response in
+                try await client.execute(uri: "/api/v1/budget/status", method: .get, headers: TestKeys.reportHeaders) { response in
                     #expect(response.status == .badRequest)
                 }
             }

@@ -45,7 +45,7 @@ struct ForwardedRequestTests {
     ])
     func reports(path: String) async throws {
         try await TestApp.make().test(.router) { client in
-            try await client.execute(uri: path, method: .get) { response in
+            try await client.execute(uri: path, method: .get, headers: TestKeys.reportHeaders) { response in
                 #expect(response.status == .ok)
                 let report = try JSONValue.parse(Array(response.body.readableBytesView))
                 #expect(report["currency"] == .string("USD"))
@@ -57,7 +57,7 @@ struct ForwardedRequestTests {
     @Test("a body over the limit is 413 with a reason, in both modes", arguments: ["/api/v1/ingest", "/ingest"])
     func bodyLimit(path: String) async throws {
         try await TestApp.make(maxBodyBytes: 1024).test(.router) { client in
-            try await client.execute(uri: path, method: .post, body: ByteBuffer(repeating: UInt8(ascii: "x"), count: 4096)) { response in
+            try await client.execute(uri: path, method: .post, headers: TestKeys.ingestHeaders, body: ByteBuffer(repeating: UInt8(ascii: "x"), count: 4096)) { response in
                 #expect(response.status == .contentTooLarge)
                 let error = try JSONValue.parse(Array(response.body.readableBytesView))
                 #expect(error["error"]?["code"] == .string("body_too_large"))

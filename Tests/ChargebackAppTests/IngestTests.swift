@@ -24,6 +24,7 @@ actor MemoryLedger: Ledger {
 struct IngestTests {
     func app(ledger: (any Ledger)?, maxEnvelopeBytes: Int = 1 << 20, lines: LockedLines? = nil) throws -> some ApplicationProtocol {
         var configuration = Configuration(port: 0, redis: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), redisTimeoutMilliseconds: 5000)
+        configuration.useTestKeys()
         configuration.maxEnvelopeBytes = maxEnvelopeBytes
         let logger = Logger(label: "ingest-test") { label in
             JSONLogHandler(label: label, sink: LineSink { lines?.append($0) })
@@ -41,7 +42,7 @@ struct IngestTests {
         let envelope = try chatEnvelope()
         try await app(ledger: ledger).test(.router) { client in
             for expected in ["recorded", "duplicate"] {
-                try await client.execute(uri: "/api/v1/ingest", method: .post, body: ByteBuffer(bytes: envelope.bytes)) { response in
+                try await client.execute(uri: "/api/v1/ingest", method: .post, headers: TestKeys.ingestHeaders, body: ByteBuffer(bytes: envelope.bytes)) { response in
                     #expect(response.status == .ok)
                     let receipt = try JSONValue.parse(Array(response.body.readableBytesView))
                     #expect(receipt["requestId"] == .string(envelope.requestId))
@@ -59,7 +60,8 @@ struct IngestTests {
     func jsonProtocol() async throws {
         let ledger = MemoryLedger()
         let envelope = try chatEnvelope().text
-        let request = FunctionRequest(method: "POST", path: "/api/v1/ingest", headers: [("Content-Type", "application/json"), ("Content-Length", String(envelope.utf8.count))],
+        let request = FunctionRequest(method: "POST", path: "/api/v1/ingest", headers: [("Content-Type", "application/json"), ("Content-Length", String(envelope.utf8.count)),
+                                                                                   ("x-functions-key", TestKeys.ingest)],
                                       body: Array(envelope.utf8))
         let invocation = HttpTriggerSerializer().invocation(
             bindingName: "req", functionName: "ingest", request: request, url: "http://localhost:7071/api/v1/ingest", routeParameters: [],
@@ -80,7 +82,7 @@ struct IngestTests {
     func refuses(body: String, code: String) async throws {
         let ledger = MemoryLedger()
         try await app(ledger: ledger).test(.router) { client in
-            try await client.execute(uri: "/api/v1/ingest", method: .post, body: ByteBuffer(string: body)) { response in
+            try await client.execute(uri: "/api/v1/ingest", method: .post, headers: TestKeys.ingestHeaders, body: ByteBuffer(string: body)) { response in
                 #expect(response.status == .badRequest)
                 let error = try JSONValue.parse(Array(response.body.readableBytesView))
                 #expect(error["error"]?["code"] == .string(code))
@@ -92,7 +94,7 @@ struct IngestTests {
     @Test("an envelope over the limit is 413 with the limit named")
     func tooLarge() async throws {
         try await app(ledger: MemoryLedger(), maxEnvelopeBytes: 2048).test(.router) { client in
-            try await client.execute(uri: "/api/v1/ingest", method: .post, body: ByteBuffer(bytes: try chatEnvelope().bytes)) { response in
+            try await client.execute(uri: "/api/v1/ingest", method: .post, headers: TestKeys.ingestHeaders, body: ByteBuffer(bytes: try chatEnvelope().bytes)) { response in
                 #expect(response.status == .contentTooLarge)
                 let error = try JSONValue.parse(Array(response.body.readableBytesView))
                 #expect(error["error"]?["code"] == .string("envelope_too_large"))
@@ -110,7 +112,7 @@ struct IngestTests {
         let bytes = envelope.bytes
         #expect(bytes.count > 16_000_000 && bytes.count <= 16 * 1024 * 1024)
         try await app(ledger: ledger, maxEnvelopeBytes: 16 * 1024 * 1024).test(.router) { client in
-            try await client.execute(uri: "/api/v1/ingest", method: .post, body: ByteBuffer(bytes: bytes)) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/ingest", method: .post, headers: TestKeys.ingestHeaders, body: ByteBuffer(bytes: bytes)) { #expect($0.status == .ok) }
         }
         #expect(await ledger.events.first?.value.meters.outputTokens == 4_000_000)
     }
@@ -122,7 +124,7 @@ struct IngestTests {
         let bytes = envelope.bytes
         try await app(ledger: nil).test(.router) { client in
             for expected in ["recorded", "duplicate"] {
-                try await client.execute(uri: "/api/v1/ingest", method: .post, body: ByteBuffer(bytes: bytes)) { response in
+                try await client.execute(uri: "/api/v1/ingest", method: .post, headers: TestKeys.ingestHeaders, body: ByteBuffer(bytes: bytes)) { response in
                     #expect(response.status == .ok)
                     let receipt = try JSONValue.parse(Array(response.body.readableBytesView))
                     #expect(receipt["status"] == .string(expected))
@@ -134,10 +136,11 @@ struct IngestTests {
     @Test("with Redis unreachable the event is spooled and acknowledged 'spooled'")
     func spooled() async throws {
         var configuration = Configuration(port: 0, redis: RedisEndpoint(host: "127.0.0.1", port: try TestEnvironment.unusedPort()), redisTimeoutMilliseconds: 200)
+        configuration.useTestKeys()
         configuration.spoolDirectory = NSTemporaryDirectory() + "ingest-spool-" + UUID().uuidString
         let bytes = try chatEnvelope().bytes
         try await ChargebackApplication.build(configuration, logger: Logger(label: "t")).test(.router) { client in
-            try await client.execute(uri: "/api/v1/ingest", method: .post, body: ByteBuffer(bytes: bytes)) { response in
+            try await client.execute(uri: "/api/v1/ingest", method: .post, headers: TestKeys.ingestHeaders, body: ByteBuffer(bytes: bytes)) { response in
                 #expect(response.status == .ok)
                 let receipt = try JSONValue.parse(Array(response.body.readableBytesView))
                 #expect(receipt["status"] == .string("spooled"))
@@ -156,12 +159,14 @@ struct IngestTests {
         envelope.requestBody = "{\"messages\":[{\"role\":\"user\",\"content\":\"CANARY-PROMPT-51d2\"}],\"api-key\":\"CANARY-KEY-0c7e\"}"
         envelope.responseBody = "{\"choices\":[{\"message\":{\"content\":\"CANARY-COMPLETION-88aa\"}}],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":3}}"
         var broken = envelope
+        // Refused for the envelope (a status that is not HTTP), with completion text inside.
+        broken.statusCode = 700
         broken.responseBody = "{\"usage\":{\"prompt_tokens\":-1},\"x\":\"CANARY-COMPLETION-88aa\"}"
         let good = envelope.bytes
         let bad = broken.bytes
         try await app(ledger: MemoryLedger(), lines: lines).test(.router) { client in
-            try await client.execute(uri: "/api/v1/ingest", method: .post, body: ByteBuffer(bytes: good)) { #expect($0.status == .ok) }
-            try await client.execute(uri: "/api/v1/ingest", method: .post, body: ByteBuffer(bytes: bad)) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/api/v1/ingest", method: .post, headers: TestKeys.ingestHeaders, body: ByteBuffer(bytes: good)) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/ingest", method: .post, headers: TestKeys.ingestHeaders, body: ByteBuffer(bytes: bad)) { #expect($0.status == .badRequest) }
         }
         let all = lines.all.joined()
         #expect(all.contains("\"usage.input_tokens\":\"9\""))

@@ -12,7 +12,11 @@ struct InvocationProtocolTests {
 
     @Test("every HTTP function answers every host request fixture per protocol", arguments: httpFunctions, httpFixtures)
     func answersPerProtocol(function: String, fixture: String) async throws {
-        let body = try Fixture.bytes(fixture)
+        // The host passes the caller's x-functions-key in Data.req.Headers: the role's key is added to the fixture.
+        let key = function == "ingest" ? TestKeys.ingest : TestKeys.report
+        let body = Array(String(decoding: try Fixture.bytes(fixture), as: UTF8.self)
+            .replacingOccurrences(of: #""Headers":{"#, with: #""Headers":{"x-functions-key":[""# + key + #""],"#)
+            .replacingOccurrences(of: #""Headers": {"#, with: #""Headers": {"x-functions-key": [""# + key + #""],"#).utf8)
         try await TestApp.make().test(.router) { client in
             try await client.execute(uri: "/" + function, method: .post, headers: [.contentType: "application/json; charset=utf-8"], body: ByteBuffer(bytes: body)) { response in
                 #expect(response.status == .ok)

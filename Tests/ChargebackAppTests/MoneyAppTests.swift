@@ -39,6 +39,7 @@ struct MoneyAppTests {
 
     func configuration() throws -> Configuration {
         var configuration = Configuration(port: 0, redis: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), redisTimeoutMilliseconds: 5000)
+        configuration.useTestKeys()
         configuration.priceBookPath = folder + "/book.json"
         configuration.costCentersPath = folder + "/centers.json"
         configuration.costCentersPathIsExplicit = true
@@ -62,7 +63,7 @@ struct MoneyAppTests {
         return ByteBuffer(bytes: builder.bytes)
     }
 
-    func get(_ client: some TestClientProtocol, _ uri: String, key: String? = nil) async throws -> (status: Int, body: String, type: String?) {
+    func get(_ client: some TestClientProtocol, _ uri: String, key: String? = TestKeys.report) async throws -> (status: Int, body: String, type: String?) {
         var headers = HTTPFields()
         if let key { headers[.init("x-functions-key")!] = key }
         let response = try await client.execute(uri: uri, method: .get, headers: headers, body: nil)
@@ -82,7 +83,7 @@ struct MoneyAppTests {
     func endToEnd() async throws {
         try await app().test(.live) { client in
             for (name, id, hour, prompt, completion) in [("a", "1", "09", 1000, 100), ("a", "2", "23", 3000, 0), ("b", "3", "12", 10_000, 1000)] {
-                let response = try await client.execute(uri: "/api/v1/ingest", method: .post, body: envelope(name, id: id, hour: hour, prompt: prompt, completion: completion))
+                let response = try await client.execute(uri: "/api/v1/ingest", method: .post, headers: TestKeys.ingestHeaders, body: envelope(name, id: id, hour: hour, prompt: prompt, completion: completion))
                 #expect(response.status == .ok)
             }
             let rolled = try await rollup(day.text)
@@ -121,7 +122,7 @@ struct MoneyAppTests {
     func usageSummary() async throws {
         try await app().test(.live) { client in
             for (name, id, hour, prompt, completion) in [("a", "1", "09", 1000, 100), ("a", "2", "23", 3000, 0), ("b", "3", "12", 10_000, 1000)] {
-                _ = try await client.execute(uri: "/api/v1/ingest", method: .post, body: envelope(name, id: id, hour: hour, prompt: prompt, completion: completion))
+                _ = try await client.execute(uri: "/api/v1/ingest", method: .post, headers: TestKeys.ingestHeaders, body: envelope(name, id: id, hour: hour, prompt: prompt, completion: completion))
             }
             let byCenter = try await get(client, "/api/v1/usage/summary?from=\(day.text)&to=\(day.text)&groupBy=costCenter")
             #expect(byCenter.status == 200)
@@ -158,7 +159,7 @@ struct MoneyAppTests {
         try "{\"schemaVersion\": 1, \"currency\": \"USD\", \"deployments\": {}, \"prices\": [{\"model\": \"m\"}]}".write(
             toFile: folder + "/book.json", atomically: true, encoding: .utf8)
         try await app().test(.live) { client in
-            let ingest = try await client.execute(uri: "/api/v1/ingest", method: .post, body: envelope("a", id: "9", hour: "10", prompt: 1, completion: 1))
+            let ingest = try await client.execute(uri: "/api/v1/ingest", method: .post, headers: TestKeys.ingestHeaders, body: envelope("a", id: "9", hour: "10", prompt: 1, completion: 1))
             #expect(ingest.status == .ok)
             let report = try await get(client, "/api/v1/chargeback/report")
             #expect(report.status == 503)

@@ -30,6 +30,7 @@ struct MonitoringAppTests {
          "channels": [{"id": "hook-\(tag)", "kind": "generic", "urlFromEnvironment": "HOOK_URL"}]}
         """.write(toFile: folder + "/budgets.json", atomically: true, encoding: .utf8)
         var configuration = Configuration(port: 0, redis: try RedisEndpoint.parse(try Self.redisURL()), redisTimeoutMilliseconds: 5000)
+        configuration.useTestKeys()
         configuration.budgetsPath = folder + "/budgets.json"
         configuration.budgetsPathIsExplicit = true
         configuration.spoolDirectory = folder + "/spool"
@@ -62,14 +63,14 @@ struct MonitoringAppTests {
                 builder.requestId = "req-\(tag)-1"
                 // Recorded, then a duplicate delivery.
                 for _ in 0..<2 {
-                    try await client.execute(uri: "/api/v1/ingest", method: .post, body: ByteBuffer(bytes: builder.bytes)) { #expect($0.status == .ok) }
+                    try await client.execute(uri: "/api/v1/ingest", method: .post, headers: TestKeys.ingestHeaders, body: ByteBuffer(bytes: builder.bytes)) { #expect($0.status == .ok) }
                 }
                 for index in 0..<8 {
                     let body = index.isMultiple(of: 2) ? ByteBuffer(string: "{not json") : ByteBuffer(string: #"{"schemaVersion":1}"#)
-                    try await client.execute(uri: "/api/v1/ingest", method: .post, body: body) { #expect($0.status == .badRequest) }
+                    try await client.execute(uri: "/api/v1/ingest", method: .post, headers: TestKeys.ingestHeaders, body: body) { #expect($0.status == .badRequest) }
                 }
                 var exposition = ""
-                try await client.execute(uri: "/api/v1/metrics", method: .get) { response in
+                try await client.execute(uri: "/api/v1/metrics", method: .get, headers: TestKeys.reportHeaders) { response in
                     #expect(response.status == .ok)
                     #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
                     exposition = String(buffer: response.body)
@@ -94,7 +95,7 @@ struct MonitoringAppTests {
                 for _ in 0..<2 {
                     try await client.execute(uri: "/budget-check", method: .post, body: ByteBuffer(string: timer)) { #expect($0.status == .ok) }
                 }
-                try await client.execute(uri: "/api/v1/metrics", method: .get) { response in
+                try await client.execute(uri: "/api/v1/metrics", method: .get, headers: TestKeys.reportHeaders) { response in
                     let text = String(buffer: response.body)
                     let delivered = Self.value(#"chargeback_alerts_total{outcome="delivered"}"#, in: text) ?? 0
                     #expect(delivered >= 1)

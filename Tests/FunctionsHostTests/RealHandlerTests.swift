@@ -20,11 +20,14 @@ struct RealHandlerTests {
 
     @Test("health, keys and the rollup timer in both delivery modes", arguments: [true, false])
     func bothModes(forwarding: Bool) async throws {
-        let host = try HostHarness(root: try appRoot(forwarding: forwarding), environment: ["REDIS_CONNECTION_STRING": try TestEnvironment.plainRedisURL()])
+        let host = try HostHarness(root: try appRoot(forwarding: forwarding), environment: [
+            "REDIS_CONNECTION_STRING": try TestEnvironment.plainRedisURL(), "CHARGEBACK_INGEST_KEY_SHA256": Self.ingestKeyHash,
+        ], extraArguments: ["--function-level-key", "ingest=\(Self.ingestKey)"])
         try await host.waitUntilServing()
         let health = try await host.request("GET", "/api/v1/health")
         let ingestWithoutKey = try await host.request("POST", "/api/v1/ingest", body: Array("{}".utf8))
-        let ingest = try await host.request("POST", "/api/v1/ingest", headers: [("x-functions-key", HostHarness.functionKey)], body: Array("{}".utf8))
+        let ingestWithHostKey = try await host.request("POST", "/api/v1/ingest", headers: [("x-functions-key", HostHarness.functionKey)], body: Array("{}".utf8))
+        let ingest = try await host.request("POST", "/api/v1/ingest", headers: [("x-functions-key", Self.ingestKey)], body: Array("{}".utf8))
         let rollup = try await host.request("POST", "/admin/functions/rollup", headers: [("x-functions-key", HostHarness.masterKey)])
         #expect(await host.stop() == 0)
         #expect(health.status == 200)
@@ -32,6 +35,7 @@ struct RealHandlerTests {
         #expect(report["redis"] == .string("ok"))
         #expect(health.header("Content-Type")?.hasPrefix("application/json") == true)
         #expect(ingestWithoutKey.status == 401)
+        #expect(ingestWithHostKey.status == 403)
         #expect(ingest.status == 400)
         #expect(try JSONValue.parse(ingest.body)["error"]?["code"] == .string("missing_field"))
         #expect(rollup.status == 202)
@@ -48,6 +52,7 @@ struct RealHandlerTests {
         """.write(toFile: root + "/centers.json", atomically: true, encoding: .utf8)
         let host = try HostHarness(root: root, environment: [
             "REDIS_CONNECTION_STRING": try TestEnvironment.plainRedisURL(), "CHARGEBACK_COST_CENTERS": root + "/centers.json",
+            "CHARGEBACK_REPORT_KEY_SHA256": Self.hostKeyHash,
         ], extraArguments: ["--named-function-key", "cc-1=cc-report-key"])
         try await host.waitUntilServing()
         let anonymous = try await host.request("GET", "/api/v1/chargeback/report")
@@ -68,6 +73,11 @@ struct RealHandlerTests {
     }
 
     static let reportKeyHash = "86d3f37db162982d3024bc861b5c99c95429d98184321b725b2188d2f3b8417d"
+    static let ingestKey = "apim-ingest-key"
+    /// SHA-256 of "apim-ingest-key".
+    static let ingestKeyHash = "2403bc9dd027d089b750797659e755b03f9f90cd3c2bd3e823f7c0d92f002290"
+    /// SHA-256 of `HostHarness.functionKey` ("fk-test"), made a full-access report key.
+    static let hostKeyHash = "e58a5bce66ad65ee74ae571faf91eb2153219afbfaff84be60296c445ce2d1cc"
 
     @Test("health says down (503) when Redis is not there")
     func redisDown() async throws {

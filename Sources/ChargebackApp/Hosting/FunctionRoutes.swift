@@ -12,12 +12,15 @@ public struct FunctionRoutes: Sendable {
     let maxBodyBytes: Int
     let logger: Logger
     let telemetry: Telemetry
+    /// Who may call what: checked before a function runs, in both delivery modes.
+    let keyRoles: KeyRoles
 
-    public init(routePrefix: String, maxBodyBytes: Int, logger: Logger, telemetry: Telemetry) {
+    public init(routePrefix: String, maxBodyBytes: Int, logger: Logger, telemetry: Telemetry, keyRoles: KeyRoles) {
         self.routePrefix = routePrefix
         self.maxBodyBytes = maxBodyBytes
         self.logger = logger
         self.telemetry = telemetry
+        self.keyRoles = keyRoles
     }
 
     /// Registers the readiness probe; it answers at once and touches nothing.
@@ -33,7 +36,12 @@ public struct FunctionRoutes: Sendable {
         for method in Function.methods {
             router.on(RouterPath(forwardedPath), method: HTTPRequest.Method(method) ?? .get) { request, context in
                 let started = ContinuousClock.now
-                let invocation = self.context(for: request)
+                var invocation = self.context(for: request)
+                // The key is judged from the head alone: an unknown caller's body is never read.
+                switch self.keyRoles.caller(of: self.functionRequestHead(of: request), for: Function.access) {
+                case let .success(caller): invocation.caller = caller
+                case let .failure(denial): return self.denied(denial, function: Function.name, started: started, context: invocation)
+                }
                 let limit = function.bodyLimit.map { $0.bytes < self.maxBodyBytes ? $0 : self.handlerLimit } ?? self.handlerLimit
                 var functionRequest: FunctionRequest
                 do {
@@ -43,19 +51,26 @@ public struct FunctionRoutes: Sendable {
                     return self.response(limit.response)
                 }
                 for (name, value) in context.parameters { functionRequest.parameters[String(name)] = String(value) }
-                let answer = await function.respond(to: functionRequest, context: invocation)
+                let answer = Self.privatelyCached(await function.respond(to: functionRequest, context: invocation), access: Function.access)
                 self.completed(answer.status, function: Function.name, started: started, context: invocation)
                 return self.response(answer)
             }
         }
         router.post(RouterPath("/" + Function.name)) { request, _ in
             let started = ContinuousClock.now
-            let invocation = self.context(for: request)
+            var invocation = self.context(for: request)
             let answer: FunctionResponse
             do {
                 let body = try await self.body(of: request)
                 let parsed = try HttpTriggerParser().request(fromInvocation: body, bindingName: "req")
-                answer = await function.respond(to: parsed, context: invocation)
+                switch self.keyRoles.caller(of: parsed, for: Function.access) {
+                case let .success(caller):
+                    invocation.caller = caller
+                    answer = Self.privatelyCached(await function.respond(to: parsed, context: invocation), access: Function.access)
+                case let .failure(denial):
+                    self.logDenial(denial, function: Function.name, context: invocation)
+                    answer = denial.response
+                }
             } catch let error as InvocationError {
                 invocation.logger.warning("invocation refused", metadata: ["error.reason": "\(error)"])
                 return self.response(ErrorBody.response(status: 400, code: "invalid_invocation", message: "not a custom-handler invocation: \(error)"))
@@ -125,12 +140,44 @@ public struct FunctionRoutes: Sendable {
     struct BodyTooLarge: Error {}
 
     func functionRequest(from request: Request, limit: Int) async throws -> FunctionRequest {
+        var functionRequest = functionRequestHead(of: request)
+        functionRequest.body = try await body(of: request, limit: limit)
+        return functionRequest
+    }
+
+    /// The request without its body: what the key check reads.
+    func functionRequestHead(of request: Request) -> FunctionRequest {
         FunctionRequest(
             method: request.method.rawValue,
             path: request.uri.path,
             query: QueryString.parse(request.uri.query ?? ""),
-            headers: (request.head.authority.map { [("Host", $0)] } ?? []) + request.headers.map { ($0.name.rawName, $0.value) },
-            body: try await body(of: request, limit: limit))
+            headers: (request.head.authority.map { [("Host", $0)] } ?? []) + request.headers.map { ($0.name.rawName, $0.value) })
+    }
+
+    /// Answers to keyed callers are never stored by a shared cache (a proxy or CDN between a team
+    /// and the app must not hand one cost center's report to another): `private` is added.
+    static func privatelyCached(_ answer: FunctionResponse, access: FunctionAccess) -> FunctionResponse {
+        guard access != .anonymous else { return answer }
+        var answer = answer
+        if let index = answer.headers.firstIndex(where: { $0.name.lowercased() == "cache-control" }) {
+            let value = answer.headers[index].value
+            if !value.lowercased().contains("private") { answer.headers[index].value = "private, " + value }
+        } else {
+            answer.headers.append(("Cache-Control", "private, no-store"))
+        }
+        return answer
+    }
+
+    /// Answers a refused key: counted, logged with the rule (never the key), 401 or 403.
+    func denied(_ denial: AccessDenial, function: String, started: ContinuousClock.Instant, context: FunctionContext) -> Response {
+        logDenial(denial, function: function, context: context)
+        let answer = denial.response
+        completed(answer.status, function: function, started: started, context: context)
+        return response(answer)
+    }
+
+    func logDenial(_ denial: AccessDenial, function: String, context: FunctionContext) {
+        context.logger.warning("key refused", metadata: ["function.name": "\(function)", "access.denial": "\(denial)"])
     }
 
     /// The handler-wide limit (`CHARGEBACK_MAX_BODY_BYTES`).

@@ -9,6 +9,8 @@ public struct FunctionContext: Sendable {
     public var logger: Logger
     /// The application's metrics.
     public var telemetry: Telemetry
+    /// The role of the key that was presented (checked before `respond` is called).
+    public var caller: Caller = .anonymous
 }
 
 /// An HTTP-triggered Azure function: one `functions/<name>/function.json`, one conforming type.
@@ -19,6 +21,8 @@ public protocol HTTPFunction: Sendable {
     static var route: String { get }
     /// Allowed methods, upper case, as in function.json.
     static var methods: [String] { get }
+    /// Which keys may call it; checked by the routes before `respond`, in both delivery modes.
+    static var access: FunctionAccess { get }
     /// The function's own body limit, if it is stricter than the handler's.
     var bodyLimit: BodyLimit? { get }
     /// Answers one request. Never throws: failures are answered with an error status.

@@ -45,6 +45,7 @@ public struct CostCenters: Sendable {
         }
         guard file.schemaVersion == 1 else { throw ConfigurationFileError("cost centers: schemaVersion must be 1") }
         var centers: [String: Center] = [:]
+        var hashOwners: [String: String] = [:]
         for (position, entry) in file.costCenters.enumerated() {
             guard !entry.id.isEmpty, entry.id != unassigned, !entry.id.contains("|") else {
                 throw ConfigurationFileError("cost centers: costCenters[\(position)]: id '\(entry.id)' is empty, reserved or contains '|'")
@@ -53,6 +54,12 @@ public struct CostCenters: Sendable {
             let hashes = (entry.reportKeySha256 ?? []).map { $0.lowercased() }
             for hash in hashes where hash.count != 64 || !hash.allSatisfy({ $0.isHexDigit }) {
                 throw ConfigurationFileError("cost centers: \(entry.id): reportKeySha256 entries must be 64 hex digits (a SHA-256, never the key)")
+            }
+            for hash in hashes {
+                // One key scoped to two cost centers would read both: refuse the file.
+                if let other = hashOwners.updateValue(entry.id, forKey: hash), other != entry.id {
+                    throw ConfigurationFileError("cost centers: one reportKeySha256 is listed under both '\(other)' and '\(entry.id)'")
+                }
             }
             centers[entry.id] = Center(id: entry.id, name: entry.name ?? entry.id, owner: entry.owner, department: entry.department, reportKeyHashes: hashes)
         }

@@ -9,6 +9,7 @@ public struct BudgetStatusFunction: HTTPFunction {
     public static let name = "budget-status"
     public static let route = "v1/budget/status"
     public static let methods = ["GET"]
+    public static let access = FunctionAccess.report
 
     let money: MoneyServices
     let budgets: BudgetServices
@@ -26,7 +27,7 @@ public struct BudgetStatusFunction: HTTPFunction {
             guard (subscription == nil) != (costCenter == nil) else {
                 return ErrorBody.response(status: 400, code: "invalid_query", message: "give exactly one of subscription= or costCenter=")
             }
-            let scope = try ReportAccess(costCenters: pricer.costCenters).costCenter(requested: costCenter, request: request)
+            let scope = try ReportAccess(caller: context.caller).costCenter(requested: costCenter)
             if let scope, let subscription, pricer.costCenters.costCenter(of: subscription) != scope {
                 throw FunctionFailure(status: 403, code: "forbidden_cost_center", message: "subscription is outside cost center \(scope)")
             }
@@ -44,7 +45,7 @@ public struct BudgetStatusFunction: HTTPFunction {
             }
             writer.closeArray()
             writer.closeObject()
-            return FunctionResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "max-age=60")],
+            return FunctionResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "private, max-age=60")],
                                     body: writer.bytes)
         } catch let failure as FunctionFailure {
             return ErrorBody.response(status: failure.status, code: failure.code, message: failure.message)

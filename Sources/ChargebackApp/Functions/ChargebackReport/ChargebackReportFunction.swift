@@ -10,6 +10,7 @@ public struct ChargebackReportFunction: HTTPFunction {
     public static let name = "chargeback-report"
     public static let route = "v1/chargeback/report"
     public static let methods = ["GET"]
+    public static let access = FunctionAccess.report
 
     let money: MoneyServices
     let makeSource: @Sendable (Pricer) -> ReportSource
@@ -29,7 +30,7 @@ public struct ChargebackReportFunction: HTTPFunction {
             } catch {
                 return ErrorBody.response(status: 400, code: "invalid_query", message: error.description)
             }
-            let costCenter = try ReportAccess(costCenters: pricer.costCenters).costCenter(requested: query.costCenter, request: request)
+            let costCenter = try ReportAccess(caller: context.caller).costCenter(requested: query.costCenter)
             let report = try await makeSource(pricer).report(from: query.from, to: query.to, now: now, costCenter: costCenter, perDay: query.format == .csv)
             context.logger.info("chargeback report served", metadata: [
                 "report.from": "\(query.from)", "report.to": "\(query.to)", "report.format": "\(query.format.rawValue)",

@@ -7,6 +7,7 @@ public struct HealthFunction: HTTPFunction {
     public static let name = "health"
     public static let route = "v1/health"
     public static let methods = ["GET"]
+    public static let access = FunctionAccess.anonymous
 
     let ping: @Sendable () async -> Bool
 

@@ -8,6 +8,7 @@ public struct IngestFunction: HTTPFunction {
     public static let name = "ingest"
     public static let route = "v1/ingest"
     public static let methods = ["POST"]
+    public static let access = FunctionAccess.ingest
 
     let ledger: any Ledger
     let maxEnvelopeBytes: Int

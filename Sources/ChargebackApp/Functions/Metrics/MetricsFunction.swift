@@ -8,6 +8,7 @@ public struct MetricsFunction: HTTPFunction {
     public static let name = "metrics"
     public static let route = "v1/metrics"
     public static let methods = ["GET"]
+    public static let access = FunctionAccess.fullReport
 
     public init() {}
 

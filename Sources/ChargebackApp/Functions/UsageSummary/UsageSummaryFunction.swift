@@ -11,6 +11,7 @@ public struct UsageSummaryFunction: HTTPFunction {
     public static let name = "usage-summary"
     public static let route = "v1/usage/summary"
     public static let methods = ["GET"]
+    public static let access = FunctionAccess.report
 
     let money: MoneyServices
     let reader: LedgerReader
@@ -33,8 +34,7 @@ public struct UsageSummaryFunction: HTTPFunction {
             guard let zone = TimeZone(identifier: query.timeZone) else {
                 return ErrorBody.response(status: 400, code: "invalid_query", message: "tz '\(query.timeZone)' is not an IANA time zone such as Europe/Paris")
             }
-            let access = ReportAccess(costCenters: pricer.costCenters)
-            query.costCenter = try access.costCenter(requested: query.costCenter, request: request)
+            query.costCenter = try ReportAccess(caller: context.caller).costCenter(requested: query.costCenter)
             if let scope = query.costCenter, let subscription = query.subscription, pricer.costCenters.costCenter(of: subscription) != scope {
                 throw FunctionFailure(status: 403, code: "forbidden_cost_center", message: "subscription is outside cost center \(scope)")
             }
