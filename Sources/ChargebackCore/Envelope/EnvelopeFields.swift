@@ -27,6 +27,8 @@ struct EnvelopeFields {
     var responseContentType: String?
     var requestBody: BodySpan?
     var responseBody: BodySpan?
+    /// The last 64 KiB of a response too large to capture (`responseBody` is then null).
+    var responseBodyTail: BodySpan?
     var requestBodyLength: Int64?
     var responseBodyLength: Int64?
     var lastErrorSource: String?

@@ -38,6 +38,7 @@ struct EnvelopeParser {
         "schemaVersion", "source", "requestId", "timestamp", "subscriptionId", "subscriptionName", "productId", "userId", "apiId",
         "operationId", "method", "path", "apiVersion", "deployment", "gatewayRegion", "backendRegion", "statusCode", "isStream",
         "responseContentType", "requestBody", "responseBody", "requestBodyLength", "responseBodyLength", "lastError", "elapsedMs",
+        "responseBodyTail",
     ]
 
     static func knownName(_ key: Range<Int>, _ cursor: JSONCursor) -> String? {
@@ -66,6 +67,7 @@ struct EnvelopeParser {
             fields.isStream = try cursor.readBool()
         case "requestBody": fields.requestBody = try body(name, &cursor)
         case "responseBody": fields.responseBody = try body(name, &cursor)
+        case "responseBodyTail": fields.responseBodyTail = try body(name, &cursor)
         case "lastError": try lastError(into: &fields, cursor: &cursor)
         default:
             let value = try string(name, &cursor)

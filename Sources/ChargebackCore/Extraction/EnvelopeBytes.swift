@@ -48,6 +48,7 @@ struct EnvelopeBytes {
     /// Runs a JSON reader over decoded body bytes; the body must be one JSON object.
     static func readJSON<T>(_ bytes: UnsafeRawBufferPointer, _ name: String, _ read: (inout JSONCursor) throws(ScanError) -> T) -> Result<T, ExtractionError> {
         var cursor = JSONCursor(bytes, maxDepth: 64)
+        cursor.skipsAnyDepth = true
         do throws(ScanError) {
             guard let first = cursor.peek(), first == UInt8(ascii: "{") else {
                 return .failure(.bodyContentTypeMismatch(body: name, expected: "a JSON object"))

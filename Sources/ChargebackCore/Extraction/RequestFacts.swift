@@ -1,55 +1,55 @@
-/// The few request-body fields extraction reads: the model (deployment on `/openai/v1/…`) and the
-/// image size and quality that per-image prices depend on. Text is never read here.
+/// The few request-body fields extraction reads: the model (deployment on `/openai/v1/…`), the
+/// image size and quality that per-image prices depend on, and the output bounds an estimate may
+/// not exceed. Text is never read here.
 struct RequestFacts {
     var model: String?
     var size: String?
     var quality: String?
+    /// `max_tokens`, `max_completion_tokens` or `max_output_tokens`: the most output one choice may have.
+    var maxOutputTokens: Int64?
+    /// `n`: how many choices were asked for.
+    var choices: Int64?
+    /// True when a member that could decide the price (`model`, `size`, `quality`, `n`) appears twice:
+    /// parsers disagree on which one wins, so the response's word is taken and the event flagged.
+    var hasDuplicatedPriceMember = false
 
     static func read(_ cursor: inout JSONCursor) throws(ScanError) -> RequestFacts {
         var facts = RequestFacts()
+        var seen: Set<String> = []
         try cursor.readObject { key, cursor throws(ScanError) in
+            func note(_ name: String) {
+                if !seen.insert(name).inserted { facts.hasDuplicatedPriceMember = true }
+            }
             switch true {
-            case cursor.bytes(key, equal: "model"): facts.model = try ResponseFacts.optionalText(&cursor)
-            case cursor.bytes(key, equal: "size"): facts.size = try ResponseFacts.optionalText(&cursor)
-            case cursor.bytes(key, equal: "quality"): facts.quality = try ResponseFacts.optionalText(&cursor)
+            case cursor.bytes(key, equal: "model"):
+                note("model")
+                facts.model = try ResponseFacts.optionalText(&cursor)
+            case cursor.bytes(key, equal: "size"):
+                note("size")
+                facts.size = try ResponseFacts.optionalText(&cursor)
+            case cursor.bytes(key, equal: "quality"):
+                note("quality")
+                facts.quality = try ResponseFacts.optionalText(&cursor)
+            case cursor.bytes(key, equal: "n"):
+                note("n")
+                facts.choices = try count(&cursor)
+            case cursor.bytes(key, equal: "max_tokens"), cursor.bytes(key, equal: "max_completion_tokens"), cursor.bytes(key, equal: "max_output_tokens"):
+                facts.maxOutputTokens = try count(&cursor) ?? facts.maxOutputTokens
             default: return false
             }
             return true
         }
         return facts
     }
-}
 
-/// Why the numbers are what they are; recorded with the event.
-enum UsageFlag {
-    static let streamWithoutUsage = "stream_without_usage"
-    static let streamTruncated = "stream_truncated"
-    static let responseNotCaptured = "response_not_captured"
-    static let requestNotCaptured = "request_not_captured"
-    static let contentFiltered = "content_filtered"
-    static let backgroundPending = "background_pending"
-    static let usageMissing = "usage_missing"
-    static let durationUnknown = "duration_unknown"
-    static let defaultImageOptions = "default_image_options"
-    static let batchPending = "batch_pending"
-    static let batchTotal = "batch_total"
-}
-
-/// A response content type reduced to what extraction needs.
-enum ContentKind: Equatable {
-    case json, eventStream, other, absent
-
-    init(_ contentType: String?) {
-        guard let contentType, !contentType.isEmpty else {
-            self = .absent
-            return
+    /// A non-negative integer within the usage limit, or nil for anything else (skipped).
+    static func count(_ cursor: inout JSONCursor) throws(ScanError) -> Int64? {
+        guard let first = cursor.peek(), first &- 0x30 < 10 else {
+            try cursor.skipValue()
+            return nil
         }
-        let bytes = Array(contentType.utf8.map { $0 | 0x20 })
-        func has(_ word: String) -> Bool {
-            let needle = Array(word.utf8)
-            guard bytes.count >= needle.count else { return false }
-            return (0...(bytes.count - needle.count)).contains { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
-        }
-        self = has("event-stream") ? .eventStream : has("json") ? .json : .other
+        let range = try cursor.numberRange()
+        guard let value = NumberText.integer(cursor.base, range), value >= 0, value <= UsageNumbers.limit else { return nil }
+        return value
     }
 }

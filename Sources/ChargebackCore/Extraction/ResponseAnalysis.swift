@@ -24,7 +24,7 @@ struct ResponseAnalysis {
         }
         guard let body = fields.responseBody else {
             event.flags.append(UsageFlag.responseNotCaptured)
-            return try applyEstimate(to: &event, streamedCharacters: nil)
+            return try applyUncaptured(to: &event)
         }
         if let facts = streamUsageFromTail(body, event: event) {
             event.isStream = true
@@ -32,7 +32,7 @@ struct ResponseAnalysis {
         }
         // The body is decoded once; everything below reads the decoded bytes.
         let current = event
-        event = try bytes.withBody(body, "responseBody") { buffer in
+        let analyzed = bytes.withBody(body, "responseBody") { buffer in
             var updated = current
             do throws(ExtractionError) {
                 try analyze(buffer, event: &updated)
@@ -40,7 +40,58 @@ struct ResponseAnalysis {
             } catch {
                 return .failure(error)
             }
-        }.get()
+        }
+        switch analyzed {
+        case let .success(updated):
+            event = updated
+        case .failure:
+            // The client received this answer: it is billed whatever its shape. Only an invalid
+            // envelope is refused (400); an unreadable response is estimated and flagged.
+            event.flags.append(UsageFlag.responseUnreadable)
+            event.meters = Meters()
+            event.usageSource = .none
+            try applyEstimate(to: &event, streamedCharacters: nil)
+            applyOutputFromLength(to: &event, length: fields.responseBodyLength ?? Int64(body.range.count))
+        }
+    }
+
+    /// A body over the capture limit: the usage from its tail when the policy sent one, else an
+    /// estimate whose output comes from the body's length, so a 200 with a body is never free.
+    func applyUncaptured(to event: inout UsageEvent) throws(ExtractionError) {
+        if [.chat, .completion, .response, .embedding].contains(operation), let tail = fields.responseBodyTail,
+           let usage = try? bytes.withBody(tail, "responseBodyTail", { .success(TailUsage.read($0)) }).get(),
+           let meters = try? usage.textMeters() {
+            event.meters = meters
+            event.usageSource = .reported
+            event.flags.append(UsageFlag.usageFromTail)
+            return
+        }
+        try applyEstimate(to: &event, streamedCharacters: nil)
+        applyOutputFromLength(to: &event, length: fields.responseBodyLength ?? -1)
+    }
+
+    /// Output tokens of a successful text answer from its byte length (⌈bytes ÷ 4⌉, which counts
+    /// the JSON around the text too), at most the request's max tokens × n; at least 1 when there was
+    /// a body. Nothing when the length is unknown (-1) or the call failed.
+    func applyOutputFromLength(to event: inout UsageEvent, length: Int64) {
+        guard [.chat, .completion, .response].contains(operation), (200...299).contains(event.statusCode), length > 0,
+              event.meters.outputTokens == 0 else { return }
+        var tokens = max(1, TokenEstimator.tokens(characters: length))
+        if let bound = requestForBounds?.maxOutputTokens {
+            let choices = max(1, requestForBounds?.choices ?? 1)
+            let (product, overflow) = bound.multipliedReportingOverflow(by: choices)
+            if !overflow { tokens = max(1, min(tokens, product)) }
+        }
+        event.meters.outputTokens = min(tokens, UsageNumbers.limit)
+        event.usageSource = .estimated
+        event.flags.append(UsageFlag.outputFromLength)
+    }
+
+    /// The request's facts for bounding an estimate: the ones already read, else read now.
+    var requestForBounds: RequestFacts? {
+        if let request { return request }
+        guard let span = fields.requestBody else { return nil }
+        return try? bytes.readJSON(span, "requestBody") { cursor throws(ScanError) in try RequestFacts.read(&cursor) }.get()
     }
 
     func analyze(_ body: UnsafeRawBufferPointer, event: inout UsageEvent) throws(ExtractionError) {

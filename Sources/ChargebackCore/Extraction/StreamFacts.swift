@@ -109,6 +109,7 @@ struct StreamFacts {
     static func parseEvent(_ data: [UInt8]) -> Result<ResponseFacts, ScanError> {
         data.withUnsafeBytes { bytes in
             var cursor = JSONCursor(bytes, maxDepth: 64)
+            cursor.skipsAnyDepth = true
             do throws(ScanError) {
                 let event = try ResponseFacts.read(&cursor)
                 guard cursor.peek() == nil else { return .failure(cursor.fail("trailing characters")) }

@@ -20,9 +20,12 @@ public struct UsageExtractor: Sendable {
         var event = try EnvelopeValidation.event(from: fields)
         let bytes = EnvelopeBytes(buffer: buffer)
         var request: RequestFacts?
-        if let span = fields.requestBody, event.deployment.isEmpty || event.operation == .image {
+        // The request decides the price where its body names the model (`/openai/v1/…`) or the image options.
+        let bodyNamesModel = event.deployment.isEmpty || (fields.path ?? "").contains("/v1/")
+        if let span = fields.requestBody, bodyNamesModel || event.operation == .image {
             request = try? bytes.readJSON(span, "requestBody") { cursor throws(ScanError) in try RequestFacts.read(&cursor) }.get()
             if event.deployment.isEmpty, let model = request?.model { event.deployment = model }
+            if request?.hasDuplicatedPriceMember == true { event.flags.append(UsageFlag.duplicatedRequestMember) }
         }
         let analysis = ResponseAnalysis(fields: fields, bytes: bytes, operation: event.operation, request: request)
         try analysis.apply(to: &event)

@@ -68,7 +68,10 @@ extension JSONCursor {
                 _ = try stringRange()
                 continue
             case UInt8(ascii: "{"), UInt8(ascii: "["):
-                guard depth + stack.count < maxDepth else { throw ScanError(offset: index, kind: .depth) }
+                // Inside a response body skipping has no depth limit (`skipsAnyDepth`): the stack is on
+                // the heap and bounded by the body's size, and a response that echoes a client's deep
+                // JSON schema must still be billed. The envelope itself keeps its limit.
+                guard skipsAnyDepth || depth + stack.count < maxDepth else { throw ScanError(offset: index, kind: .depth) }
                 stack.append(byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]"))
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 guard stack.last == byte else { throw fail("mismatched '\(Character(Unicode.Scalar(byte)))'") }

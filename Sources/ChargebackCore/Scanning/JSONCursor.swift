@@ -14,6 +14,8 @@ struct JSONCursor {
     let count: Int
     var index: Int
     let maxDepth: Int
+    /// True for bodies (not the envelope): skipped values may nest to any depth.
+    var skipsAnyDepth = false
 
     init(_ buffer: UnsafeRawBufferPointer, maxDepth: Int = 64) {
         // An empty buffer has no base address; point at a static byte and read nothing.

@@ -1,0 +1,41 @@
+/// Why the numbers are what they are; recorded with the event.
+enum UsageFlag {
+    static let streamWithoutUsage = "stream_without_usage"
+    static let streamTruncated = "stream_truncated"
+    static let responseNotCaptured = "response_not_captured"
+    static let requestNotCaptured = "request_not_captured"
+    static let contentFiltered = "content_filtered"
+    static let backgroundPending = "background_pending"
+    static let usageMissing = "usage_missing"
+    static let durationUnknown = "duration_unknown"
+    static let defaultImageOptions = "default_image_options"
+    static let batchPending = "batch_pending"
+    static let batchTotal = "batch_total"
+    /// The response could not be read (its shape, not the envelope's): estimated instead of refused.
+    static let responseUnreadable = "response_unreadable"
+    /// Usage read from `responseBodyTail` of a response over the capture limit.
+    static let usageFromTail = "usage_from_tail"
+    /// Output estimated from the response's length (bounded by the request's max tokens × n).
+    static let outputFromLength = "output_estimated_from_length"
+    /// A member that decides the price appeared twice in the request.
+    static let duplicatedRequestMember = "duplicated_request_member"
+}
+
+/// A response content type reduced to what extraction needs.
+enum ContentKind: Equatable {
+    case json, eventStream, other, absent
+
+    init(_ contentType: String?) {
+        guard let contentType, !contentType.isEmpty else {
+            self = .absent
+            return
+        }
+        let bytes = Array(contentType.utf8.map { $0 | 0x20 })
+        func has(_ word: String) -> Bool {
+            let needle = Array(word.utf8)
+            guard bytes.count >= needle.count else { return false }
+            return (0...(bytes.count - needle.count)).contains { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
+        }
+        self = has("event-stream") ? .eventStream : has("json") ? .json : .other
+    }
+}

@@ -1,0 +1,113 @@
+import ChargebackCore
+import Testing
+import TestSupport
+
+/// A team trying not to pay: responses too large to capture, shapes the scanner would refuse, and
+/// members given twice. Each test is named after the attack.
+@Suite("billing can't be dodged")
+struct BillingDodgeTests {
+    /// A chat answer of `bytes` bytes (logprobs make answers huge) that APIM did not capture.
+    func uncaptured(length: Int, request: String?, tail: String? = nil, contentType: String = "application/json") -> EnvelopeBuilder {
+        var builder = EnvelopeBuilder()
+        builder.requestBody = request
+        builder.responseContentType = contentType
+        builder.responseBody = nil
+        builder.extraMembers = ["\"responseBodyLength\":\(length)"]
+        if let tail { builder.extraMembers.append("\"responseBodyTail\":" + Self.quoted(tail)) }
+        return builder
+    }
+
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// The builder writes `responseBodyLength` itself; the uncaptured case overrides it.
+    func extract(_ builder: EnvelopeBuilder) throws -> UsageEvent {
+        let text = builder.text.replacingOccurrences(of: "\"responseBodyLength\":-1,", with: "")
+        return try UsageExtractor().extract(Array(text.utf8))
+    }
+
+    @Test("logprobs over the capture limit: output bounded by max_tokens × n, never 0")
+    func outputAboveCaptureLimit() throws {
+        let bounded = try extract(uncaptured(length: 6_000_000, request: #"{"messages":[{"role":"user","content":"hi"}],"max_tokens":4096,"n":2,"logprobs":true}"#))
+        #expect(bounded.meters.outputTokens == 8192)
+        #expect(bounded.flags.contains("output_estimated_from_length"))
+        #expect(bounded.flags.contains("response_not_captured"))
+        #expect(bounded.usageSource == .estimated)
+        let unbounded = try extract(uncaptured(length: 6_000_000, request: #"{"messages":[{"role":"user","content":"hi"}]}"#))
+        #expect(unbounded.meters.outputTokens == 1_500_000)
+        let noRequest = try extract(uncaptured(length: 6_000_000, request: nil))
+        #expect(noRequest.meters.outputTokens == 1_500_000)
+    }
+
+    @Test("over the capture limit with the tail: the usage in the tail is billed as reported")
+    func usageFromJSONTail() throws {
+        let tail = #"":"x","logprob":-0.1}]}}],"usage":{"prompt_tokens":1200,"completion_tokens":64000,"total_tokens":65200},"system_fingerprint":"fp"}"#
+        let event = try extract(uncaptured(length: 6_000_000, request: #"{"max_tokens":10}"#, tail: tail))
+        #expect(event.usageSource == .reported)
+        #expect(event.meters.inputTokens == 1200)
+        #expect(event.meters.outputTokens == 64000)
+        #expect(event.flags.contains("usage_from_tail"))
+    }
+
+    @Test("an echoed tool parameter named usage before the real one does not decide the bill")
+    func decoyUsageInTail() throws {
+        let tail = #"{"type":"object","properties":{"usage":{"type":"string"}}}}],"usage":{"input_tokens":10,"output_tokens":20,"total_tokens":30}}"#
+        var builder = uncaptured(length: 9_000_000, request: nil, tail: tail)
+        builder.path = "/openai/v1/responses"
+        let event = try extract(builder)
+        #expect(event.meters.outputTokens == 20)
+        #expect(event.usageSource == .reported)
+    }
+
+    @Test("a buffered stream over the capture limit: the usage chunk in the tail")
+    func usageFromStreamTail() throws {
+        let tail = "tent\":\"x\"}}]}\n\ndata: {\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":9000,\"total_tokens\":9007}}\n\ndata: [DONE]\n\n"
+        var builder = uncaptured(length: 5_000_000, request: nil, tail: tail, contentType: "text/event-stream")
+        builder.isStream = true
+        let event = try extract(builder)
+        #expect(event.meters.outputTokens == 9000)
+        #expect(event.flags.contains("usage_from_tail"))
+    }
+
+    @Test("a Responses answer echoing a 90-level tool schema is recorded, not refused")
+    func deepEchoedToolSchema() throws {
+        let schema = String(repeating: #"{"type":"object","properties":{"a":"#, count: 90) + "{}" + String(repeating: "}}", count: 90)
+        var builder = EnvelopeBuilder()
+        builder.path = "/openai/v1/responses"
+        builder.deployment = "gpt-4o"
+        builder.responseBody = #"{"id":"resp_1","object":"response","status":"completed","tools":[{"type":"function","name":"f","parameters":"# + schema
+            + #"}],"usage":{"input_tokens":100,"output_tokens":50,"total_tokens":150}}"#
+        let event = try UsageExtractor().extract(builder.bytes)
+        #expect(event.usageSource == .reported)
+        #expect(event.meters.outputTokens == 50)
+    }
+
+    @Test("the envelope itself keeps its depth limit")
+    func deepEnvelopeStillRefused() {
+        var builder = EnvelopeBuilder()
+        builder.extraMembers = ["\"extra\":" + String(repeating: "[", count: 100) + String(repeating: "]", count: 100)]
+        #expect(throws: ExtractionError.self) { try UsageExtractor().extract(builder.bytes) }
+    }
+
+    @Test("a model given twice on /v1 is flagged")
+    func duplicatedModelMember() throws {
+        var builder = EnvelopeBuilder()
+        builder.path = "/openai/v1/chat/completions"
+        builder.deployment = "gpt-4o-mini"
+        builder.requestBody = #"{"model":"gpt-4o-mini","messages":[],"model":"gpt-4o"}"#
+        builder.responseBody = #"{"model":"gpt-4o-2024-08-06","usage":{"prompt_tokens":1,"completion_tokens":1}}"#
+        let event = try UsageExtractor().extract(builder.bytes)
+        #expect(event.flags.contains("duplicated_request_member"))
+        #expect(event.modelVersion == "gpt-4o-2024-08-06")
+    }
+}
