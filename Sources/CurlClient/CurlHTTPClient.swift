@@ -21,7 +21,7 @@ public final class CurlHTTPClient: Sendable {
     }
 
     static func performBlocking(_ request: CurlRequest) throws -> CurlResponse {
-        let collector = ResponseCollector()
+        let collector = ResponseCollector(maxBytes: request.maxResponseBytes)
         let status = try performBlocking(request, sink: TransferSink(onHeaderLine: collector.headerLine, onBody: collector.bodyBytes))
         return CurlResponse(status: status, headers: collector.headers, body: collector.body)
     }
@@ -42,6 +42,10 @@ public final class CurlHTTPClient: Sendable {
         try check(ccurl_setopt_pointer(handle, CURLOPT_HTTPHEADER, headerList))
         try check(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds))
         try check(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+        // Only HTTP(S), and redirects (never followed by default) could not switch scheme either:
+        // a configured URL can never make us read a file:// or talk gopher:// or smtp://.
+        try check(ccurl_setopt_pointer(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+        try check(ccurl_setopt_pointer(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
         try check(ccurl_setopt_write(handle, CURLOPT_WRITEFUNCTION, TransferSink.bodyCallback))
         try check(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque()))
         try check(ccurl_setopt_write(handle, CURLOPT_HEADERFUNCTION, TransferSink.headerCallback))
@@ -102,6 +106,12 @@ final class TransferSink {
 final class ResponseCollector {
     var body: [UInt8] = []
     var headers: [(name: String, value: String)] = []
+    /// Past this many body bytes the transfer is aborted (`CURLE_WRITE_ERROR`).
+    let maxBytes: Int
+
+    init(maxBytes: Int) {
+        self.maxBytes = maxBytes
+    }
 
     func headerLine(_ line: String) -> Bool {
         switch HeaderLine(line) {
@@ -113,6 +123,7 @@ final class ResponseCollector {
     }
 
     func bodyBytes(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard body.count + bytes.count <= maxBytes else { return false }
         body.append(contentsOf: bytes)
         return true
     }

@@ -10,13 +10,18 @@ public struct CurlRequest: Sendable {
     public var body: [UInt8]
     /// Whole-transfer timeout.
     public var timeoutMilliseconds: Int
+    /// The largest response body `perform` collects; a larger one aborts the transfer (a webhook
+    /// receiver or upstream must not grow our memory without bound). Streams are bounded by their reader.
+    public var maxResponseBytes: Int
 
-    public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [], timeoutMilliseconds: Int = 10_000) {
+    public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+                timeoutMilliseconds: Int = 10_000, maxResponseBytes: Int = 16 << 20) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeoutMilliseconds = timeoutMilliseconds
+        self.maxResponseBytes = maxResponseBytes
     }
 }
 

@@ -35,10 +35,11 @@ public enum ReportCSV {
     static func instant(_ day: CivilDay) -> String { "\(day)T00:00:00Z" }
 
     /// A text cell: quoted when needed; a leading `= + - @` is neutralised so a spreadsheet never runs it.
+    /// `;` is quoted too: spreadsheets in locales whose list separator is `;` split on it.
     static func text(_ value: String) -> String {
         var cell = value
         if let first = cell.first, "=+-@\t\r".contains(first) { cell = "'" + cell }
-        guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
+        guard cell.contains(where: { $0 == "," || $0 == ";" || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
         return "\"" + cell.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
     }
 }
