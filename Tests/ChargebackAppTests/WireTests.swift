@@ -83,4 +83,33 @@ struct WireTests {
             #expect(!error.message.isEmpty)
         }
     }
+
+    @Test("libcurl refuses schemes other than http and https (a configured file:// URL reads nothing)")
+    func curlSchemes() async throws {
+        let secret = NSTemporaryDirectory() + "curl-scheme-" + UUID().uuidString
+        try "SECRET".write(toFile: secret, atomically: true, encoding: .utf8)
+        for url in ["file://" + secret, "gopher://127.0.0.1:1/", "dict://127.0.0.1:1/"] {
+            do {
+                let response = try await CurlHTTPClient().perform(CurlRequest(url: url, timeoutMilliseconds: 2000))
+                Issue.record("\(url) was fetched: \(response.body.count) bytes")
+            } catch let error as CurlError {
+                #expect(error.code == 1, "\(url): \(error)")  // CURLE_UNSUPPORTED_PROTOCOL
+            }
+        }
+    }
+
+    @Test("a response larger than maxResponseBytes aborts the transfer instead of growing memory")
+    func curlResponseCap() async throws {
+        try await TestApp.make().test(.live) { client in
+            let port = try #require(client.port)
+            let small = CurlRequest(url: "http://127.0.0.1:\(port)/api/v1/health", maxResponseBytes: 8)
+            do {
+                _ = try await CurlHTTPClient().perform(small)
+                Issue.record("an answer over 8 bytes was collected")
+            } catch let error as CurlError {
+                #expect(error.code == 23)  // CURLE_WRITE_ERROR
+            }
+            #expect(try await CurlHTTPClient().perform(CurlRequest(url: "http://127.0.0.1:\(port)/api/v1/health")).status == 200)
+        }
+    }
 }
