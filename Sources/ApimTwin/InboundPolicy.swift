@@ -23,6 +23,16 @@ public struct TwinRequest: Sendable {
         return headers.first { $0.name.lowercased() == wanted }?.value
     }
 
+    /// The query without any subscription key parameter (`api-key`, `subscription-key`, any case):
+    /// what may go upstream. APIM's header `api-key` is deleted by the policy; the query form must be too.
+    public var queryWithoutKeys: String {
+        query.split(separator: "&").filter { pair in
+            let name = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let decoded = (name.removingPercentEncoding ?? name).lowercased()
+            return decoded != "api-key" && decoded != "subscription-key"
+        }.joined(separator: "&")
+    }
+
     /// The first value of query parameter `name` (percent-decoded).
     public func queryValue(_ name: String) -> String? {
         for pair in query.split(separator: "&") {
@@ -119,6 +129,8 @@ public struct InboundPolicy: Sendable {
     /// accepts `stream_options`, unless the client asked for usage already.
     func shouldInjectUsage(path: String, apiVersion: String, isStream: Bool, body: [String: Any]) -> Bool {
         guard isStream, mode == .buffered, path.hasSuffix("/chat/completions") else { return false }
+        // Azure On Your Data (`data_sources`) answers 400 to `stream_options`: never break a working call.
+        guard body["data_sources"] == nil else { return false }
         if !path.contains("/openai/v1/") {
             guard apiVersion.count >= 10, String(apiVersion.prefix(10)) >= "2024-09-01" else { return false }
         }

@@ -46,7 +46,8 @@ struct GatewayResponder: HTTPResponder {
         if let type = twinRequest.header("Content-Type") { headers.append(("Content-Type", type)) }
         if let accept = twinRequest.header("Accept") { headers.append(("Accept", accept)) }
         if let key = configuration.upstreamKey { headers.append(("api-key", key)) }
-        let url = configuration.upstream + path + (twinRequest.query.isEmpty ? "" : "?" + twinRequest.query)
+        let query = twinRequest.queryWithoutKeys
+        let url = configuration.upstream + path + (query.isEmpty ? "" : "?" + query)
         let upstream = CurlRequest(method: twinRequest.method, url: url, headers: headers, body: decision.upstreamBody, timeoutMilliseconds: 240_000)
         do {
             if decision.isStream && policy.mode == .passthrough {

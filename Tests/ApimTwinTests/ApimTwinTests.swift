@@ -23,6 +23,22 @@ struct ApimTwinTests {
         #expect(throws: InboundRefusal.invalidKey) { try policy.apply(request(path, body: "{}", headers: [("api-key", "nope")])) }
     }
 
+    @Test("an api-key or subscription-key in the query never goes upstream")
+    func queryKeyStripped() {
+        let sent = request("/openai/deployments/gpt-4o/chat/completions", query: "api-version=2024-10-21&api-key=k-1&Subscription-Key=k-1&x=1", body: "{}")
+        #expect(sent.queryWithoutKeys == "api-version=2024-10-21&x=1")
+        #expect(request("/p", query: "api%2Dkey=k-1", body: "{}").queryWithoutKeys.isEmpty)
+    }
+
+    @Test("On Your Data (data_sources) never gets include_usage injected: Azure answers 400 to it")
+    func onYourData() throws {
+        let policy = InboundPolicy(directory: directory, mode: .buffered)
+        let decision = try policy.apply(request("/openai/deployments/gpt-4o/chat/completions",
+                                                body: #"{"messages":[],"stream":true,"data_sources":[{"type":"azure_search"}]}"#))
+        #expect(!decision.injectedUsage)
+        #expect(decision.upstreamBody == Array(#"{"messages":[],"stream":true,"data_sources":[{"type":"azure_search"}]}"#.utf8))
+    }
+
     @Test("deployment from the route, else the body's model; stream only for a JSON true")
     func deploymentAndStream() throws {
         let policy = InboundPolicy(directory: directory, mode: .passthrough)
