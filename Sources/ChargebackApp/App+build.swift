@@ -25,13 +25,17 @@ public enum ChargebackApplication {
                              environment: [String: String] = ProcessInfo.processInfo.environment,
                              telemetry: Telemetry = Telemetry()) -> some ApplicationProtocol {
         let redis = redis(configuration)
-        let redisLedger = RedisLedger(redis: redis, dedupeDays: configuration.dedupeDays, retentionDays: configuration.retentionDays)
         let spool = EventSpool(directory: configuration.spoolDirectory, maxBytes: configuration.spoolMaxBytes)
         let router = Router()
         let money = MoneyServices(pricer: PricerLoader.load(configuration))
         if case let .failure(error) = money.pricer {
             logger.error("pricing unavailable: rollup and reports will answer 503", metadata: ["error.reason": "\(error)"])
         }
+        let owners = ObjectOwners(redis: redis, responseMarkerDays: configuration.responseMarkerDays, objectMarkerDays: configuration.objectMarkerDays)
+        let redisLedger = RedisLedger(redis: redis, dedupeDays: configuration.dedupeDays, retentionDays: configuration.retentionDays, owners: owners,
+                                      deploymentCap: configuration.deploymentCap,
+                                      listedDeployments: Set((try? money.pricer.get())?.book.deployments.keys.map { $0 } ?? []),
+                                      observe: { telemetry.ledgerNotice($0) })
         let keyRoles = KeyRoles(ingest: configuration.ingestKeyHashes, fullReport: configuration.reportKeyHashes,
                                 costCenters: try? money.pricer.get().costCenters)
         if !keyRoles.conflicting.isEmpty {
@@ -62,8 +66,9 @@ public enum ChargebackApplication {
         routes.add(timer: BudgetCheckFunction(money: money, budgets: budgets), to: router)
         routes.add(HealthFunction(ping: { await redis.ping() }), to: router)
         routes.add(MetricsFunction(), to: router)
+        routes.add(OwnerFunction { try await owners.owner(of: $0) }, to: router)
         routes.add(timer: RollupFunction(money: money, graceHours: configuration.rollupGraceHours, catchUpDays: configuration.rollupCatchUpDays) {
-            Rollup(reader: reader, store: store, pricer: $0, logger: $1)
+            Rollup(reader: reader, store: store, pricer: $0, logger: $1, counterRetentionDays: configuration.retentionDays)
         }, to: router)
         if configuration.benchmarkRoutes {
             // The ceiling `scripts/bench` compares ingest with: same server, same body, no work.

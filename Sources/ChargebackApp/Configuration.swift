@@ -23,6 +23,16 @@ public struct Configuration: Sendable {
     public var dedupeDays = 7
     /// How long hourly counters are kept (`CHARGEBACK_RETENTION_DAYS`, default 35).
     public var retentionDays = 35
+    /// How long a response's owner and billing marker are kept, renewed on use
+    /// (`CHARGEBACK_RESPONSE_MARKER_DAYS`, default 35: Azure keeps stored responses 30 days; at least 31).
+    public var responseMarkerDays = 35
+    /// How long a batch's or file's owner and billing marker are kept, renewed on use
+    /// (`CHARGEBACK_OBJECT_MARKER_DAYS`, default 400: Azure does not expire batch jobs, and files
+    /// live until deleted unless uploaded with an expiry of at most 30 days; at least 31).
+    public var objectMarkerDays = 400
+    /// Distinct deployments outside the price book one subscription may add in a UTC day; later
+    /// ones are counted as `(unlisted)` (`CHARGEBACK_DEPLOYMENT_CAP`, default 50).
+    public var deploymentCap = 50
     /// Where events wait while Redis is unavailable (`CHARGEBACK_SPOOL_DIR`, default `/tmp/chargeback-spool`).
     /// `%NAME%` is replaced by that environment variable, e.g. `/home/data/chargeback-spool/%WEBSITE_INSTANCE_ID%`
     /// gives each instance its own folder on a share (appends from several machines never interleave).
@@ -125,6 +135,9 @@ public struct Configuration: Sendable {
         configuration.benchmarkRoutes = environment["CHARGEBACK_BENCH_ROUTES"] == "1"
         configuration.dedupeDays = try integer("CHARGEBACK_DEDUPE_DAYS", default: 7, range: 1...365)
         configuration.retentionDays = try integer("CHARGEBACK_RETENTION_DAYS", default: 35, range: 2...3650)
+        configuration.responseMarkerDays = try integer("CHARGEBACK_RESPONSE_MARKER_DAYS", default: 35, range: 31...3650)
+        configuration.objectMarkerDays = try integer("CHARGEBACK_OBJECT_MARKER_DAYS", default: 400, range: 31...3650)
+        configuration.deploymentCap = try integer("CHARGEBACK_DEPLOYMENT_CAP", default: 50, range: 1...10_000)
         if let directory = environment["CHARGEBACK_SPOOL_DIR"], !directory.isEmpty {
             configuration.spoolDirectory = try expandingReferences(in: directory, setting: "CHARGEBACK_SPOOL_DIR", environment)
         }

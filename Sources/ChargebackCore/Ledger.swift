@@ -16,15 +16,22 @@ public protocol Ledger: Sendable {
 }
 
 /// A ledger failure the caller can name: `code` is stable (`spool_full`, `spool_unavailable`,
-/// `ledger_unavailable`), `message` is for people and never holds payload text.
+/// `ledger_unavailable`, `counter_overflow`), `message` is for people and never holds payload text.
 public struct LedgerFailure: Error, Sendable, CustomStringConvertible {
     public let code: String
     public let message: String
+    /// The HTTP status to answer: 503 when the store could not take the event (it may succeed
+    /// later), 4xx when the event itself is refused (it never will; a replay should drop it).
+    public let status: Int
 
-    public init(code: String, message: String) {
+    public init(code: String, message: String, status: Int = 503) {
         self.code = code
         self.message = message
+        self.status = status
     }
+
+    /// True when retrying the same event cannot succeed.
+    public var isPermanent: Bool { (400..<500).contains(status) }
 
     public var description: String { "\(code): \(message)" }
 }

@@ -4,13 +4,22 @@ import ChargebackCore
 /// subscription carries the hash tag `{s:<id>}`, so one event's atomic write stays in one cluster
 /// slot, and erasing a subscription touches one slot.
 ///
-/// - `cb:v1:{s:<sub>}:seen:<dedupe-id>` — string `1`, TTL = dedupe window: this usage was counted.
-///   The dedupe id is the `requestId`, or `resp:<id>` / `batch:<id>` for a Responses or Batch
-///   result with reported usage (counted once however often it is fetched).
+/// - `cb:v1:{s:<sub>}:seen:<dedupe-id>` — string `1`: this usage was counted. The dedupe id is the
+///   `requestId` (TTL: the dedupe window), or `resp:<id>` / `batch:<id>` for a Responses or Batch
+///   result with reported usage (TTL: the object's marker window, renewed by each duplicate), kept
+///   under the subscription the object is billed to, so it is counted once whoever fetches it.
 /// - `cb:v1:{s:<sub>}:h:<yyyy-mm-ddThh>` — hash of counters for one UTC hour, TTL = retention;
-///   field `<deployment>|<meter>`, integer value (see `LedgerKeys.counters(for:)`).
+///   field `<deployment>|<meter>`, integer value (see `LedgerKeys.meters(for:)`).
+/// - `cb:v1:{s:<sub>}:dirty` — hash `yyyy-mm-dd` → events recorded since the day's last rollup,
+///   TTL = retention: written by the record script, cleared by the rollup (compare-and-delete).
+/// - `cb:v1:{s:<sub>}:deps:<yyyy-mm-dd>` — set of the distinct deployments not in the price book the
+///   subscription used that day (at most the cap; later ones count as `(unlisted)`), TTL = retention.
 /// - `cb:v1:{d:<yyyy-mm-dd>}:subs` — set of subscription ids active that UTC day, TTL = retention:
-///   the rollup's index.
+///   the rollup's index, written before the record script.
+/// - `cb:v1:{o:<kind>:<id>}:owner` — string: the subscription that created a file, batch or
+///   response (from its create call), TTL = the object's marker window, renewed on each lookup.
+/// - `cb:v1:{o:<kind>:<id>}:billto` — string: the subscription a result was billed to when no
+///   owner was known at the time (pinned, so a second caller finds the same marker).
 public enum LedgerKeys {
     static let prefix = "cb:v1:"
 
@@ -66,12 +75,46 @@ public enum LedgerKeys {
     /// The hash tag of a subscription.
     public static func subscriptionTag(_ subscription: String) -> String { "{s:\(escape(subscription))}" }
 
-    /// The dedupe marker of an event.
+    /// The dedupe marker of `dedupeId` under the subscription billed for it.
+    public static func seen(subscription: String, dedupeId: String) -> String {
+        prefix + subscriptionTag(subscription) + ":seen:" + escape(dedupeId)
+    }
+
+    /// The dedupe marker of an event billed to its own subscription.
     public static func seen(_ event: UsageEvent) -> String {
-        var id = event.requestId
-        if event.usageSource == .reported, let responseId = event.responseId { id = "resp:" + responseId }
-        if event.usageSource == .reported, let batchId = event.batchId { id = "batch:" + batchId }
-        return prefix + subscriptionTag(event.subscriptionId) + ":seen:" + escape(id)
+        seen(subscription: event.subscriptionId, dedupeId: dedupeId(of: event))
+    }
+
+    /// `resp:<id>` or `batch:<id>` for a result counted once per object, else the `requestId`.
+    public static func dedupeId(of event: UsageEvent) -> String {
+        guard let object = billedObject(of: event) else { return event.requestId }
+        return (object.kind == .response ? "resp:" : "batch:") + object.id
+    }
+
+    /// The object whose usage an event reports, counted once per object however often (and by
+    /// whomever) it is fetched: a Batch API batch, else a Responses API response; nil otherwise.
+    public static func billedObject(of event: UsageEvent) -> ObjectReference? {
+        guard event.usageSource == .reported else { return nil }
+        if let batchId = event.batchId { return ObjectReference(kind: .batch, id: batchId) }
+        if let responseId = event.responseId { return ObjectReference(kind: .response, id: responseId) }
+        return nil
+    }
+
+    /// The hash tag of a stored object: one slot holds its owner and its billing pin.
+    static func objectTag(_ object: ObjectReference) -> String { "{o:\(object.kind.rawValue):\(escape(object.id))}" }
+
+    /// The subscription that created an object.
+    public static func owner(of object: ObjectReference) -> String { prefix + objectTag(object) + ":owner" }
+
+    /// The subscription an object's result was billed to when its owner was unknown.
+    public static func billedTo(_ object: ObjectReference) -> String { prefix + objectTag(object) + ":billto" }
+
+    /// A subscription's days with events the rollup has not yet seen.
+    public static func dirtyDays(subscription: String) -> String { prefix + subscriptionTag(subscription) + ":dirty" }
+
+    /// A subscription's distinct deployments outside the price book on a UTC day.
+    public static func unlistedDeployments(subscription: String, day: String) -> String {
+        prefix + subscriptionTag(subscription) + ":deps:" + day
     }
 
     /// The hourly counters of a subscription.
@@ -90,9 +133,23 @@ public enum LedgerKeys {
     /// `yyyy-mm-ddThh` of an instant (UTC).
     public static func hourText(_ timestamp: UTCTimestamp) -> String { String(timestamp.isoText.prefix(13)) }
 
-    /// The counter increments of one event: `<deployment>|<meter>` → amount (zeros left out).
-    public static func counters(for event: UsageEvent) -> [(field: String, amount: Int64)] {
-        let deployment = event.deployment.isEmpty ? "(unknown)" : escape(event.deployment)
+    /// The deployment counted when the event names none.
+    public static let unknownDeployment = "(unknown)"
+    /// The deployment counted for a subscription's deployments beyond the day's cap (parentheses
+    /// cannot occur in an Azure deployment name, so no real deployment is mistaken for it).
+    public static let unlistedDeployment = "(unlisted)"
+    /// The largest value a counter may reach: 10^15. The record script compares in Lua numbers
+    /// (doubles, exact below 2^53), and a month of hourly counters (744 × 10^15) still fits in Int64.
+    public static let counterCeiling: Int64 = 1_000_000_000_000_000
+
+    /// The event's deployment as counted (escaped), before the cap is applied.
+    public static func deployment(of event: UsageEvent) -> String {
+        event.deployment.isEmpty ? unknownDeployment : escape(event.deployment)
+    }
+
+    /// The counter increments of one event: meter → amount (zeros left out); the script prefixes
+    /// each meter with `<deployment>|`.
+    public static func meters(for event: UsageEvent) -> [(meter: String, amount: Int64)] {
         let meters = event.meters
         var counters: [(String, Int64)] = [
             ("requests", 1), ("op:" + event.operation.rawValue, 1),
@@ -113,6 +170,6 @@ public enum LedgerKeys {
         case .none: counters.append(("usage:none", 1))
         case .reported: break
         }
-        return counters.filter { $0.1 != 0 }.map { (deployment + "|" + $0.0, $0.1) }
+        return counters.filter { $0.1 != 0 }
     }
 }

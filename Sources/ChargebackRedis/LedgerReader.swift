@@ -23,39 +23,53 @@ public struct LedgerReader: Sendable {
 
     /// Every hourly record of a UTC day, for all subscriptions of the day or only `only`.
     public func usage(on day: CivilDay, only: Set<String>? = nil) async throws -> [HourlyUsage] {
+        try await usageAndMarks(on: day, only: only).usage
+    }
+
+    /// Every hourly record of a UTC day and, per subscription, the day's dirty mark read in the same
+    /// step as its counters (so a rollup that clears exactly that mark never clears a later event's).
+    public func usageAndMarks(on day: CivilDay, only: Set<String>? = nil) async throws -> (usage: [HourlyUsage], marks: [String: String]) {
         var subscriptions = try await subscriptions(on: day)
         if let only { subscriptions = subscriptions.filter(only.contains) }
-        return try await withThrowingTaskGroup(of: [HourlyUsage].self) { group in
-            var results: [HourlyUsage] = []
+        return try await withThrowingTaskGroup(of: (String, [HourlyUsage], String?).self) { group in
+            var usage: [HourlyUsage] = []
+            var marks: [String: String] = [:]
             var next = subscriptions.makeIterator()
             func start() -> Bool {
                 guard let subscription = next.next() else { return false }
-                group.addTask { try await self.read(subscription: subscription, day: day) }
+                group.addTask {
+                    let (records, mark) = try await self.read(subscription: subscription, day: day)
+                    return (subscription, records, mark)
+                }
                 return true
             }
             for _ in 0..<concurrency where !start() { break }
-            while let batch = try await group.next() {
-                results += batch
+            while let (subscription, records, mark) = try await group.next() {
+                usage += records
+                if let mark { marks[subscription] = mark }
                 _ = start()
             }
-            return results
+            return (usage, marks)
         }
     }
 
-    /// Reads the 24 hourly hashes of one subscription's day in one round trip: they share the
-    /// subscription's hash tag, so one script reads them all, on a cluster too.
+    /// Reads the 24 hourly hashes of one subscription's day and the day's dirty mark in one round
+    /// trip: they share the subscription's hash tag, so one script reads them all, on a cluster too.
+    /// KEYS: 24 hours, then the dirty days; ARGV[1] the day.
     static let readDayScript = """
     local out = {}
-    for i, key in ipairs(KEYS) do out[i] = redis.call('HGETALL', key) end
+    for i = 1, 24 do out[i] = redis.call('HGETALL', KEYS[i]) end
+    out[25] = redis.call('HGET', KEYS[25], ARGV[1])
     return out
     """
 
-    func read(subscription: String, day: CivilDay) async throws -> [HourlyUsage] {
+    func read(subscription: String, day: CivilDay) async throws -> (records: [HourlyUsage], mark: String?) {
         let keys = (0..<24).map { LedgerKeys.hour(subscription: subscription, hour: day.description + "T" + ($0 < 10 ? "0" : "") + String($0)) }
-        let reply = try await redis.send((["EVAL", Self.readDayScript, "24"] + keys).map { Array($0.utf8) }, key: Array(keys[0].utf8))
-        guard case let .array(hours) = reply, hours.count == 24 else { throw RedisError.unexpectedReply("the day read answered \(reply)") }
+            + [LedgerKeys.dirtyDays(subscription: subscription)]
+        let reply = try await redis.send((["EVAL", Self.readDayScript, "25"] + keys + [day.description]).map { Array($0.utf8) }, key: Array(keys[0].utf8))
+        guard case let .array(parts) = reply, parts.count == 25 else { throw RedisError.unexpectedReply("the day read answered \(reply)") }
         var records: [HourlyUsage] = []
-        for (offset, hourReply) in hours.enumerated() {
+        for (offset, hourReply) in parts.prefix(24).enumerated() {
             guard case let .array(items) = hourReply, !items.isEmpty else { continue }
             var byDeployment: [String: [String: Int64]] = [:]
             var index = 0
@@ -68,7 +82,7 @@ public struct LedgerReader: Sendable {
             let hour = day.daysSinceEpoch * 24 + Int64(offset)
             records += byDeployment.map { HourlyUsage(subscription: subscription, deployment: $0.key, hour: hour, counters: $0.value) }
         }
-        return records
+        return (records, parts[24].text)
     }
 }
 

@@ -2,33 +2,87 @@ import ChargebackCore
 import NIOConcurrencyHelpers
 import RedisClient
 
-/// The ledger in Redis: one atomic script per event (dedupe marker + hourly counters, `EVALSHA`
-/// with an `EVAL` fallback on `NOSCRIPT`), and the day index of subscriptions for the rollup.
+/// The ledger in Redis: one atomic script per event in the billed subscription's slot (dedupe
+/// marker, hourly counters, the day's dirty mark, the deployment cap; `EVALSHA` with an `EVAL`
+/// fallback on `NOSCRIPT`). Before it: the creator of a created object is recorded, the subscription
+/// a Responses or Batch result is billed to is resolved, and the day index is written, so counters
+/// never exist that the rollup cannot find.
 public final class RedisLedger: Ledger {
     let redis: any RedisCommandRouter
     let dedupeSeconds: Int
     let retentionSeconds: Int
+    let owners: ObjectOwners
+    let deploymentCap: Int
+    let listedDeployments: Set<String>
+    let observe: @Sendable (LedgerNotice) -> Void
     private let scriptSHA = NIOLockedValueBox<String?>(nil)
     /// (day, subscription) pairs this process has indexed; SADD is idempotent, this only saves round trips.
     private let indexed = NIOLockedValueBox<Set<String>>([])
 
-    public init(redis: any RedisCommandRouter, dedupeDays: Int = 7, retentionDays: Int = 35) {
+    /// `deploymentCap` bounds the distinct deployments outside `listedDeployments` (the price book's)
+    /// a subscription can add in a day; `observe` hears what metrics count.
+    public init(redis: any RedisCommandRouter, dedupeDays: Int = 7, retentionDays: Int = 35, owners: ObjectOwners? = nil,
+                deploymentCap: Int = 50, listedDeployments: Set<String> = [], observe: @escaping @Sendable (LedgerNotice) -> Void = { _ in }) {
         self.redis = redis
         self.dedupeSeconds = dedupeDays * 86_400
         self.retentionSeconds = retentionDays * 86_400
+        self.owners = owners ?? ObjectOwners(redis: redis)
+        self.deploymentCap = deploymentCap
+        self.listedDeployments = listedDeployments
+        self.observe = observe
     }
 
     public func record(_ event: UsageEvent) async throws -> RecordOutcome {
-        let seen = LedgerKeys.seen(event)
-        let hour = LedgerKeys.hour(subscription: event.subscriptionId, hour: LedgerKeys.hourText(event.timestamp))
-        var arguments = [String(dedupeSeconds), String(retentionSeconds)]
-        for (field, amount) in LedgerKeys.counters(for: event) { arguments += [field, String(amount)] }
-        async let counted = evaluate(keys: [seen, hour], arguments: arguments)
-        async let index: Void = ensureIndexed(day: event.timestamp.dayText, subscription: event.subscriptionId)
-        let reply = try await counted
-        try await index
-        guard case let .integer(value) = reply else { throw RedisError.unexpectedReply("the record script answered \(reply)") }
-        return value == 1 ? .recorded : .duplicate
+        if let created = event.createdObject, (200..<300).contains(event.statusCode) {
+            try await owners.recordCreation(of: created, by: event.subscriptionId)
+        }
+        var subscription = event.subscriptionId
+        var markerSeconds = dedupeSeconds
+        var meters = LedgerKeys.meters(for: event)
+        var isOwnerUnknown = false
+        let object = LedgerKeys.billedObject(of: event)
+        if let object {
+            let target = try await owners.billingTarget(of: object, caller: event.subscriptionId)
+            subscription = target.subscription
+            markerSeconds = owners.seconds(for: object.kind)
+            isOwnerUnknown = !target.isOwnerKnown
+            if isOwnerUnknown { meters.append(("owner:unknown", 1)) }
+        }
+        if meters.contains(where: { $0.amount < 0 || $0.amount > LedgerKeys.counterCeiling }) { throw refusal() }
+        let day = event.timestamp.dayText
+        try await ensureIndexed(day: day, subscription: subscription)
+        let keys = [
+            LedgerKeys.seen(subscription: subscription, dedupeId: LedgerKeys.dedupeId(of: event)),
+            LedgerKeys.hour(subscription: subscription, hour: LedgerKeys.hourText(event.timestamp)),
+            LedgerKeys.dirtyDays(subscription: subscription),
+            LedgerKeys.unlistedDeployments(subscription: subscription, day: day),
+        ]
+        var arguments = [String(markerSeconds), String(retentionSeconds), object == nil ? "0" : "1", day,
+                         LedgerKeys.deployment(of: event), listedDeployments.contains(event.deployment) ? "1" : "0",
+                         String(deploymentCap), String(LedgerKeys.counterCeiling)]
+        for (meter, amount) in meters { arguments += [meter, String(amount)] }
+        let reply = try await evaluate(keys: keys, arguments: arguments)
+        guard case let .integer(value) = reply, let answer = RecordScript.Reply(rawValue: value) else {
+            throw RedisError.unexpectedReply("the record script answered \(reply)")
+        }
+        switch answer {
+        case .duplicate:
+            return .duplicate
+        case .counted, .countedAsUnlisted:
+            if answer == .countedAsUnlisted { observe(.deploymentCapped) }
+            if isOwnerUnknown { observe(.ownerUnknown) }
+            return .recorded
+        case .overflow:
+            throw refusal()
+        }
+    }
+
+    /// The refusal of an event whose numbers would take a counter past the ceiling.
+    func refusal() -> LedgerFailure {
+        observe(.refused(code: "counter_overflow"))
+        return LedgerFailure(code: "counter_overflow",
+                             message: "an amount would take a counter of this subscription, deployment and hour past 10^15; the event was not counted",
+                             status: 422)
     }
 
     func evaluate(keys: [String], arguments: [String]) async throws -> RedisReply {
@@ -46,6 +100,10 @@ public final class RedisLedger: Ledger {
         return try await redis.send((["EVAL", RecordScript.source] + tail).map { Array($0.utf8) }, key: routingKey)
     }
 
+    /// Adds the subscription to the day index before its counters are written. The index lives in
+    /// the day's slot, the counters in the subscription's, so on a cluster one script cannot write
+    /// both; written first and awaited, the index can hold a subscription without counters (a
+    /// failed script: harmless) but never counters without their subscription.
     func ensureIndexed(day: String, subscription: String) async throws {
         let marker = day + "|" + subscription
         guard !indexed.withLockedValue({ $0.contains(marker) }) else { return }
@@ -57,4 +115,15 @@ public final class RedisLedger: Ledger {
             set.insert(marker)
         }
     }
+}
+
+/// What the ledger reports for metrics, beside the outcome.
+public enum LedgerNotice: Sendable, Equatable {
+    /// An event was counted under `(unlisted)`: its subscription reached the day's cap of
+    /// deployments outside the price book.
+    case deploymentCapped
+    /// A Responses or Batch result was billed to the caller because no creator was recorded.
+    case ownerUnknown
+    /// An event was refused (e.g. `counter_overflow`).
+    case refused(code: String)
 }

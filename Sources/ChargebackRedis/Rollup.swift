@@ -25,30 +25,66 @@ public struct Rollup: Sendable {
     let store: SnapshotStore
     let pricer: Pricer
     let logger: Logger
+    /// How long the hourly counters are kept (`CHARGEBACK_RETENTION_DAYS`): a day is re-read only
+    /// while all of its counters are certainly still there.
+    let counterRetentionDays: Int
 
-    public init(reader: LedgerReader, store: SnapshotStore, pricer: Pricer, logger: Logger) {
+    public init(reader: LedgerReader, store: SnapshotStore, pricer: Pricer, logger: Logger, counterRetentionDays: Int = 35) {
         self.reader = reader
         self.store = store
         self.pricer = pricer
         self.logger = logger
+        self.counterRetentionDays = counterRetentionDays
     }
 
     /// The closed days a scheduled run covers: the `catchUpDays` days up to the last day that ended
     /// at least `graceHours` before `now`.
     public static func dueDays(now: UTCTimestamp, graceHours: Int, catchUpDays: Int) -> [CivilDay] {
-        let cutoff = UTCTimestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - Int64(graceHours) * 3_600_000)
-        let lastClosed = cutoff.day.adding(days: -1)
+        let lastClosed = lastClosedDay(now: now, graceHours: graceHours)
         return lastClosed.adding(days: Int64(1 - max(catchUpDays, 1))).through(lastClosed)
     }
 
-    /// Rolls up every due day, oldest first.
+    static func lastClosedDay(now: UTCTimestamp, graceHours: Int) -> CivilDay {
+        UTCTimestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - Int64(graceHours) * 3_600_000).day.adding(days: -1)
+    }
+
+    /// The closed days whose snapshots a late event can still revise: every hour of such a day was
+    /// written at or after the day began, with the counter retention as TTL, so all of them exist
+    /// until at least `retention` days after it (one day less, for clocks); and the snapshot is kept.
+    public static func revisableDays(now: UTCTimestamp, graceHours: Int, counterRetentionDays: Int, snapshotRetentionDays: Int) -> [CivilDay] {
+        let oldest = now.day.adding(days: -Int64(max(0, min(counterRetentionDays - 2, snapshotRetentionDays - 1))))
+        return oldest.through(lastClosedDay(now: now, graceHours: graceHours))
+    }
+
+    /// Rolls up every due day, oldest first: the catch-up window, and every older day within the
+    /// revisable window that recorded events since its last rollup.
     public func runDue(now: UTCTimestamp, graceHours: Int, catchUpDays: Int) async throws -> [DayResult] {
+        var days = Set(Rollup.dueDays(now: now, graceHours: graceHours, catchUpDays: catchUpDays))
+        let revisable = Rollup.revisableDays(now: now, graceHours: graceHours, counterRetentionDays: counterRetentionDays,
+                                             snapshotRetentionDays: store.retentionSeconds / 86_400)
+        let lastClosed = Rollup.lastClosedDay(now: now, graceHours: graceHours)
+        var expired: [CivilDay: [String: String]] = [:]
+        for (subscription, marks) in try await dirty.marks(indexedOn: revisable) {
+            for (day, mark) in marks where day <= lastClosed {
+                if let oldest = revisable.first, day >= oldest { days.insert(day) } else { expired[day, default: [:]][subscription] = mark }
+            }
+        }
+        for (day, marks) in expired {
+            // Some of the day's counters may be gone: a revision from the rest would bill less than
+            // the snapshot holds. Said loudly, and the marks dropped so it is said once.
+            logger.warning("late usage for a day past the counter retention: its snapshot is not revised", metadata: [
+                "rollup.day": "\(day)", "rollup.subscriptions": "\(marks.count)", "rollup.counter_retention_days": "\(counterRetentionDays)",
+            ])
+            try await dirty.clear(day, marks: marks)
+        }
         var results: [DayResult] = []
-        for day in Rollup.dueDays(now: now, graceHours: graceHours, catchUpDays: catchUpDays) {
+        for day in days.sorted() {
             results.append(try await run(day, reprice: false, now: now))
         }
         return results
     }
+
+    var dirty: DirtyDays { DirtyDays(reader: reader) }
 
     /// Rolls up one day; `reprice` also writes a revision when only prices changed.
     public func run(_ day: CivilDay, reprice: Bool, now: UTCTimestamp) async throws -> DayResult {
@@ -69,12 +105,14 @@ public struct Rollup: Sendable {
 
     func locked(_ day: CivilDay, reprice: Bool, now: UTCTimestamp) async throws -> DayResult {
         var unpriced = Set<Unpriced>()
-        let lines = try await reader.usage(on: day).chargeLines(on: day, pricer: pricer, unpriced: &unpriced)
+        let (usage, marks) = try await reader.usageAndMarks(on: day)
+        let lines = usage.chargeLines(on: day, pricer: pricer, unpriced: &unpriced)
         let previous = try await store.latest(day)
         switch RevisionPlan.plan(previous: previous?.lines, current: lines, reprice: reprice) {
         case .unchanged:
             let revision = previous?.revision ?? 0
             logger.info("rollup unchanged", metadata: ["rollup.day": "\(day)", "rollup.revision": "\(revision)"])
+            await clear(day, marks: marks)
             return DayResult(day: day, outcome: .unchanged(revision: revision))
         case let .revise(reason, delta):
             let revision = (previous?.revision ?? 0) + 1
@@ -89,7 +127,17 @@ public struct Rollup: Sendable {
                 "rollup.day": "\(day)", "rollup.revision": "\(revision)", "rollup.reason": "\(reason)", "rollup.lines": "\(lines.count)",
                 "rollup.cost": "\(summary.cost)", "rollup.unpriced_lines": "\(summary.unpricedLines)",
             ])
+            await clear(day, marks: marks)
             return DayResult(day: day, outcome: .written(revision: revision, reason: reason), summary: summary)
+        }
+    }
+
+    /// Drops the dirty marks this run read; a failure only means the day is looked at again.
+    func clear(_ day: CivilDay, marks: [String: String]) async {
+        do {
+            try await dirty.clear(day, marks: marks)
+        } catch {
+            logger.warning("rollup could not clear the dirty marks; the day is read again next run", metadata: ["rollup.day": "\(day)"])
         }
     }
 }

@@ -19,6 +19,7 @@ struct FunctionFolderTests {
         (HealthFunction.name, HealthFunction.route, HealthFunction.methods, .anonymous),
         (BudgetStatusFunction.name, BudgetStatusFunction.route, BudgetStatusFunction.methods, .function),
         (MetricsFunction.name, MetricsFunction.route, MetricsFunction.methods, .function),
+        (OwnerFunction.name, OwnerFunction.route, OwnerFunction.methods, .function),
     ])
     func http(name: String, route: String, methods: [String], authLevel: FunctionMetadata.AuthLevel) throws {
         let function = try metadata(name)
@@ -48,6 +49,6 @@ struct FunctionFolderTests {
     @Test("there is no folder without a type")
     func noStrayFolders() throws {
         let folders = try FileManager.default.contentsOfDirectory(atPath: TestEnvironment.repositoryRoot + "/functions").sorted()
-        #expect(folders == ["budget-check", "budget-status", "chargeback-report", "health", "ingest", "metrics", "rollup", "usage-summary"])
+        #expect(folders == ["budget-check", "budget-status", "chargeback-report", "health", "ingest", "metrics", "owner", "rollup", "usage-summary"])
     }
 }

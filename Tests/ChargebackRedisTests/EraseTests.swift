@@ -21,7 +21,8 @@ struct EraseTests {
         }
         let today = try #require(UTCTimestamp.parse("2026-11-30T12:00:00Z"))
         let result = try await SubscriptionEraser(redis: redis).erase(doomed.subscription, today: today)
-        #expect(result.keys == 6)
+        // 5 dedupe markers, the hour's counters, the dirty days, the day's deployments outside the price book.
+        #expect(result.keys == 8)
         #expect(result.indexEntries == 1)
         #expect(try await doomed.counters(redis).isEmpty)
         #expect(try await kept.counters(redis)["gpt-4o|requests"] == 5)

@@ -51,11 +51,12 @@ struct MoneyHarness {
 
     /// Records one chat call: `prompt` tokens of which `cached` cached, `completion` output tokens.
     @discardableResult
-    func record(_ name: String, id: String, hour: Int = 10, deployment: String = "chat", prompt: Int, cached: Int = 0, completion: Int) async throws -> RecordOutcome {
+    func record(_ name: String, id: String, on recordDay: CivilDay? = nil, hour: Int = 10, deployment: String = "chat", prompt: Int, cached: Int = 0,
+                completion: Int) async throws -> RecordOutcome {
         var builder = EnvelopeBuilder()
         builder.subscriptionId = subscription(name)
         builder.requestId = "req-\(tag)-\(id)"
-        builder.timestamp = "\(day)T\(hour < 10 ? "0" : "")\(hour):15:30Z"
+        builder.timestamp = "\(recordDay ?? day)T\(hour < 10 ? "0" : "")\(hour):15:30Z"
         builder.path = "/openai/deployments/\(deployment)/chat/completions"
         builder.deployment = deployment
         builder.responseBody = """

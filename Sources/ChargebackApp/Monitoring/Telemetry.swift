@@ -1,3 +1,4 @@
+import ChargebackRedis
 import CoreMetrics
 import Metrics
 import NIOConcurrencyHelpers
@@ -44,6 +45,8 @@ public final class Telemetry: Sendable {
         for outcome in ["delivered", "failed", "already_sent", "not_configured"] {
             counter(Name.alerts, ("outcome", outcome)).increment(by: 0)
         }
+        counter(Name.deploymentsCapped).increment(by: 0)
+        counter(Name.ownerUnknown).increment(by: 0)
     }
 
     /// The metric names, as Prometheus shows them.
@@ -59,6 +62,9 @@ public final class Telemetry: Sendable {
         public static let spoolReplayedDuplicates = "chargeback_spool_replayed_duplicates_total"
         public static let rollupDays = "chargeback_rollup_days_total"
         public static let alerts = "chargeback_alerts_total"
+        public static let deploymentsCapped = "chargeback_ledger_deployments_capped_total"
+        public static let ownerUnknown = "chargeback_ledger_owner_unknown_total"
+        public static let ledgerRefused = "chargeback_ledger_refused_total"
     }
 
     /// One function invocation: its status code and how long it took (rollup duration is the
@@ -101,6 +107,18 @@ public final class Telemetry: Sendable {
     /// One day handled by the rollup (`written`, `unchanged`, `busy`).
     public func rollupDay(outcome: String) {
         counter(Name.rollupDays, ("outcome", outcome)).increment()
+    }
+
+    /// What the ledger noticed: an event counted under `(unlisted)` because its subscription reached
+    /// the day's cap of deployments outside the price book (alert on any increase: a client is
+    /// spraying deployment names, or the price book misses a deployment), a result billed to its
+    /// caller for want of a recorded creator, or an event refused (`counter_overflow`).
+    public func ledgerNotice(_ notice: LedgerNotice) {
+        switch notice {
+        case .deploymentCapped: counter(Name.deploymentsCapped).increment()
+        case .ownerUnknown: counter(Name.ownerUnknown).increment()
+        case let .refused(code): counter(Name.ledgerRefused, ("reason", code)).increment()
+        }
     }
 
     /// One alert delivery (`delivered`, `failed`, `already_sent`, `not_configured`).

@@ -103,8 +103,9 @@ struct ResponseAnalysis {
         }
         if operation == .other {
             // Files, models, batches' inputs and outputs: bill nothing, refuse nothing.
-            if let facts = try? EnvelopeBytes.readJSON(body, "responseBody", { cursor throws(ScanError) in try ResponseFacts.read(&cursor) }).get(),
-               let usage = facts.usage, let meters = try? usage.textMeters() {
+            let facts = try? EnvelopeBytes.readJSON(body, "responseBody", { cursor throws(ScanError) in try ResponseFacts.read(&cursor) }).get()
+            noteCreation(id: facts?.id, on: &event)
+            if let usage = facts?.usage, let meters = try? usage.textMeters() {
                 event.meters = meters
                 event.usageSource = .reported
             }
@@ -140,6 +141,7 @@ struct ResponseAnalysis {
             try applyWithoutUsage(to: &event)
         case .response:
             event.responseId = facts.id
+            noteCreation(id: facts.id, on: &event)
             if let usage = facts.usage {
                 event.meters = try usage.textMeters()
                 event.usageSource = .reported
@@ -152,6 +154,7 @@ struct ResponseAnalysis {
             // A batch's total usage arrives on the batch object once it completed (batches created
             // after 2025-09-07); the ledger counts it once per batch id however often it is polled.
             event.batchId = facts.id
+            noteCreation(id: facts.id, on: &event)
             if let usage = facts.usage, facts.status == "completed" {
                 event.meters = try usage.textMeters()
                 event.usageSource = .reported
@@ -168,6 +171,12 @@ struct ResponseAnalysis {
                 try applyEstimate(to: &event, streamedCharacters: nil)
             }
         }
+    }
+
+    /// Remembers the object a successful create call made (`POST …/responses|batches|files`), so the
+    /// ledger records its owner; any other call leaves `createdObject` nil.
+    func noteCreation(id: String?, on event: inout UsageEvent) {
+        event.createdObject = ObjectReference.created(method: fields.method, path: fields.path, statusCode: event.statusCode, id: id)
     }
 
     /// A buffered stream's usage is in its last events: decode only those when they have it.
@@ -187,6 +196,7 @@ struct ResponseAnalysis {
     func applyStreamFacts(_ facts: StreamFacts, to event: inout UsageEvent) throws(ExtractionError) {
         event.modelVersion = facts.model
         event.responseId = facts.responseId
+        noteCreation(id: facts.responseId, on: &event)
         if facts.isTruncated || !facts.isComplete { event.flags.append(UsageFlag.streamTruncated) }
         if let usage = facts.usage {
             event.meters = try usage.textMeters()

@@ -22,6 +22,7 @@ extension UsageEvent: Decodable {
         modelVersion = try container.decodeIfPresent(String.self, forKey: .modelVersion)
         responseId = try container.decodeIfPresent(String.self, forKey: .responseId)
         batchId = try container.decodeIfPresent(String.self, forKey: .batchId)
+        createdObject = try container.decodeIfPresent(ObjectReference.self, forKey: .createdObject)
         flags = try container.decode([String].self, forKey: .flags)
         gatewayRegion = try container.decodeIfPresent(String.self, forKey: .gatewayRegion)
         backendRegion = try container.decodeIfPresent(String.self, forKey: .backendRegion)

@@ -1,7 +1,7 @@
 extension UsageEvent: Encodable {
     enum CodingKeys: String, CodingKey {
         case requestId, timestamp, subscriptionId, subscriptionName, productId, userId, apiId, operationId, deployment
-        case modelVersion, operation, statusCode, isStream, usageSource, meters, responseId, batchId, flags, source, gatewayRegion, backendRegion
+        case modelVersion, operation, statusCode, isStream, usageSource, meters, responseId, batchId, createdObject, flags, source, gatewayRegion, backendRegion
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -23,6 +23,7 @@ extension UsageEvent: Encodable {
         try container.encode(meters, forKey: .meters)
         try container.encodeIfPresent(responseId, forKey: .responseId)
         try container.encodeIfPresent(batchId, forKey: .batchId)
+        try container.encodeIfPresent(createdObject, forKey: .createdObject)
         try container.encode(flags, forKey: .flags)
         try container.encode(source, forKey: .source)
         try container.encodeIfPresent(gatewayRegion, forKey: .gatewayRegion)

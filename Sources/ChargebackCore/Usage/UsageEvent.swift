@@ -30,6 +30,9 @@ public struct UsageEvent: Sendable, Equatable {
     public var responseId: String?
     /// The Batch API id (`batch_…`): a completed batch's usage is counted once under it.
     public var batchId: String?
+    /// The object this call created (`POST …/responses`, `…/batches`, `…/files` answered 2xx), so the
+    /// ledger can remember its owner; nil for every other call. Set by extraction.
+    public var createdObject: ObjectReference?
     /// Facts about how the numbers were obtained, e.g. `stream_without_usage`, `content_filtered`.
     public var flags: [String]
     /// `outbound` or `on-error`.

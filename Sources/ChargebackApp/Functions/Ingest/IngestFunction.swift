@@ -61,7 +61,7 @@ public struct IngestFunction: HTTPFunction {
             telemetry.redisError(operation: "ingest")
             telemetry.ingested(outcome: "failed", bytes: request.body.count)
             logger.error("ledger write failed", metadata: ["error.code": "\(failure.code)"])
-            return ErrorBody.response(status: 503, code: failure.code, message: failure.message)
+            return ErrorBody.response(status: failure.status, code: failure.code, message: failure.message)
         } catch {
             telemetry.redisError(operation: "ingest")
             telemetry.ingested(outcome: "failed", bytes: request.body.count)
