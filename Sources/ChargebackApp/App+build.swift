@@ -19,6 +19,18 @@ public enum ChargebackApplication {
                          timeoutMilliseconds: configuration.redisTimeoutMilliseconds)
     }
 
+    /// The Redis ledger as `configuration` sets it up: dedupe and retention windows, the object
+    /// markers' windows, the deployment cap over the price book's deployments (none listed when
+    /// pricing is unavailable: every deployment then counts toward the cap). The handler and
+    /// `chargeback replay` use the same one, so a replayed event is counted as a live one would be.
+    public static func ledger(_ configuration: Configuration, redis: any RedisCommandRouter, pricer: Pricer?,
+                              telemetry: Telemetry = Telemetry()) -> RedisLedger {
+        let owners = ObjectOwners(redis: redis, responseMarkerDays: configuration.responseMarkerDays, objectMarkerDays: configuration.objectMarkerDays)
+        return RedisLedger(redis: redis, dedupeDays: configuration.dedupeDays, retentionDays: configuration.retentionDays, owners: owners,
+                           deploymentCap: configuration.deploymentCap, listedDeployments: Set(pricer?.book.deployments.keys.map { $0 } ?? []),
+                           observe: { telemetry.ledgerNotice($0) })
+    }
+
     /// Builds the handler application for `configuration`; tests may pass their own `ledger`, and the
     /// environment the alert channels read their URLs from.
     public static func build(_ configuration: Configuration, logger: Logger, ledger: (any Ledger)? = nil,
@@ -31,11 +43,8 @@ public enum ChargebackApplication {
         if case let .failure(error) = money.pricer {
             logger.error("pricing unavailable: rollup and reports will answer 503", metadata: ["error.reason": "\(error)"])
         }
-        let owners = ObjectOwners(redis: redis, responseMarkerDays: configuration.responseMarkerDays, objectMarkerDays: configuration.objectMarkerDays)
-        let redisLedger = RedisLedger(redis: redis, dedupeDays: configuration.dedupeDays, retentionDays: configuration.retentionDays, owners: owners,
-                                      deploymentCap: configuration.deploymentCap,
-                                      listedDeployments: Set((try? money.pricer.get())?.book.deployments.keys.map { $0 } ?? []),
-                                      observe: { telemetry.ledgerNotice($0) })
+        let redisLedger = Self.ledger(configuration, redis: redis, pricer: try? money.pricer.get(), telemetry: telemetry)
+        let owners = redisLedger.owners
         let keyRoles = KeyRoles(ingest: configuration.ingestKeyHashes, fullReport: configuration.reportKeyHashes,
                                 costCenters: try? money.pricer.get().costCenters)
         if !keyRoles.conflicting.isEmpty {

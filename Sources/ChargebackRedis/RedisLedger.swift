@@ -11,7 +11,7 @@ public final class RedisLedger: Ledger {
     let redis: any RedisCommandRouter
     let dedupeSeconds: Int
     let retentionSeconds: Int
-    let owners: ObjectOwners
+    public let owners: ObjectOwners
     let deploymentCap: Int
     let listedDeployments: Set<String>
     let observe: @Sendable (LedgerNotice) -> Void

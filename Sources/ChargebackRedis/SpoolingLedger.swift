@@ -58,7 +58,7 @@ public struct SpoolReplayer: Service {
     public func replayOnce() async -> Bool {
         do {
             let replay = try await replay()
-            if replay.skipped > 0 { logger.error("spool lines unreadable", metadata: ["spool.skipped": "\(replay.skipped)"]) }
+            if replay.skipped > 0 { logger.error("spool lines unreadable; quarantined", metadata: ["spool.skipped": "\(replay.skipped)"]) }
             if replay.events > 0 {
                 logger.info("spool replayed", metadata: ["spool.events": "\(replay.events)", "spool.duplicates": "\(replay.duplicates)"])
                 observe(replay)
@@ -70,20 +70,33 @@ public struct SpoolReplayer: Service {
         }
     }
 
-    /// What one pass did: events replayed, how many of them Redis already had, unreadable lines.
+    /// What one pass did: events replayed, how many of them Redis already had, unreadable lines
+    /// (quarantined), events the ledger refused for good (quarantined).
     public struct Replay: Sendable, Equatable {
         public var events = 0
         public var duplicates = 0
         public var skipped = 0
+        public var quarantined = 0
     }
 
     /// One pass that throws when Redis refuses; the spool is kept for the next pass then.
     public func replay() async throws -> Replay {
         guard let (events, skipped) = try await spool.takeForReplay() else { return Replay() }
         var duplicates = 0
-        for event in events where try await ledger.record(event) == .duplicate { duplicates += 1 }
+        var quarantined = 0
+        for event in events {
+            do {
+                if try await ledger.record(event) == .duplicate { duplicates += 1 }
+            } catch let failure as LedgerFailure where failure.isPermanent {
+                // Refused for good (e.g. counter_overflow): retrying cannot succeed, and must not
+                // hold back every event behind it.
+                logger.error("spooled event refused; quarantined", metadata: ["usage.request_id": "\(event.requestId)", "error.code": "\(failure.code)"])
+                try await spool.quarantine(event)
+                quarantined += 1
+            }
+        }
         try await spool.finishReplay()
-        return Replay(events: events.count, duplicates: duplicates, skipped: skipped)
+        return Replay(events: events.count, duplicates: duplicates, skipped: skipped, quarantined: quarantined)
     }
 }
 

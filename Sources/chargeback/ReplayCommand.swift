@@ -16,15 +16,18 @@ struct ReplayCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = ChargebackCommand.toolConfiguration("replay")
         let redis = ChargebackApplication.redis(configuration)
-        let ledger = RedisLedger(redis: redis, dedupeDays: configuration.dedupeDays, retentionDays: configuration.retentionDays)
+        let ledger = ChargebackApplication.ledger(configuration, redis: redis, pricer: try? PricerLoader.load(configuration).get())
         let directory = spoolDir ?? configuration.spoolDirectory
         let spool = EventSpool(directory: directory, maxBytes: configuration.spoolMaxBytes)
         let replayer = SpoolReplayer(ledger: ledger, spool: spool, logger: Logger(label: "chargeback.replay"))
         do {
             let replay = try await replayer.replay()
             await redis.close()
-            print("replayed \(directory): \(replay.events) events (\(replay.duplicates) already counted), \(replay.skipped) unreadable lines")
-            if replay.skipped > 0 { ChargebackCommand.fail("chargeback replay: \(replay.skipped) lines could not be read", exitCode: 3) }
+            print("replayed \(directory): \(replay.events) events (\(replay.duplicates) already counted), \(replay.skipped) unreadable lines, "
+                  + "\(replay.quarantined) refused events; both kept in spool.quarantine.jsonl")
+            if replay.skipped + replay.quarantined > 0 {
+                ChargebackCommand.fail("chargeback replay: \(replay.skipped + replay.quarantined) lines quarantined in \(directory)/spool.quarantine.jsonl", exitCode: 3)
+            }
         } catch {
             await redis.close()
             ChargebackCommand.fail("chargeback replay: \(directory) kept for a later attempt: \(error)")
