@@ -99,7 +99,7 @@ struct BillingDodgeTests {
         #expect(throws: ExtractionError.self) { try UsageExtractor().extract(builder.bytes) }
     }
 
-    @Test("a model given twice on /v1 is flagged")
+    @Test("a model given twice on /v1: the response's model decides the deployment billed, and the event is flagged")
     func duplicatedModelMember() throws {
         var builder = EnvelopeBuilder()
         builder.path = "/openai/v1/chat/completions"
@@ -108,6 +108,33 @@ struct BillingDodgeTests {
         builder.responseBody = #"{"model":"gpt-4o-2024-08-06","usage":{"prompt_tokens":1,"completion_tokens":1}}"#
         let event = try UsageExtractor().extract(builder.bytes)
         #expect(event.flags.contains("duplicated_request_member"))
+        #expect(event.flags.contains("model_from_response"))
+        #expect(event.deployment == "gpt-4o")
         #expect(event.modelVersion == "gpt-4o-2024-08-06")
+    }
+
+    @Test("a model given twice where the response names the gateway's choice: nothing changes but the flag")
+    func duplicatedModelAgreeing() throws {
+        var builder = EnvelopeBuilder()
+        builder.path = "/openai/v1/chat/completions"
+        builder.deployment = "gpt-4o-mini"
+        builder.requestBody = #"{"model":"gpt-4o","model":"gpt-4o-mini","messages":[]}"#
+        builder.responseBody = #"{"model":"gpt-4o-mini-2024-07-18","usage":{"prompt_tokens":1,"completion_tokens":1}}"#
+        let event = try UsageExtractor().extract(builder.bytes)
+        #expect(event.deployment == "gpt-4o-mini")
+        #expect(event.flags.contains("duplicated_request_member"))
+        #expect(!event.flags.contains("model_from_response"))
+    }
+
+    @Test("a model given twice and a response naming neither: the gateway's choice is billed, flagged model_disagreement")
+    func duplicatedModelDisagreeing() throws {
+        var builder = EnvelopeBuilder()
+        builder.path = "/openai/v1/chat/completions"
+        builder.deployment = "cheap"
+        builder.requestBody = #"{"model":"cheap","model":"dear","messages":[]}"#
+        builder.responseBody = #"{"model":"o3-2025-04-16","usage":{"prompt_tokens":1,"completion_tokens":1}}"#
+        let event = try UsageExtractor().extract(builder.bytes)
+        #expect(event.deployment == "cheap")
+        #expect(event.flags.contains("model_disagreement"))
     }
 }

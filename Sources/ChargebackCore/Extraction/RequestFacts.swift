@@ -3,6 +3,9 @@
 /// not exceed. Text is never read here.
 struct RequestFacts {
     var model: String?
+    /// Every `model` member's text, in order (more than one only in a hostile or broken body; the
+    /// first 8 are kept).
+    var models: [String] = []
     var size: String?
     var quality: String?
     /// `max_tokens`, `max_completion_tokens` or `max_output_tokens`: the most output one choice may have.
@@ -24,6 +27,7 @@ struct RequestFacts {
             case cursor.bytes(key, equal: "model"):
                 note("model")
                 facts.model = try ResponseFacts.optionalText(&cursor)
+                if let model = facts.model, facts.models.count < 8 { facts.models.append(model) }
             case cursor.bytes(key, equal: "size"):
                 note("size")
                 facts.size = try ResponseFacts.optionalText(&cursor)

@@ -29,7 +29,28 @@ public struct UsageExtractor: Sendable {
         }
         let analysis = ResponseAnalysis(fields: fields, bytes: bytes, operation: event.operation, request: request)
         try analysis.apply(to: &event)
+        if bodyNamesModel, let models = request?.models, Set(models).count > 1 { Self.decideModel(among: models, for: &event) }
         return event
+    }
+
+    /// A body naming the model twice: parsers disagree on which one wins (the gateway's and Azure's
+    /// may differ), so the response's `model`, what Azure says it ran, decides. The deployment is the
+    /// longest candidate the response's model starts with (`gpt-4o` for `gpt-4o-2024-08-06`, not
+    /// `gpt-4o-mini`); when none does, the gateway's choice stays and the event says so.
+    static func decideModel(among models: [String], for event: inout UsageEvent) {
+        guard let reported = event.modelVersion?.lowercased() else {
+            event.flags.append(UsageFlag.modelDisagreement)
+            return
+        }
+        let matching = models.filter { reported.hasPrefix($0.lowercased()) }.max { $0.utf8.count < $1.utf8.count }
+        guard let matching else {
+            event.flags.append(UsageFlag.modelDisagreement)
+            return
+        }
+        if matching != event.deployment {
+            event.deployment = matching
+            event.flags.append(UsageFlag.modelFromResponse)
+        }
     }
 }
 

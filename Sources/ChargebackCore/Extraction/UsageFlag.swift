@@ -19,6 +19,10 @@ enum UsageFlag {
     static let outputFromLength = "output_estimated_from_length"
     /// A member that decides the price appeared twice in the request.
     static let duplicatedRequestMember = "duplicated_request_member"
+    /// The body named two models; the deployment billed is the one the response's `model` shows Azure ran.
+    static let modelFromResponse = "model_from_response"
+    /// The body named two models and the response's `model` matches neither: the gateway's choice is billed.
+    static let modelDisagreement = "model_disagreement"
 }
 
 /// A response content type reduced to what extraction needs.
