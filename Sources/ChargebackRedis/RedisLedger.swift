@@ -36,6 +36,13 @@ public final class RedisLedger: Ledger {
         if let created = event.createdObject, (200..<300).contains(event.statusCode) {
             try await owners.recordCreation(of: created, by: event.subscriptionId)
         }
+        if let batchId = event.batchId, !event.producedFiles.isEmpty, (200..<300).contains(event.statusCode) {
+            // A batch's output and error files belong to whoever created the batch.
+            let creator = try await owners.owner(of: ObjectReference(kind: .batch, id: batchId)) ?? event.subscriptionId
+            for file in event.producedFiles {
+                try await owners.recordCreation(of: ObjectReference(kind: .file, id: file), by: creator)
+            }
+        }
         var subscription = event.subscriptionId
         var markerSeconds = dedupeSeconds
         var meters = LedgerKeys.meters(for: event)

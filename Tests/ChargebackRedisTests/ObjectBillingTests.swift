@@ -55,6 +55,8 @@ struct ObjectBillingTests {
         #expect(try await objects.counters("b", redis).isEmpty)
         let marker = LedgerKeys.seen(subscription: objects.subscription("a"), dedupeId: "batch:" + objects.batchId)
         #expect(try await ObjectHarness.ttl(marker, redis) > 399 * 86_400)
+        // The output file Azure made belongs to the batch's creator, whoever polled the batch.
+        #expect(try await ObjectOwners(redis: redis).owner(of: ObjectReference(kind: .file, id: objects.outputFileId)) == objects.subscription("a"))
         await redis.close()
     }
 

@@ -15,6 +15,8 @@ struct ObjectHarness {
     var responseId: String { "resp_\(tag)0c08190ffeeddccbbaa9988" }
     var batchId: String { "batch_\(tag)-4a5b-6c7d-8e9f-0a1b2c3d4e5f" }
     var fileId: String { "file-\(tag)9e0f41a2b3c4d5e6f7a8b9c0" }
+    /// The batch's output file, as the fixture's completed batch names it.
+    var outputFileId: String { "file-\(tag)4b5a46978869aabbccddeeff" }
 
     /// One call's event as extraction makes it: `fixture` answered on `path` to `subscription`. A
     /// create call also carries `createdObject`, as extraction sets it for `POST …/responses|batches|files`.
@@ -27,6 +29,7 @@ struct ObjectHarness {
             $0.replacingOccurrences(of: "resp_6924b4aa00c08190ffeeddccbbaa9988", with: responseId)
                 .replacingOccurrences(of: "resp_6924b3c1d2e48190a1b2c3d4e5f60718", with: responseId)
                 .replacingOccurrences(of: "batch_7c1e2d3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f", with: batchId)
+                .replacingOccurrences(of: "file-0f1e2d3c4b5a46978869aabbccddeeff", with: outputFileId)
         }
         var event = try extractor.extract(builder.bytes)
         event.createdObject = creates

@@ -155,6 +155,7 @@ struct ResponseAnalysis {
             // after 2025-09-07); the ledger counts it once per batch id however often it is polled.
             event.batchId = facts.id
             noteCreation(id: facts.id, on: &event)
+            if (200..<300).contains(event.statusCode) { event.producedFiles = facts.producedFiles }
             if let usage = facts.usage, facts.status == "completed" {
                 event.meters = try usage.textMeters()
                 event.usageSource = .reported

@@ -4,6 +4,8 @@ struct ResponseFacts {
     var model: String?
     var id: String?
     var status: String?
+    /// A batch's `output_file_id` and `error_file_id`: files Azure made for the batch's creator.
+    var producedFiles: [String] = []
     var isBackground = false
     /// Elements of `data` (images generated).
     var dataCount: Int64?
@@ -34,6 +36,8 @@ struct ResponseFacts {
             case cursor.bytes(key, equal: "model"): facts.model = try optionalText(&cursor)
             case cursor.bytes(key, equal: "id"): facts.id = try optionalText(&cursor)
             case cursor.bytes(key, equal: "status"): facts.status = try optionalText(&cursor)
+            case cursor.bytes(key, equal: "output_file_id"), cursor.bytes(key, equal: "error_file_id"):
+                if let file = try optionalText(&cursor), ObjectReference.isValidID(file), facts.producedFiles.count < 2 { facts.producedFiles.append(file) }
             case cursor.bytes(key, equal: "size"): facts.size = try optionalText(&cursor)
             case cursor.bytes(key, equal: "quality"): facts.quality = try optionalText(&cursor)
             case cursor.bytes(key, equal: "background"):

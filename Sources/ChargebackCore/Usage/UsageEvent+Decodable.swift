@@ -23,6 +23,7 @@ extension UsageEvent: Decodable {
         responseId = try container.decodeIfPresent(String.self, forKey: .responseId)
         batchId = try container.decodeIfPresent(String.self, forKey: .batchId)
         createdObject = try container.decodeIfPresent(ObjectReference.self, forKey: .createdObject)
+        producedFiles = try container.decodeIfPresent([String].self, forKey: .producedFiles) ?? []
         flags = try container.decode([String].self, forKey: .flags)
         gatewayRegion = try container.decodeIfPresent(String.self, forKey: .gatewayRegion)
         backendRegion = try container.decodeIfPresent(String.self, forKey: .backendRegion)

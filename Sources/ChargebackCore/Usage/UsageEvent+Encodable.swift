@@ -1,7 +1,7 @@
 extension UsageEvent: Encodable {
     enum CodingKeys: String, CodingKey {
         case requestId, timestamp, subscriptionId, subscriptionName, productId, userId, apiId, operationId, deployment
-        case modelVersion, operation, statusCode, isStream, usageSource, meters, responseId, batchId, createdObject, flags, source, gatewayRegion, backendRegion
+        case modelVersion, operation, statusCode, isStream, usageSource, meters, responseId, batchId, createdObject, producedFiles, flags, source, gatewayRegion, backendRegion
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -24,6 +24,7 @@ extension UsageEvent: Encodable {
         try container.encodeIfPresent(responseId, forKey: .responseId)
         try container.encodeIfPresent(batchId, forKey: .batchId)
         try container.encodeIfPresent(createdObject, forKey: .createdObject)
+        if !producedFiles.isEmpty { try container.encode(producedFiles, forKey: .producedFiles) }
         try container.encode(flags, forKey: .flags)
         try container.encode(source, forKey: .source)
         try container.encodeIfPresent(gatewayRegion, forKey: .gatewayRegion)

@@ -33,6 +33,9 @@ public struct UsageEvent: Sendable, Equatable {
     /// The object this call created (`POST …/responses`, `…/batches`, `…/files` answered 2xx), so the
     /// ledger can remember its owner; nil for every other call. Set by extraction.
     public var createdObject: ObjectReference?
+    /// Files Azure made for a batch (`output_file_id`, `error_file_id`, from a 2xx batch object):
+    /// they belong to the batch's creator, so the gateway lets that subscription download them.
+    public var producedFiles: [String] = []
     /// Facts about how the numbers were obtained, e.g. `stream_without_usage`, `content_filtered`.
     public var flags: [String]
     /// `outbound` or `on-error`.
