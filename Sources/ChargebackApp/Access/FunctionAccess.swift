@@ -10,6 +10,9 @@ public enum FunctionAccess: Sendable, Equatable {
     case report
     /// A full-access report key only (metrics, which are not split by cost center).
     case fullReport
+    /// A report key, or the ingest key (the gateway's budget-limit check asks about one subscription
+    /// with the only key APIM holds).
+    case reportOrGateway
 }
 
 /// The role a presented key holds, decided once per request before the function runs.

@@ -47,7 +47,10 @@ public struct KeyRoles: Sendable {
         case .ambiguous: return .failure(.ambiguous)
         case let .one(value): key = value
         }
-        let hash = Self.hash(key)
+        return caller(hash: Self.hash(key), for: access)
+    }
+
+    func caller(hash: String, for access: FunctionAccess) -> Result<Caller, AccessDenial> {
         switch access {
         case .anonymous:
             return .success(.anonymous)
@@ -59,6 +62,9 @@ public struct KeyRoles: Sendable {
             return .failure(.wrongRole)
         case .fullReport:
             return fullReport.contains(hash) ? .success(.fullReport) : .failure(.wrongRole)
+        case .reportOrGateway:
+            if ingest.contains(hash) { return .success(.ingest) }
+            return caller(hash: hash, for: .report)
         }
     }
 

@@ -1,15 +1,15 @@
 import ChargebackCore
 import FunctionsProtocol
 
-/// `budget-status`: `GET /api/v1/budget/status?subscription=` (or `costCenter=`), function key or a
-/// cost-center report key. Each budget that applies: spend, budget, percent, forecast, the
+/// `budget-status`: `GET /api/v1/budget/status?subscription=` (or `costCenter=`), a report key (full
+/// or cost-center), or the ingest key for one `subscription=` (what the gateway's budget limit asks). Each budget that applies: spend, budget, percent, forecast, the
 /// thresholds crossed and whether a hard limit is exceeded. An opt-in APIM policy snippet can call
 /// it (cached) to answer 429 for a subscription over its hard limit (`policies/budget-limit-policy.xml`).
 public struct BudgetStatusFunction: HTTPFunction {
     public static let name = "budget-status"
     public static let route = "v1/budget/status"
     public static let methods = ["GET"]
-    public static let access = FunctionAccess.report
+    public static let access = FunctionAccess.reportOrGateway
 
     let money: MoneyServices
     let budgets: BudgetServices
@@ -27,7 +27,16 @@ public struct BudgetStatusFunction: HTTPFunction {
             guard (subscription == nil) != (costCenter == nil) else {
                 return ErrorBody.response(status: 400, code: "invalid_query", message: "give exactly one of subscription= or costCenter=")
             }
-            let scope = try ReportAccess(caller: context.caller).costCenter(requested: costCenter)
+            let scope: String?
+            if context.caller == .ingest {
+                // The gateway: one subscription at a time, never a cost center's overview.
+                guard subscription != nil else {
+                    throw FunctionFailure(status: 403, code: "forbidden", message: "the ingest key may ask about one subscription= only")
+                }
+                scope = nil
+            } else {
+                scope = try ReportAccess(caller: context.caller).costCenter(requested: costCenter)
+            }
             if let scope, let subscription, pricer.costCenters.costCenter(of: subscription) != scope {
                 throw FunctionFailure(status: 403, code: "forbidden_cost_center", message: "subscription is outside cost center \(scope)")
             }
