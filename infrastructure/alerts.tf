@@ -218,7 +218,7 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "ingest_refusals" {
 resource "azurerm_monitor_scheduled_query_rules_alert_v2" "ledger_failures" {
   name                    = "alert-${local.base}-ledger-failures"
   display_name            = "Chargeback ${var.environment}: ledger write failures or spooling"
-  description             = "The handler logged \"ledger write failed\", \"redis unavailable; spooling\" or \"spool lines unreadable\" in the last 5 minutes: usage is delayed (spooled until Redis answers) or was refused with a 503. Check Redis (workbook: Redis server load, spooled vs replayed)."
+  description             = "The handler logged \"ledger write failed\", \"redis unavailable; spooling\" or \"spool lines unreadable; quarantined\" in the last 5 minutes: usage is delayed (spooled until Redis answers) or was refused with a 503. Check Redis (workbook: Redis server load, spooled vs replayed)."
   resource_group_name     = azurerm_resource_group.main.name
   location                = azurerm_log_analytics_workspace.main.location
   scopes                  = [azurerm_log_analytics_workspace.main.id]
@@ -233,7 +233,7 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "ledger_failures" {
   criteria {
     query                   = <<-KQL
       ${local.handler_log_lines}
-      | where message in ("ledger write failed", "redis unavailable; spooling", "spool lines unreadable")
+      | where message in ("ledger write failed", "redis unavailable; spooling", "spool lines unreadable; quarantined")
       | project TimeGenerated, LogMessage = message
     KQL
     time_aggregation_method = "Count"

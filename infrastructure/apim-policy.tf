@@ -63,6 +63,7 @@ resource "azurerm_api_management_api_policy" "openai" {
     azurerm_api_management_backend.openai,
     azurerm_api_management_named_value.function_url,
     azurerm_api_management_named_value.function_key,
+    azurerm_api_management_named_value.owner_url,
     azurerm_api_management_named_value.stream_mode,
     azurerm_api_management_named_value.max_body_bytes,
     azurerm_api_management_named_value.tokens_per_minute,
@@ -83,7 +84,8 @@ resource "azurerm_api_management_named_value" "function_url" {
   value               = "https://${azurerm_linux_function_app.main.default_hostname}/api/v1/ingest"
 }
 
-# Secret, read from Key Vault by APIM's identity (versionless: a new key version is picked up).
+# The ingest key (function-keys.tf), read from Key Vault by APIM's identity (versionless: a rotated
+# key is picked up). Sent as x-functions-key to ingest, the owner lookup and budget-status.
 resource "azurerm_api_management_named_value" "function_key" {
   name                = "chargeback-function-key"
   display_name        = "chargeback-function-key"
@@ -92,10 +94,20 @@ resource "azurerm_api_management_named_value" "function_key" {
   secret              = true
 
   value_from_key_vault {
-    secret_id = azurerm_key_vault_secret.function_key.versionless_id
+    secret_id = azurerm_key_vault_secret.ingest_key.versionless_id
   }
 
-  depends_on = [time_sleep.apim_kv_rbac]
+  # The host must know the key before APIM sends it.
+  depends_on = [time_sleep.apim_kv_rbac, azapi_resource_action.function_key]
+}
+
+# The owner lookup of backend-policy.xml (Ownership): GET ?kind=file|batch|response&id=<object id>.
+resource "azurerm_api_management_named_value" "owner_url" {
+  name                = "chargeback-owner-url"
+  display_name        = "chargeback-owner-url"
+  api_management_name = azurerm_api_management.main.name
+  resource_group_name = azurerm_resource_group.main.name
+  value               = "https://${azurerm_linux_function_app.main.default_hostname}/api/v1/owner"
 }
 
 resource "azurerm_api_management_named_value" "stream_mode" {

@@ -46,84 +46,6 @@ resource "azurerm_api_management" "main" {
 locals {
   # Azure OpenAI's data-plane root, e.g. https://oai-chargeback-dev-ab12c.openai.azure.com/openai
   openai_backend_url = "${azurerm_cognitive_account.openai.endpoint}openai"
-
-  # Operations of the azure-openai API (operation id => method, URL template, template parameter).
-  # The operation id is context.Operation.Id in the chargeback envelope.
-  openai_operations = {
-    "chat-completions" = {
-      display_name = "Chat completions"
-      method       = "POST"
-      url_template = "/deployments/{deployment-id}/chat/completions"
-      parameter    = "deployment-id"
-    }
-    "completions" = {
-      display_name = "Completions"
-      method       = "POST"
-      url_template = "/deployments/{deployment-id}/completions"
-      parameter    = "deployment-id"
-    }
-    "embeddings" = {
-      display_name = "Embeddings"
-      method       = "POST"
-      url_template = "/deployments/{deployment-id}/embeddings"
-      parameter    = "deployment-id"
-    }
-    "image-generations" = {
-      display_name = "Image generations"
-      method       = "POST"
-      url_template = "/deployments/{deployment-id}/images/generations"
-      parameter    = "deployment-id"
-    }
-    "image-edits" = {
-      display_name = "Image edits"
-      method       = "POST"
-      url_template = "/deployments/{deployment-id}/images/edits"
-      parameter    = "deployment-id"
-    }
-    "audio-transcriptions" = {
-      display_name = "Audio transcriptions"
-      method       = "POST"
-      url_template = "/deployments/{deployment-id}/audio/transcriptions"
-      parameter    = "deployment-id"
-    }
-    "audio-translations" = {
-      display_name = "Audio translations"
-      method       = "POST"
-      url_template = "/deployments/{deployment-id}/audio/translations"
-      parameter    = "deployment-id"
-    }
-    "audio-speech" = {
-      display_name = "Audio speech"
-      method       = "POST"
-      url_template = "/deployments/{deployment-id}/audio/speech"
-      parameter    = "deployment-id"
-    }
-    "responses-create" = {
-      display_name = "Responses: create"
-      method       = "POST"
-      url_template = "/responses"
-      parameter    = null
-    }
-    "responses-get" = {
-      display_name = "Responses: get"
-      method       = "GET"
-      url_template = "/responses/{response-id}"
-      parameter    = "response-id"
-    }
-    # The v1 API (/openai/v1/...): the model is named in the body. APIM wildcard operations.
-    "v1-post" = {
-      display_name = "v1 API (POST)"
-      method       = "POST"
-      url_template = "/v1/*"
-      parameter    = null
-    }
-    "v1-get" = {
-      display_name = "v1 API (GET)"
-      method       = "GET"
-      url_template = "/v1/*"
-      parameter    = null
-    }
-  }
 }
 
 resource "azurerm_api_management_backend" "openai" {
@@ -147,31 +69,11 @@ resource "azurerm_api_management_api" "openai" {
   service_url           = local.openai_backend_url
   subscription_required = true
 
-  # OpenAI SDKs send the key as `api-key`; APIM reads the subscription key from it.
+  # OpenAI SDKs send the key as `api-key`; APIM reads the subscription key from it. The inbound
+  # policy removes it (header and query) before forwarding.
   subscription_key_parameter_names {
     header = "api-key"
     query  = "api-key"
-  }
-}
-
-resource "azurerm_api_management_api_operation" "openai" {
-  for_each = local.openai_operations
-
-  operation_id        = each.key
-  api_name            = azurerm_api_management_api.openai.name
-  api_management_name = azurerm_api_management.main.name
-  resource_group_name = azurerm_resource_group.main.name
-  display_name        = each.value.display_name
-  method              = each.value.method
-  url_template        = each.value.url_template
-
-  dynamic "template_parameter" {
-    for_each = each.value.parameter == null ? [] : [each.value.parameter]
-    content {
-      name     = template_parameter.value
-      required = true
-      type     = "string"
-    }
   }
 }
 

@@ -28,6 +28,14 @@ locals {
     CHARGEBACK_DEDUPE_DAYS    = tostring(var.chargeback_dedupe_days)
     CHARGEBACK_RETENTION_DAYS = tostring(var.chargeback_retention_days)
 
+    # Owners of files, batches and stored responses (APIM's ownership check asks for them): kept
+    # 35 days for responses (Azure keeps them 30) and 400 for batches and files, renewed on use.
+    # The handler's defaults, stated so that a change is deliberate.
+    CHARGEBACK_RESPONSE_MARKER_DAYS = "35"
+    CHARGEBACK_OBJECT_MARKER_DAYS   = "400"
+    # Deployments outside the price book one subscription may add per UTC day (then `(unlisted)`).
+    CHARGEBACK_DEPLOYMENT_CAP = "50"
+
     # /home is the persistent Azure Files share of the Elastic Premium plan: spooled events survive
     # restarts. One folder per instance (the handler expands %WEBSITE_INSTANCE_ID%), so appends from
     # several machines never interleave on the share; a folder left by an instance that was scaled
@@ -39,6 +47,11 @@ locals {
     CHARGEBACK_PRICE_BOOK   = "config/price-book.json"
     CHARGEBACK_COST_CENTERS = "config/cost-centers.json"
     CHARGEBACK_BUDGETS      = "config/budgets.json"
+
+    # The role of each key, by SHA-256 (function-keys.tf): the handler refuses every other key.
+    # Not secret: a hash of 48 random letters and digits gives nothing away, so plans may show it.
+    CHARGEBACK_INGEST_KEY_SHA256 = nonsensitive(sha256(random_password.ingest_key.result))
+    CHARGEBACK_REPORT_KEY_SHA256 = nonsensitive(sha256(random_password.report_key.result))
 
     CHARGEBACK_ROLLUP_GRACE_HOURS      = tostring(var.chargeback_rollup_grace_hours)
     CHARGEBACK_ROLLUP_CATCHUP_DAYS     = tostring(var.chargeback_rollup_catchup_days)

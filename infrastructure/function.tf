@@ -24,7 +24,7 @@ resource "azurerm_service_plan" "function" {
 }
 
 resource "azurerm_linux_function_app" "main" {
-  #checkov:skip=CKV_AZURE_221:no VNet in this template: APIM calls the function over the internet; every route except /api/v1/health needs the function key
+  #checkov:skip=CKV_AZURE_221:no VNet in this template: the public endpoint stays on for APIM, but access restrictions admit only the APIM gateway (and function_allowed_ip_ranges), and every route except /api/v1/health needs a key
   name                        = local.names.function_app
   location                    = azurerm_resource_group.main.location
   resource_group_name         = azurerm_resource_group.main.name
@@ -67,6 +67,32 @@ resource "azurerm_linux_function_app" "main" {
     health_check_path                 = "/api/v1/health"
     health_check_eviction_time_in_min = 5
 
+    # Only APIM and function_allowed_ip_ranges (function-network.tf); the rest is refused (403).
+    ip_restriction_default_action = "Deny"
+    dynamic "ip_restriction" {
+      for_each = local.function_ip_rules
+      content {
+        name        = ip_restriction.value.name
+        priority    = ip_restriction.value.priority
+        action      = "Allow"
+        ip_address  = ip_restriction.value.ip_address
+        service_tag = ip_restriction.value.service_tag
+      }
+    }
+
+    # The SCM site has its own list: APIM never calls it, the zip deploy does (with Entra ID).
+    scm_use_main_ip_restriction       = false
+    scm_ip_restriction_default_action = length(var.function_scm_allowed_ip_ranges) > 0 ? "Deny" : "Allow"
+    dynamic "scm_ip_restriction" {
+      for_each = var.function_scm_allowed_ip_ranges
+      content {
+        name       = "deploy-${scm_ip_restriction.key}"
+        priority   = 100
+        action     = "Allow"
+        ip_address = scm_ip_restriction.value
+      }
+    }
+
     # always_on is not set: it must stay off on Elastic Premium (the always-ready instances
     # below play that role).
     elastic_instance_minimum  = var.function_minimum_instances
@@ -75,11 +101,4 @@ resource "azurerm_linux_function_app" "main" {
   }
 
   tags = local.tags
-}
-
-# The default function key, stored in Key Vault for APIM's chargeback-function-key named value.
-# The provider retries while the new app's host starts.
-data "azurerm_function_app_host_keys" "main" {
-  name                = azurerm_linux_function_app.main.name
-  resource_group_name = azurerm_resource_group.main.name
 }

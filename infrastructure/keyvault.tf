@@ -1,6 +1,6 @@
-# Key Vault (RBAC authorization, purge protection, soft delete) holding the two secrets the
-# platform reads by reference: the Redis connection string (function app setting) and the
-# function key (APIM named value). Nobody copies a secret by hand.
+# Key Vault (RBAC authorization, purge protection, soft delete) holding the secrets: the Redis
+# connection string (function app setting, by reference), the ingest key (APIM named value, by
+# reference) and the report key (read by finance and operators). Nobody copies a secret by hand.
 resource "azurerm_key_vault" "main" {
   #checkov:skip=CKV_AZURE_109:no VNet in this template: App Service Key Vault references and the deploying principal reach the vault over its public endpoint (App Service is not a trusted service for the firewall bypass)
   #checkov:skip=CKV_AZURE_189:no VNet in this template: App Service Key Vault references and the deploying principal reach the vault over its public endpoint; access is RBAC-only
@@ -39,7 +39,8 @@ resource "azurerm_role_assignment" "function_kv_secrets_user" {
   skip_service_principal_aad_check = true
 }
 
-# APIM reads the chargeback-function-key named value from the vault with its system identity.
+# APIM reads the chargeback-function-key named value (the ingest key) from the vault with its system
+# identity.
 resource "azurerm_role_assignment" "apim_kv_secrets_user" {
   scope                            = azurerm_key_vault.main.id
   role_definition_name             = "Key Vault Secrets User"
@@ -72,10 +73,24 @@ resource "azurerm_key_vault_secret" "redis_connection_string" {
   depends_on = [time_sleep.deployer_kv_rbac]
 }
 
-resource "azurerm_key_vault_secret" "function_key" {
-  #checkov:skip=CKV_AZURE_41:the value is owned by Terraform and follows the function app's default key; an expiry date would break the APIM named value (and so every chargeback post) when it passes
-  name         = "chargeback-function-key"
-  value        = data.azurerm_function_app_host_keys.main.default_function_key
+# The ingest key APIM sends as x-functions-key (function-keys.tf).
+resource "azurerm_key_vault_secret" "ingest_key" {
+  #checkov:skip=CKV_AZURE_41:the value is owned by Terraform (random_password, rotated with -replace); an expiry date would break the APIM named value (and so every chargeback post) when it passes
+  name         = "chargeback-ingest-key"
+  value        = random_password.ingest_key.result
+  key_vault_id = azurerm_key_vault.main.id
+  content_type = "text/plain; format=azure-functions-key"
+  tags         = local.tags
+
+  depends_on = [time_sleep.deployer_kv_rbac]
+}
+
+# The full-access report key (function-keys.tf): `az keyvault secret show --vault-name <key_vault_name>
+# --name chargeback-report-key` for whoever may read every cost center.
+resource "azurerm_key_vault_secret" "report_key" {
+  #checkov:skip=CKV_AZURE_41:the value is owned by Terraform (random_password, rotated with -replace); the key itself does not expire, so an expiry on the copy would only hide it
+  name         = "chargeback-report-key"
+  value        = random_password.report_key.result
   key_vault_id = azurerm_key_vault.main.id
   content_type = "text/plain; format=azure-functions-key"
   tags         = local.tags

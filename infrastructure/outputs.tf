@@ -6,7 +6,7 @@ output "gateway_url" {
 }
 
 output "function_url" {
-  description = "Base URL of the chargeback function's HTTP routes (v1/ingest, v1/usage/summary, v1/chargeback/report, v1/health)."
+  description = "Base URL of the chargeback function's HTTP routes (v1/ingest, v1/owner, v1/usage/summary, v1/chargeback/report, v1/health); reachable only from APIM and function_allowed_ip_ranges."
   value       = "https://${azurerm_linux_function_app.main.default_hostname}/api"
 }
 
@@ -31,7 +31,7 @@ output "redis_hostname" {
 }
 
 output "key_vault_name" {
-  description = "Key Vault holding redis-connection-string and chargeback-function-key."
+  description = "Key Vault holding redis-connection-string, chargeback-ingest-key (APIM's) and chargeback-report-key (full-access reports)."
   value       = azurerm_key_vault.main.name
 }
 

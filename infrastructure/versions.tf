@@ -5,13 +5,21 @@
 # also carries over to 5.x. The newest names it relies on: `rbac_authorization_enabled` on the Key
 # Vault (4.42+; `enable_rbac_authorization` is deprecated) and `enabled_metric` in diagnostic
 # settings (replaces the deprecated `metric` block).
+#
+# azapi creates the Function App's keys (function-keys.tf), which azurerm cannot: 2.11 is the first
+# version whose azapi_resource_action takes a write-only `sensitive_body` (CHANGELOG v2.11.0,
+# GH-1150), and write-only arguments need Terraform 1.11.
 terraform {
-  required_version = ">= 1.6"
+  required_version = ">= 1.11"
 
   required_providers {
     azurerm = {
       source  = "hashicorp/azurerm"
       version = "~> 4.81.0"
+    }
+    azapi = {
+      source  = "Azure/azapi"
+      version = "~> 2.11"
     }
     random = {
       source  = "hashicorp/random"

@@ -61,10 +61,15 @@ public enum Envelope {
     public static let outboundFields = [
         "schemaVersion", "source", "requestId", "timestamp", "elapsedMs", "subscriptionId", "subscriptionName", "productId", "userId",
         "apiId", "operationId", "method", "path", "apiVersion", "deployment", "gatewayRegion", "backendRegion", "statusCode", "isStream",
-        "responseContentType", "requestBody", "requestBodyLength", "responseBody", "responseBodyLength",
+        "responseContentType", "requestBody", "requestBodyLength", "responseBody", "responseBodyLength", "responseBodyTail",
     ]
 
-    /// The outbound envelope; bodies over `maxBodyBytes` are sent as null with their length.
+    /// How much of a response over the limit is still sent (`responseBodyTail`), in UTF-16 code units
+    /// as C# counts a string's characters.
+    public static let tailCharacters = 65_536
+
+    /// The outbound envelope; bodies over `maxBodyBytes` are sent as null with their length, and a
+    /// read response over it also as its last `tailCharacters` characters (`responseBodyTail`).
     public static func outbound(_ call: CallRecord, _ answer: BackendAnswer, maxBodyBytes: Int) -> [UInt8] {
         var writer = JSONWriter(capacity: 512 + (call.requestText?.utf8.count ?? 0) + (answer.body?.count ?? 0) * 11 / 10)
         writer.openObject()
@@ -77,6 +82,8 @@ public enum Envelope {
         writer.key("responseBody")
         if let body = answer.body, answer.length <= maxBodyBytes { writer.string(String(decoding: body, as: UTF8.self)) } else { writer.null() }
         writer.member("responseBodyLength", answer.length)
+        writer.key("responseBodyTail")
+        if let body = answer.body, answer.length > maxBodyBytes { writer.string(tail(of: String(decoding: body, as: UTF8.self))) } else { writer.null() }
         writer.closeObject()
         return writer.bytes
     }
@@ -138,17 +145,18 @@ public enum Envelope {
         return fraction == 0 ? "\(thousandths / 1000)" : "\(thousandths / 1000).\(String(String(fraction + 1000).dropFirst()))"
     }
 
-    /// The operation id Terraform gives the matched operation (`infrastructure/apim.tf`).
+    /// The last `tailCharacters` UTF-16 code units of `text`, not starting inside a surrogate pair
+    /// (the policy's `response.Substring(start)`, `char.IsLowSurrogate`).
+    static func tail(of text: String) -> String {
+        let units = Array(text.utf16)
+        var start = max(0, units.count - tailCharacters)
+        if start > 0, UTF16.isTrailSurrogate(units[start]) { start += 1 }
+        return String(decoding: units[start...], as: UTF16.self)
+    }
+
+    /// The operation id Terraform gives the matched operation (`infrastructure/apim-operations.tf`),
+    /// or nil when none matches (APIM's 404).
     public static func operationId(method: String, path: String) -> String? {
-        let parts = path.split(separator: "/").map(String.init)
-        guard parts.first == "openai", parts.count >= 2 else { return nil }
-        if parts[1] == "v1" { return method == "GET" ? "v1-get" : "v1-post" }
-        if parts[1] == "responses" { return parts.count == 2 ? "responses-create" : "responses-get" }
-        guard parts[1] == "deployments", parts.count >= 4 else { return nil }
-        let tail = parts[3...].joined(separator: "/")
-        let operations = ["chat/completions": "chat-completions", "completions": "completions", "embeddings": "embeddings",
-                          "images/generations": "image-generations", "images/edits": "image-edits",
-                          "audio/transcriptions": "audio-transcriptions", "audio/translations": "audio-translations", "audio/speech": "audio-speech"]
-        return operations[tail]
+        ApiOperations.match(method: method, path: path)?.id
     }
 }

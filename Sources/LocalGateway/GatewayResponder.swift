@@ -25,7 +25,11 @@ struct GatewayResponder: HTTPResponder {
         let path = request.uri.path
         if path == "/" { return Self.text(200, "APIM twin (local development only) is running\n", type: "text/plain") }
         if path == "/twin/stats" { return Self.text(200, String(decoding: try JSONEncoder().encode(poster.current), as: UTF8.self), type: "application/json") }
-        guard path.hasPrefix("/openai/") else { return Self.text(404, #"{ "statusCode": 404, "message": "Resource not found" }"#, type: "application/json") }
+        // The API's allow-list (infrastructure/apim-operations.tf): anything else is APIM's 404 and
+        // never goes upstream.
+        guard let operation = ApiOperations.match(method: request.method.rawValue, path: path) else {
+            return Self.text(404, #"{ "statusCode": 404, "message": "Resource not found" }"#, type: "application/json")
+        }
         let started = ContinuousClock.now
         let body = try await request.body.collect(upTo: 128 * 1024 * 1024)
         let twinRequest = TwinRequest(method: request.method.rawValue, path: path, query: request.uri.query ?? "",
@@ -38,7 +42,7 @@ struct GatewayResponder: HTTPResponder {
         }
         var call = CallRecord(
             requestId: UUID().uuidString.lowercased(), timestamp: timestamp(request), elapsedMilliseconds: 0, subscription: decision.subscription,
-            operationId: Envelope.operationId(method: twinRequest.method, path: path), method: twinRequest.method, path: path,
+            operationId: operation.id, method: twinRequest.method, path: path,
             apiVersion: decision.apiVersion, deployment: decision.deployment, isStream: decision.isStream,
             requestText: decision.requestText, requestLength: decision.requestLength)
         let deliveries = configuration.acceptsTestHeaders ? (twinRequest.header("x-twin-deliveries").flatMap { Int($0) } ?? 1) : 1

@@ -97,6 +97,43 @@ struct ApimTwinTests {
         #expect(capped["responseBody"] is NSNull)
         #expect(capped["requestBody"] is NSNull)
         #expect(capped["responseBodyLength"] as? Int == response.utf8.count)
+        #expect(capped["responseBodyTail"] as? String == response)
+        let whole = Envelope.outbound(call, BackendAnswer(statusCode: 200, contentType: "application/json", backendRegion: "", body: Array(response.utf8),
+                                                          length: response.utf8.count), maxBodyBytes: 4_194_304)
+        #expect(try #require(try JSONSerialization.jsonObject(with: Data(whole)) as? [String: Any])["responseBodyTail"] is NSNull)
+    }
+
+    @Test("a response over the limit goes as its last 65,536 characters, and ingest reads the usage from them")
+    func overTheLimit() throws {
+        let fixture = try #require(try JSONSerialization.jsonObject(with: Data(Fixture.bytes("openai/chat-completion.json"))) as? [String: Any])
+        var answer = fixture
+        var choices = try #require(answer["choices"] as? [[String: Any]])
+        var message = try #require(choices[0]["message"] as? [String: Any])
+        message["content"] = String(repeating: "x", count: 140_000)
+        choices[0]["message"] = message
+        answer["choices"] = choices
+        let body = try JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys, .withoutEscapingSlashes])
+        let call = CallRecord(requestId: "r-tail", timestamp: "2026-11-29T10:00:00.0000000Z", elapsedMilliseconds: 3, subscription: directory.all[0],
+                              operationId: "chat-completions", method: "POST", path: "/openai/deployments/gpt-4o/chat/completions",
+                              apiVersion: "2024-10-21", deployment: "gpt-4o", isStream: false, requestText: #"{"messages":[]}"#, requestLength: 15)
+        let bytes = Envelope.outbound(call, BackendAnswer(statusCode: 200, contentType: "application/json", backendRegion: "", body: Array(body),
+                                                          length: body.count), maxBodyBytes: 100_000)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        let tail = try #require(object["responseBodyTail"] as? String)
+        #expect(object["responseBody"] is NSNull)
+        #expect(object["responseBodyLength"] as? Int == body.count)
+        #expect(tail.utf16.count == Envelope.tailCharacters)
+        #expect(String(decoding: body, as: UTF8.self).hasSuffix(tail))
+        let event = try UsageExtractor().extract(bytes)
+        #expect(event.usageSource == .reported)
+        #expect(event.flags.contains("usage_from_tail"))
+
+        // An astral character (two UTF-16 units) where the tail would start: it is not split.
+        let astral = Array(("😀" + String(repeating: "a", count: Envelope.tailCharacters - 1)).utf8)
+        let split = Envelope.outbound(call, BackendAnswer(statusCode: 200, contentType: "application/json", backendRegion: "", body: astral,
+                                                          length: astral.count), maxBodyBytes: 10)
+        let cut = try #require(try JSONSerialization.jsonObject(with: Data(split)) as? [String: Any])
+        #expect(cut["responseBodyTail"] as? String == String(repeating: "a", count: Envelope.tailCharacters - 1))
     }
 
     @Test("the on-error envelope carries source and reason, never a message, and is accepted")
@@ -108,17 +145,6 @@ struct ApimTwinTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
         #expect((object["lastError"] as? [String: Any])?.keys.sorted() == ["reason", "source"])
         #expect(try UsageExtractor().extract(bytes).statusCode == 500)
-    }
-
-    @Test("operation ids are Terraform's")
-    func operations() throws {
-        let terraform = try String(contentsOfFile: TestEnvironment.repositoryRoot + "/infrastructure/apim.tf", encoding: .utf8)
-        for (method, path) in [("POST", "/openai/deployments/d/chat/completions"), ("POST", "/openai/deployments/d/embeddings"),
-                               ("POST", "/openai/responses"), ("GET", "/openai/responses/resp_1"), ("POST", "/openai/v1/chat/completions"),
-                               ("POST", "/openai/deployments/d/images/generations"), ("POST", "/openai/deployments/d/audio/speech")] {
-            let id = try #require(Envelope.operationId(method: method, path: path))
-            #expect(terraform.contains("\"\(id)\" = {"), "\(id)")
-        }
     }
 
     @Test("timestamps: 7 fractional digits, UTC, parsed back by the extractor")

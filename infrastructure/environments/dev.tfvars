@@ -64,6 +64,14 @@ tokens_per_minute = 0
 # 429 for a subscription over a hard budget limit (budget-limit-policy.xml; fail open, 60 s cache).
 budget_limit_enabled = true
 
+# Fine-tuning, assistants, threads, vector stores: unpriced and without ownership checks, so off
+# (docs/deployment.md, Operations).
+enable_unmetered_operations = false
+
+# Besides APIM, who may call the Function App (reports, scripts/deploy.sh's health check), e.g.
+# ["203.0.113.0/24"]. Empty: APIM only.
+function_allowed_ip_ranges = []
+
 # One team per cost center (keys from config/cost-centers.json `subscriptions`).
 teams = {
   "marketing-web" = {

@@ -86,6 +86,14 @@ tokens_per_minute = 0
 # fail open; decisions cached budget_limit_cache_seconds, default 60).
 budget_limit_enabled = false
 
+# Fine-tuning, assistants, threads, vector stores: unpriced and without ownership checks, so off
+# (docs/deployment.md, Operations).
+enable_unmetered_operations = false
+
+# Besides APIM, who may call the Function App (reports, scripts/deploy.sh's health check), e.g.
+# ["203.0.113.0/24"]. Empty: APIM only.
+function_allowed_ip_ranges = []
+
 # Every subscription of config/cost-centers.json.
 teams = {
   "marketing-web" = {

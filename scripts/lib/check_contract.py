@@ -1,5 +1,6 @@
 """The payload contract v1 checks: every example envelope in docs/examples validates against
-docs/payload-contract.schema.json, broken variants do not, and the schema's fields are exactly the
+docs/payload-contract.schema.json, broken variants do not (a responseBodyTail next to a
+responseBody among them), and the schema's fields are exactly the
 fields the Swift envelope parser knows (so the document, the schema and the code cannot drift)."""
 import copy
 import json
@@ -28,6 +29,11 @@ for path in examples:
         broken[field] = value
         if validator.is_valid(broken):
             problems.append(f"{path.name}: the schema accepts {field}={value!r}")
+    # A tail stands in for a body over the limit: never both (docs/payload-contract.md, Over the limit).
+    if validator.is_valid({**envelope, "responseBody": "{}", "responseBodyTail": "}"}):
+        problems.append(f"{path.name}: the schema accepts responseBodyTail next to a responseBody")
+    if not validator.is_valid({**envelope, "responseBody": None, "responseBodyTail": "\"usage\":{}}"}):
+        problems.append(f"{path.name}: the schema refuses responseBodyTail with a null responseBody")
     for field in schema["required"]:
         broken = {k: v for k, v in envelope.items() if k != field}
         if validator.is_valid(broken):

@@ -2,7 +2,11 @@
 with zero failed checks, and every check it skips is skipped inline with a reason; every setting the
 handler reads is set in the Function App's app settings (or excluded below, with why) and documented
 in the README; the deployments and teams in the environments exist in the price book and the
-cost-center file, so nothing deployed is unpriced or unassigned."""
+cost-center file, so nothing deployed is unpriced or unassigned. Trust at the boundary: APIM exposes an
+explicit allow-list of metered operations (no wildcard, no listing, each documented), the unmetered
+families only behind a variable that is off; the Function App admits only APIM (and listed ranges);
+APIM's key is a generated ingest key in Key Vault whose SHA-256 is the handler's ingest role, distinct
+from the generated report key, and neither is the app's default host key."""
 import json
 import os
 import pathlib
@@ -55,6 +59,7 @@ for source in [file for target in handler_targets for file in (root / "Sources" 
     text = source.read_text()
     read |= set(re.findall(r'environment\["([A-Z][A-Z0-9_]+)"\]', text))
     read |= set(re.findall(r'integer\("([A-Z][A-Z0-9_]+)"', text))
+    read |= set(re.findall(r'\(\s*"([A-Z][A-Z0-9_]+)"\s*,\s*environment\s*\)', text))
 readme = (root / "README.md").read_text()
 for name in sorted(read - set(NOT_APP_SETTINGS)):
     if name not in settings:
@@ -89,6 +94,114 @@ for environment in ("dev", "prod"):
             problems.append(f"{path}: team {team} is {center} but config/cost-centers.json maps it to {centers['subscriptions'].get(team)}")
     if not values.get("teams") or not values.get("openai_deployments"):
         problems.append(f"{path}: sets no teams or no deployments")
+
+# Trust at the boundary (docs/deployment.md). Helpers over every parsed .tf file.
+def tf_blocks(kind, section="resource"):
+    """{label: body} of every `section "kind" "label"` block in infrastructure/*.tf (for a variable,
+    whose block has one label, the body itself)."""
+    found = {}
+    for path, document in documents.items():
+        if str(path).endswith(".tf"):
+            for block in document.get(section, []):
+                found.update(block.get(kind, {}))
+    return found
+
+
+def tf_local(name):
+    for path, document in documents.items():
+        for block in document.get("locals", []):
+            if name in block:
+                return block[name]
+    return None
+
+
+def text(value):
+    return json.dumps(value) if not isinstance(value, str) else value
+
+
+# 1. Operations: an explicit allow-list (no wildcard: a request that matches nothing is APIM's 404),
+# listings left out (they would show every team's objects), the unmetered families only behind
+# enable_unmetered_operations = false. Each operation is documented in docs/deployment.md.
+REQUIRED_OPERATIONS = {f"{method} {prefix}{path}" for prefix in ("/deployments/{deployment-id}", "/v1") for method, path in [
+    ("POST", "/chat/completions"), ("POST", "/completions"), ("POST", "/embeddings"), ("POST", "/images/generations"),
+    ("POST", "/images/edits"), ("POST", "/audio/transcriptions"), ("POST", "/audio/translations"), ("POST", "/audio/speech")]}
+REQUIRED_OPERATIONS |= {f"{method} {prefix}{path}" for prefix in ("", "/v1") for method, path in [
+    ("POST", "/responses"), ("GET", "/responses/{response-id}"), ("DELETE", "/responses/{response-id}"),
+    ("GET", "/responses/{response-id}/input_items"), ("POST", "/batches"), ("GET", "/batches/{batch-id}"),
+    ("POST", "/batches/{batch-id}/cancel"), ("POST", "/files"), ("GET", "/files/{file-id}"),
+    ("GET", "/files/{file-id}/content"), ("DELETE", "/files/{file-id}")]}
+metered = tf_local("metered_operations")
+deployment_doc = (root / "docs/deployment.md").read_text()
+if not isinstance(metered, dict) or not metered:
+    problems.append("infrastructure/: no locals.metered_operations map (operation id => \"METHOD template\")")
+    metered = {}
+for operation, value in metered.items():
+    method, _, template = str(value).partition(" ")
+    if "*" in template or method not in ("GET", "POST", "DELETE") or not template.startswith("/"):
+        problems.append(f"metered operation {operation} ({value}) is not one method and one template without a wildcard")
+    if method == "GET" and not set(re.findall(r"\{([a-z-]+)\}", template)) - {"deployment-id"}:
+        problems.append(f"metered operation {operation} ({value}) is a listing: a GET must address one object by id")
+    if f"`{method} /openai{template}`" not in deployment_doc:
+        problems.append(f"metered operation {operation} (`{method} /openai{template}`) is not listed in docs/deployment.md")
+for missing in sorted(REQUIRED_OPERATIONS - set(metered.values())):
+    problems.append(f"the metered operation {missing} is not in locals.metered_operations")
+operations = tf_blocks("azurerm_api_management_api_operation")
+if set(operations) != {"openai"} or text(operations["openai"].get("for_each")) != "${local.openai_operations}":
+    problems.append("the API's operations are not one azurerm_api_management_api_operation.openai over local.openai_operations")
+if not re.fullmatch(r"\$\{merge\(local\.metered_operations, var\.enable_unmetered_operations \? local\.unmetered_operations : \{\}\)\}",
+                    text(tf_local("openai_operations"))):
+    problems.append("local.openai_operations is not merge(local.metered_operations, var.enable_unmetered_operations ? local.unmetered_operations : {})")
+unmetered_switch = tf_blocks("enable_unmetered_operations", "variable")
+if unmetered_switch.get("default") is not False:
+    problems.append("variable enable_unmetered_operations is missing or not false by default")
+for path, document in documents.items():
+    if document.get("enable_unmetered_operations") is True:
+        problems.append(f"{path}: enable_unmetered_operations = true (unpriced, no ownership check: see docs/deployment.md)")
+
+# 2. Network: the Function App's unmatched rule denies; its allow rules are APIM's own public IPs
+# (or, on tiers without one, the ApiManagement tag) and function_allowed_ip_ranges; nothing wide open.
+apps = tf_blocks("azurerm_linux_function_app")
+site = hcl_scalar(apps.get("main", {}).get("site_config", [{}])) or {}
+rules = text(tf_local("function_ip_rules"))
+dynamic_rules = [d.get("ip_restriction") for d in site.get("dynamic", []) if "ip_restriction" in d]
+if site.get("ip_restriction_default_action") != "Deny":
+    problems.append("the Function App's ip_restriction_default_action is not Deny (anyone could call it)")
+if len(dynamic_rules) != 1 or text(dynamic_rules[0].get("for_each")) != "${local.function_ip_rules}" or site.get("ip_restriction"):
+    problems.append("the Function App's ip_restriction rules are not the one dynamic block over local.function_ip_rules")
+if "azurerm_api_management.main.public_ip_addresses" not in rules or 'service_tag = "ApiManagement"' not in rules:
+    problems.append("local.function_ip_rules does not allow APIM's public IPs (or, without them, the ApiManagement tag)")
+for wide in ("0.0.0.0/0", "::/0", '"Internet"', '"AzureCloud"', "*"):
+    if wide in rules:
+        problems.append(f"local.function_ip_rules allows {wide}")
+if site.get("scm_use_main_ip_restriction") is not False or "scm_ip_restriction_default_action" not in site:
+    problems.append("the SCM site's access is not decided on its own (scm_use_main_ip_restriction = false, scm_ip_restriction_default_action)")
+
+# 3. Keys: APIM's key is a generated ingest key (Key Vault → named value), registered with the host and
+# hashed into CHARGEBACK_INGEST_KEY_SHA256; the report key is another one; no default host key anywhere.
+if tf_blocks("azurerm_function_app_host_keys", "data"):
+    problems.append("infrastructure/ reads the app's host keys (azurerm_function_app_host_keys): the default key reads every report")
+named = {str(hcl_scalar(v.get("name"))): v for v in tf_blocks("azurerm_api_management_named_value").values()}
+vault_ref = text(hcl_scalar(named.get("chargeback-function-key", {}).get("value_from_key_vault", [{}])).get("secret_id"))
+secret = re.fullmatch(r"\$\{azurerm_key_vault_secret\.([a-z_]+)\.versionless_id\}", vault_ref)
+secrets = tf_blocks("azurerm_key_vault_secret")
+ingest = re.fullmatch(r"\$\{random_password\.([a-z_]+)\.result\}", text(secrets.get(secret.group(1), {}).get("value"))) if secret else None
+if not ingest:
+    problems.append("the chargeback-function-key named value is not a Key Vault secret holding a random_password")
+else:
+    key = ingest.group(1)
+    if settings.get("CHARGEBACK_INGEST_KEY_SHA256") != f"${{nonsensitive(sha256(random_password.{key}.result))}}":
+        problems.append(f"CHARGEBACK_INGEST_KEY_SHA256 is not sha256(random_password.{key}.result), the key APIM holds")
+    report = re.fullmatch(r"\$\{nonsensitive\(sha256\(random_password\.([a-z_]+)\.result\)\)\}", str(settings.get("CHARGEBACK_REPORT_KEY_SHA256", "")))
+    if not report or report.group(1) == key:
+        problems.append("CHARGEBACK_REPORT_KEY_SHA256 is not the sha256 of a generated report key distinct from the ingest key")
+    registered = text(tf_local("function_keys"))
+    actions = [a for a in tf_blocks("azapi_resource_action").values() if "functionKeys" in text(a.get("action"))]
+    for name in [key] + ([report.group(1)] if report else []):
+        if f"random_password.{name}.result" not in registered:
+            problems.append(f"random_password.{name} is not registered with the Functions host (locals.function_keys)")
+    if len(actions) != 1 or actions[0].get("method") != "PUT" or "body" in actions[0] \
+            or "${local.function_keys[each.key]}" not in text(actions[0].get("sensitive_body")):
+        problems.append("the keys are not PUT to host/default/functionKeys by one azapi_resource_action with a write-only sensitive_body")
 
 # Provider pinned to 4.x.
 versions = "".join(p.read_text() for p in infrastructure.glob("*.tf"))

@@ -5,10 +5,16 @@ combination, into well-formed sections; the budget-limit snippet only runs for a
 the function fail-open (ignore-error, timeout, mode new, function key), caches per subscription and
 refuses with a 429 + Retry-After OpenAI-shaped error, and is inserted before the body capture; the
 envelopes the outbound and on-error sections build carry exactly the contract's fields; a simulated
-envelope validates against the schema and, when the handler is built, extracts; every named value the
-policies use is declared in infrastructure/ and every one declared is used, those only a snippet uses
-created under the snippet's variable (count), and the policy depends on all of them; no expression
-reads a subscription key; every multi-statement expression is guarded by try/catch.
+envelope validates against the schema and, when the handler is built, extracts (and so does one whose
+response was over the limit, from its responseBodyTail); every named value the policies use is
+declared in infrastructure/ and every one declared is used, those only a snippet uses created under
+the snippet's variable (count), and the policy depends on all of them; no expression reads a
+subscription key, and every name APIM reads one from is removed before forwarding; the backend is asked
+for an encoding the gateway can read (identity); include_usage is never injected next to On Your Data's
+data_sources; the backend section serves an object addressed by id (every {x-id} of the Terraform
+operations) only to its owner, fail closed (404), before forwarding (not inbound: one
+cache-lookup-value per section, and the budget limit has inbound's); every multi-statement expression
+is guarded by try/catch.
 Usage: check_policies.py [CHARGEBACK_BIN_DIR]"""
 import json
 import pathlib
@@ -157,7 +163,7 @@ def set_body_code(name):
 
 expected = {
     "outbound": contract - {"lastError"},
-    "on-error": contract - {"backendRegion", "responseContentType"},
+    "on-error": contract - {"backendRegion", "responseContentType", "responseBodyTail"},
 }
 main_fields = {}
 for name, fields in expected.items():
@@ -178,6 +184,141 @@ for name, fields in expected.items():
         problems.append(f"policies/{name}-policy.xml: fallback envelope lacks {sorted(required - set(fallback))} or has unknown fields")
     if f'"source", "{name}"' not in bodies[0]:
         problems.append(f"policies/{name}-policy.xml: source is not \"{name}\"")
+
+# The tail of a response over the limit (docs/payload-contract.md, Over the limit): only when the
+# body is not sent because it is too large, its last 65,536 characters, not from a split surrogate pair.
+outbound_body = set_body_code("outbound")
+tail_code = outbound_body[0] if len(outbound_body) == 1 else ""
+for pattern, why in [
+    (r"if \(response != null && !responseCaptured\) \{", "is not computed only when the response was read and not captured"),
+    (r"Math\.Max\(0, response\.Length - 65536\)", "is not the last 65,536 characters"),
+    (r"char\.IsLowSurrogate\(response\[start\]\)", "may start inside a surrogate pair"),
+    (r'new JProperty\("responseBodyTail", responseTail == null \? JValue\.CreateNull\(\) : \(JToken\)new JValue\(responseTail\)\)', "is not sent as responseBodyTail (string or null)"),
+]:
+    if not re.search(pattern, tail_code):
+        problems.append(f"policies/outbound-policy.xml: the response tail {why}")
+
+# 2b. Inbound: what goes upstream. Every name APIM may take a subscription key from (the API's own
+# header and query names in Terraform, and APIM's defaults) is deleted; the backend's encoding is
+# pinned to identity (Body.As<string> does not decode gzip); On Your Data gets no include_usage.
+def subscription_key_names():
+    """(headers, queries) APIM may read a subscription key from for the azure-openai API."""
+    headers, queries = {"ocp-apim-subscription-key"}, {"subscription-key"}
+    document = apim_policy.hcl_load(root / "infrastructure/apim.tf")
+    for block in document.get("resource", []):
+        for api in block.get("azurerm_api_management_api", {}).values():
+            for names in api.get("subscription_key_parameter_names", []):
+                headers.add(str(apim_policy.hcl_scalar(names.get("header"))).lower())
+                queries.add(str(apim_policy.hcl_scalar(names.get("query"))).lower())
+    return headers, queries
+
+
+def inbound_problems(text):
+    found = []
+    name = "policies/inbound-policy.xml"
+    try:
+        inbound = etree.fromstring(apim_policy.mask(text).encode())
+    except (etree.XMLSyntaxError, ValueError):
+        return []  # reported with the sections
+    deleted_headers = {e.get("name", "").lower() for e in inbound.findall("set-header") if e.get("exists-action") == "delete"}
+    deleted_queries = {e.get("name", "").lower() for e in inbound.findall("set-query-parameter") if e.get("exists-action") == "delete"}
+    headers, queries = subscription_key_names()
+    for header in sorted(headers - deleted_headers):
+        found.append(f"{name}: the header {header} (a subscription key) is not deleted before forwarding")
+    for query in sorted(queries - deleted_queries):
+        found.append(f"{name}: the query parameter {query} (a subscription key) is not deleted before forwarding")
+    encodings = [e for e in inbound.findall("set-header") if e.get("name", "").lower() == "accept-encoding"]
+    if len(encodings) != 1 or encodings[0].get("exists-action") != "override" or [v.text for v in encodings[0].findall("value")] != ["identity"]:
+        found.append(f"{name}: Accept-Encoding is not overridden to identity (the outbound capture cannot read a compressed body)")
+    inject = [code for kind, code in apim_policy.expressions(text) if "stream_options" in code and "include_usage" in code and "return false" in code]
+    if len(inject) != 1 or not re.search(r'if \(body\["data_sources"\] != null\) \{ return false; \}', inject[0]):
+        found.append(f"{name}: cb-inject-usage does not refuse bodies with data_sources (On Your Data answers 400 to stream_options)")
+    return found
+
+
+problems += inbound_problems(inbound_text)
+
+
+# 2c. Ownership (policies/backend-policy.xml): objects addressed by id are served to their owner only.
+def operation_parameters():
+    """Every {parameter} of the azure-openai API's operation templates in Terraform, but deployment-id."""
+    parameters = set()
+    for path in sorted((root / "infrastructure").glob("*.tf")):
+        for block in apim_policy.hcl_load(path).get("locals", []):
+            for key in ("metered_operations", "unmetered_operations"):
+                value = block.get(key)
+                if isinstance(value, dict):
+                    for operation in value.values():
+                        parameters |= set(re.findall(r"\{([a-z-]+)\}", str(operation)))
+    return parameters - {"deployment-id"}
+
+
+def ownership_problems(text, parameters):
+    found = []
+    name = "policies/backend-policy.xml"
+    try:
+        section = etree.fromstring(apim_policy.mask(text).encode())
+    except (etree.XMLSyntaxError, ValueError):
+        return []  # reported with the sections
+    codes = [code for _, code in apim_policy.expressions(text)]
+    target = [code for code in codes if 'TryGetValue("' in code]
+    if len(target) != 1:
+        return found + [f"{name}: expected one expression that reads the addressed object from the route, found {len(target)}"]
+    for parameter in sorted(parameters):
+        if f'TryGetValue("{parameter}"' not in target[0]:
+            found.append(f"{name}: operations address objects by {{{parameter}}} but the ownership check does not read it")
+    if not re.search(r'catch \{ return "deny"; \}\s*$', target[0]):
+        found.append(f'{name}: the addressed object, when it cannot be told, is not "deny"')
+    for field in ("input_file_id", "previous_response_id"):
+        if f'"{field}"' not in target[0]:
+            found.append(f"{name}: a create call that points at another object by {field} is not checked")
+    requests = section.findall(".//send-request")
+    if len(requests) != 1:
+        return found + [f"{name}: expected one send-request (the owner lookup), found {len(requests)}"]
+    request = requests[0]
+    timeout = request.get("timeout", "")
+    if request.get("mode") != "new" or request.get("ignore-error") != "true" or not timeout.isdigit() or not 1 <= int(timeout) <= 10:
+        found.append(f'{name}: the owner lookup is not mode="new", ignore-error="true" with a timeout of 1-10 s')
+    if request.findtext("set-method", "").strip() != "GET":
+        found.append(f"{name}: the owner lookup is not a GET")
+    keys = [h for h in request.findall("set-header") if h.get("name", "").lower() == "x-functions-key"]
+    if len(keys) != 1 or keys[0].findtext("value", "").strip() != "{{chargeback-function-key}}":
+        found.append(f"{name}: the owner lookup does not send x-functions-key {{{{chargeback-function-key}}}}")
+    if not re.search(r'"\{\{chargeback-owner-url\}\}\?kind=" \+ [^;]+ \+ "&id=" \+ Uri\.EscapeDataString\(', text):
+        found.append(f"{name}: the owner lookup URL is not {{{{chargeback-owner-url}}}}?kind=<kind>&id=<url-encoded id>")
+    lookups, stores = section.findall(".//cache-lookup-value"), section.findall(".//cache-store-value")
+    keyed = re.findall(r'<cache-(?:lookup|store)-value key="@\("chargeback-owner-" \+ context\.Variables\.GetValueOrDefault<string>\("cb-owner-target", "deny"\)\)"', text)
+    if len(lookups) != 1 or len(stores) != 1 or len(keyed) != 2:
+        found.append(f'{name}: the owner is not looked up and stored once each under "chargeback-owner-" + kind|id')
+    elif not stores[0].get("duration", "").isdigit() or not 1 <= int(stores[0].get("duration")) <= 3600:
+        found.append(f"{name}: the owner cache duration is not 1-3600 s")
+    store_guard = re.search(r'<when condition="@\(context\.Variables\.GetValueOrDefault<string>\("cb-owner", ""\) != ""\)">\s*<cache-store-value', text)
+    if not store_guard:
+        found.append(f"{name}: an unknown owner may be cached (only a found owner may be)")
+    reader = [code for code in codes if '"cb-owner-response"' in code and "As<JObject>" in code]
+    if len(reader) != 1 or "StatusCode != 200" not in reader[0] or "!= target" not in reader[0] or not re.search(r'catch \{ return ""; \}\s*$', reader[0]):
+        found.append(f"{name}: the owner is not read only from a 200 about the very object asked for, or not empty on failure")
+    verdict = [code for code in codes if "owner == context.Subscription.Id" in code]
+    if len(verdict) != 1 or not re.search(r"catch \{ return false; \}\s*$", verdict[0]):
+        found.append(f"{name}: the call is not allowed only when the owner is context.Subscription.Id (false on failure)")
+    refusal = [w for w in section.iter("when") if w.get("condition") == "@EXPR" and w.find("return-response") is not None]
+    deny_condition = re.search(r'<when condition="@\(!context\.Variables\.GetValueOrDefault<bool>\("cb-owner-allowed", false\)\)">\s*(?:<!--.*?-->\s*)?<return-response>', text, re.S)
+    if len(refusal) != 1 or not deny_condition:
+        found.append(f"{name}: the refusal does not answer whenever cb-owner-allowed is not true (fail closed)")
+    for response in section.findall(".//return-response"):
+        status = response.find("set-status")
+        try:
+            error = json.loads(response.findtext("set-body", "")).get("error", {})
+        except (ValueError, AttributeError):
+            error = {}
+        if status is None or status.get("code") != "404" or error.get("code") != "not_found":
+            found.append(f'{name}: the refusal is not 404 {{"error":{{"code":"not_found",...}}}}')
+    if not 0 <= text.find("<send-request") < text.find("<forward-request"):
+        found.append(f"{name}: the ownership check does not run before forward-request")
+    return found
+
+
+problems += ownership_problems(apim_policy.section_text("backend"), operation_parameters())
 
 # 3. Guarded expressions, no keys.
 for path in sorted(apim_policy.POLICY_DIR.glob("*.xml")):
@@ -287,7 +428,7 @@ elif "outbound" in main_fields and formats:
         "path": "/openai/deployments/gpt-4o/chat/completions", "apiVersion": "2024-10-21", "deployment": "gpt-4o",
         "gatewayRegion": "East US 2", "backendRegion": "East US 2", "statusCode": 200, "isStream": False,
         "responseContentType": "application/json", "requestBody": request, "requestBodyLength": len(request.encode()),
-        "responseBody": response, "responseBodyLength": len(response.encode()),
+        "responseBody": response, "responseBodyLength": len(response.encode()), "responseBodyTail": None,
     }
     envelope = {field: sample.get(field) for field in main_fields["outbound"]}
     for error in jsonschema.Draft202012Validator(schema).iter_errors(envelope):
@@ -299,11 +440,25 @@ elif "outbound" in main_fields and formats:
             run = subprocess.run([str(pathlib.Path(sys.argv[1]) / "chargeback"), "extract", handle.name], capture_output=True, text=True)
         if run.returncode != 0 or '"usageSource":"reported"' not in run.stdout.replace(" ", ""):
             problems.append(f"chargeback extract refused the simulated outbound envelope: {run.returncode} {run.stdout[:200]} {run.stderr[:200]}")
+        # Over the limit: the body is padded past 4 MiB, sent as null, and the usage comes from the tail.
+        answer = json.loads(response)
+        answer["choices"][0]["message"]["content"] = "x" * 4_300_000
+        large = json.dumps(answer)
+        over = dict(envelope, responseBody=None, responseBodyLength=len(large.encode()), responseBodyTail=large[-65536:])
+        for error in jsonschema.Draft202012Validator(schema).iter_errors(over):
+            problems.append(f"simulated over-the-limit envelope: {error.message}")
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as handle:
+            json.dump(over, handle)
+            handle.flush()
+            run = subprocess.run([str(pathlib.Path(sys.argv[1]) / "chargeback"), "extract", handle.name], capture_output=True, text=True)
+        if run.returncode != 0 or '"usageSource":"reported"' not in run.stdout.replace(" ", ""):
+            problems.append(f"chargeback extract did not read the usage from responseBodyTail: {run.returncode} {run.stdout[:200]} {run.stderr[:200]}")
 
 for problem in problems:
     print("check_policies:", problem, file=sys.stderr)
 if not problems:
     print(f"check_policies: 4 sections well formed, {len(apim_policy.SNIPPETS)} optional snippets compose in every combination, "
-          f"budget limit fails open and answers 429, envelopes carry the {len(contract)} contract fields, "
-          f"{len(used)} named values declared in Terraform, no key read, every block guarded")
+          f"budget limit fails open and answers 429, envelopes carry the {len(contract)} contract fields (tail over the limit), "
+          f"{len(used)} named values declared in Terraform, no key read or forwarded, identity encoding, no include_usage "
+          f"with data_sources, objects served to their owner only (fail closed), every block guarded")
 sys.exit(1 if problems else 0)
