@@ -1,4 +1,5 @@
 import ChargebackCore
+import FunctionsProtocol
 import Testing
 import TestSupport
 
@@ -13,21 +14,8 @@ struct BillingDodgeTests {
         builder.responseContentType = contentType
         builder.responseBody = nil
         builder.extraMembers = ["\"responseBodyLength\":\(length)"]
-        if let tail { builder.extraMembers.append("\"responseBodyTail\":" + Self.quoted(tail)) }
+        if let tail { builder.extraMembers.append("\"responseBodyTail\":" + JSONValue.quoted(tail)) }
         return builder
-    }
-
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     /// The builder writes `responseBodyLength` itself; the uncaptured case overrides it.

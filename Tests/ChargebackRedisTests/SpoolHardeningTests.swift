@@ -53,27 +53,6 @@ struct SpoolHardeningTests {
         #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep\n")
     }
 
-    @Test("a torn line is moved to spool.quarantine.jsonl; the replay file is gone after the pass")
-    func tornLineQuarantined() async throws {
-        let harness = LedgerHarness()
-        let directory = spoolDirectory()
-        let spool = EventSpool(directory: directory, maxBytes: 1 << 20)
-        try await spool.append(try harness.event(1))
-        let handle = try #require(FileHandle(forWritingAtPath: directory + "/spool.jsonl"))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(#"{"requestId":"torn","subscri"#.utf8))
-        try handle.close()
-        try await spool.append(try harness.event(2))
-        let pool = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 1, timeoutMilliseconds: 2000)
-        let replay = try await SpoolReplayer(ledger: RedisLedger(redis: pool), spool: spool, logger: Logger(label: "t")).replay()
-        #expect(replay.events == 2)
-        #expect(replay.skipped == 1)
-        let quarantine = try String(contentsOfFile: directory + "/spool.quarantine.jsonl", encoding: .utf8)
-        #expect(quarantine == #"{"requestId":"torn","subscri"# + "\n")
-        #expect(!FileManager.default.fileExists(atPath: directory + "/spool.replaying.jsonl"))
-        await pool.close()
-    }
-
     @Test("an event the ledger refuses for good (counter_overflow) is quarantined and the events behind it are counted")
     func refusedEventQuarantined() async throws {
         let harness = LedgerHarness()

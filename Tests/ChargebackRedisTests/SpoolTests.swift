@@ -107,7 +107,7 @@ struct SpoolTests {
         }
     }
 
-    @Test("a line torn by a crash or a full disk never swallows the next acknowledged event")
+    @Test("a line torn by a crash or a full disk never swallows the next acknowledged event, and is quarantined")
     func tornLine() async throws {
         let harness = LedgerHarness()
         let directory = spoolDirectory()
@@ -122,6 +122,8 @@ struct SpoolTests {
         let replay = try #require(try await spool.takeForReplay())
         #expect(replay.events.map(\.requestId) == [try harness.event(1).requestId, try harness.event(2).requestId])
         #expect(replay.skipped == 1)
+        // Quarantined, not dropped and not blocking: an operator can still read what was torn.
+        #expect(try String(contentsOfFile: directory + "/spool.quarantine.jsonl", encoding: .utf8) == #"{"requestId":"torn","subscri"# + "\n")
     }
 
     @Test("the bound covers the file a replay took aside while Redis is down")
