@@ -213,12 +213,13 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "ingest_refusals" {
   }
 }
 
-# 2. Money at risk of delay (or loss): the ledger refused a write (the post got a 503), Redis was
-# unavailable and events went to the spool, or spooled lines could not be read back.
+# 2. Money at risk of delay (or loss): the ledger refused a write (the post got a 503 or 422), Redis
+# was unavailable and events went to the spool, spooled lines were quarantined, or a subscription's
+# deployments outside the price book reached the cap.
 resource "azurerm_monitor_scheduled_query_rules_alert_v2" "ledger_failures" {
   name                    = "alert-${local.base}-ledger-failures"
   display_name            = "Chargeback ${var.environment}: ledger write failures or spooling"
-  description             = "The handler logged \"ledger write failed\", \"redis unavailable; spooling\" or \"spool lines unreadable; quarantined\" in the last 5 minutes: usage is delayed (spooled until Redis answers) or was refused with a 503. Check Redis (workbook: Redis server load, spooled vs replayed)."
+  description             = "The handler logged \"ledger write failed\", \"redis unavailable; spooling\", \"spool lines unreadable; quarantined\", \"spooled event refused; quarantined\" or \"deployment cap reached; counted as (unlisted)\" in the last 5 minutes: usage is delayed (spooled until Redis answers), was refused (503, or 422 counter_overflow), sits in spool.quarantine.jsonl, or a subscription used more deployments outside the price book than CHARGEBACK_DEPLOYMENT_CAP (its usage is counted under (unlisted)). Check Redis (workbook: Redis server load, spooled vs replayed), the quarantine file, or the price book."
   resource_group_name     = azurerm_resource_group.main.name
   location                = azurerm_log_analytics_workspace.main.location
   scopes                  = [azurerm_log_analytics_workspace.main.id]
@@ -233,7 +234,7 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "ledger_failures" {
   criteria {
     query                   = <<-KQL
       ${local.handler_log_lines}
-      | where message in ("ledger write failed", "redis unavailable; spooling", "spool lines unreadable; quarantined")
+      | where message in ("ledger write failed", "redis unavailable; spooling", "spool lines unreadable; quarantined", "spooled event refused; quarantined", "deployment cap reached; counted as (unlisted)")
       | project TimeGenerated, LogMessage = message
     KQL
     time_aggregation_method = "Count"

@@ -24,11 +24,20 @@ public enum ChargebackApplication {
     /// pricing is unavailable: every deployment then counts toward the cap). The handler and
     /// `chargeback replay` use the same one, so a replayed event is counted as a live one would be.
     public static func ledger(_ configuration: Configuration, redis: any RedisCommandRouter, pricer: Pricer?,
-                              telemetry: Telemetry = Telemetry()) -> RedisLedger {
+                              telemetry: Telemetry = Telemetry(), logger: Logger = Logger(label: "chargeback.ledger")) -> RedisLedger {
         let owners = ObjectOwners(redis: redis, responseMarkerDays: configuration.responseMarkerDays, objectMarkerDays: configuration.objectMarkerDays)
         return RedisLedger(redis: redis, dedupeDays: configuration.dedupeDays, retentionDays: configuration.retentionDays, owners: owners,
                            deploymentCap: configuration.deploymentCap, listedDeployments: Set(pricer?.book.deployments.keys.map { $0 } ?? []),
-                           observe: { telemetry.ledgerNotice($0) })
+                           observe: { notice in
+                               telemetry.ledgerNotice(notice)
+                               // The alert (infrastructure/alerts.tf, ledger failures) reads this line:
+                               // a client spraying deployment names, or a price book missing one.
+                               if notice == .deploymentCapped {
+                                   logger.warning("deployment cap reached; counted as (unlisted)", metadata: [
+                                       "ledger.deployment_cap": "\(configuration.deploymentCap)",
+                                   ])
+                               }
+                           })
     }
 
     /// Builds the handler application for `configuration`; tests may pass their own `ledger`, and the
@@ -43,7 +52,7 @@ public enum ChargebackApplication {
         if case let .failure(error) = money.pricer {
             logger.error("pricing unavailable: rollup and reports will answer 503", metadata: ["error.reason": "\(error)"])
         }
-        let redisLedger = Self.ledger(configuration, redis: redis, pricer: try? money.pricer.get(), telemetry: telemetry)
+        let redisLedger = Self.ledger(configuration, redis: redis, pricer: try? money.pricer.get(), telemetry: telemetry, logger: logger)
         let owners = redisLedger.owners
         let keyRoles = KeyRoles(ingest: configuration.ingestKeyHashes, fullReport: configuration.reportKeyHashes,
                                 costCenters: try? money.pricer.get().costCenters)
