@@ -7,6 +7,7 @@ price book's arithmetic to the micro-unit. Passthrough streams reach the client 
 are recorded as estimated; buffered ones arrive in one piece.
 Usage: openai_sdk_e2e.py CHARGEBACK_BIN_DIR   (env REDIS_PLAIN_URL)"""
 import datetime
+import hashlib
 import json
 import os
 import pathlib
@@ -66,29 +67,35 @@ def wait_ready(url, process, name):
 temp = pathlib.Path(tempfile.mkdtemp(prefix="sdk-e2e-"))
 (temp / "subscriptions.json").write_text(json.dumps({"subscriptions": [
     {"key": key[case], "id": subscription[case], "name": case, "productId": "azure-openai-chargeback"} for case in CASES]}))
-function_key = secrets.token_hex(16)
+# Two keys, one role each: the twins post envelopes with the ingest key (FUNCTIONS_FUNCTION_KEY, a
+# function-level key of ingest, like APIM's); the reports are read with the report key. The handler
+# gets their SHA-256 through the host's environment.
+ingest_key, report_key = secrets.token_hex(16), secrets.token_hex(16)
 ports = {name: free_port() for name in ["host", "upstream", "buffered", "passthrough"]}
 environment = dict(os.environ, REDIS_CONNECTION_STRING=REDIS, CHARGEBACK_SPOOL_DIR=str(temp / "spool"),
-                   FUNCTIONS_FUNCTION_KEY=function_key, PATH=f"{BIN}:{os.environ['PATH']}")
+                   PATH=f"{BIN}:{os.environ['PATH']}",
+                   CHARGEBACK_INGEST_KEY_SHA256=hashlib.sha256(ingest_key.encode()).hexdigest(),
+                   CHARGEBACK_REPORT_KEY_SHA256=hashlib.sha256(report_key.encode()).hexdigest())
 processes = []
 
 
-def start(name, arguments, ready):
+def start(name, arguments, ready, extra_environment=None):
     log = open(temp / f"{name}.log", "w")
-    process = subprocess.Popen(arguments, env=environment, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(arguments, env=dict(environment, **(extra_environment or {})), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     processes.append(process)
     wait_ready(ready, process, name)
 
 
 try:
-    start("host", [str(BIN / "functions-host"), "--app-root", str(ROOT), "--port", str(ports["host"]), "--function-key", function_key,
-                   "--master-key", secrets.token_hex(16)], f"http://127.0.0.1:{ports['host']}/")
+    start("host", [str(BIN / "functions-host"), "--app-root", str(ROOT), "--port", str(ports["host"]), "--function-key", secrets.token_hex(16),
+                   "--master-key", secrets.token_hex(16), "--function-level-key", f"ingest={ingest_key}", "--function-level-key", f"owner={ingest_key}",
+                   "--named-function-key", f"report={report_key}"], f"http://127.0.0.1:{ports['host']}/")
     start("upstream", [str(BIN / "local-gateway"), "upstream", "--port", str(ports["upstream"]), "--event-delay-ms", "15"],
           f"http://127.0.0.1:{ports['upstream']}/")
     for mode in ["buffered", "passthrough"]:
         start(mode, [str(BIN / "local-gateway"), "gateway", "--port", str(ports[mode]), "--upstream", f"http://127.0.0.1:{ports['upstream']}",
                      "--ingest", f"http://127.0.0.1:{ports['host']}/api/v1/ingest", "--subscriptions", str(temp / "subscriptions.json"),
-                     "--stream-mode", mode, "--test-headers"], f"http://127.0.0.1:{ports[mode]}/")
+                     "--stream-mode", mode, "--test-headers"], f"http://127.0.0.1:{ports[mode]}/", {"FUNCTIONS_FUNCTION_KEY": ingest_key})
 
     def azure(case, api_version="2024-10-21", mode="buffered"):
         return openai.AzureOpenAI(azure_endpoint=f"http://127.0.0.1:{ports[mode]}", api_key=key[case], api_version=api_version,
@@ -164,7 +171,7 @@ try:
             time.sleep(0.05)
         check(stats["failed"] == 0 and stats["pending"] == 0, f"{mode} twin: posts failed or pending: {stats}")
 
-    auth = {"x-functions-key": function_key}
+    auth = {"x-functions-key": report_key}
     base = f"http://127.0.0.1:{ports['host']}/api/v1"
     print(f"{'case':<22} {'deployment':<24} {'SDK: prompt cached completion reasoning':<42} recorded")
     for case in CASES:

@@ -5,11 +5,13 @@ functions-host; redis-benchmark running the ledger's own script; extraction besi
 memchr; peak RSS while 16 MB envelopes are ingested; the rollup and the month report. Writes
 bench/results.json and bench/results.md. Usage: run_bench.py RELEASE_BIN_DIR"""
 import datetime
+import hashlib
 import json
 import os
 import pathlib
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -24,9 +26,17 @@ RATE = int(os.environ.get("INGEST_RATE", "5000"))
 # A second arrival rate below this machine's capacity for the mix: latency when not saturated.
 LOW_RATE = int(os.environ.get("INGEST_LOW_RATE", "2000"))
 CONNECTIONS = int(os.environ.get("INGEST_CONNECTIONS", "32"))
+# Where results.json and results.md go (bench/, committed, unless BENCH_OUT names another folder).
+OUT = pathlib.Path(os.environ.get("BENCH_OUT") or ROOT / "bench")
 work = pathlib.Path(tempfile.mkdtemp(prefix="chargeback-bench-"))
+# The ingest key (the handler is given its SHA-256 and refuses ingest without it). The no-op route
+# is sent the same header, so both sides of the comparison carry the same bytes.
+INGEST_KEY = secrets.token_hex(16)
+KEY_ROLES = {"CHARGEBACK_INGEST_KEY_SHA256": hashlib.sha256(INGEST_KEY.encode()).hexdigest()}
 processes = []
 results = {"machine": {}, "ingest": {}, "ceilings": {}, "process": {}, "extraction": [], "money": {}}
+# SIGTERM (a timeout, a Ctrl-C of the caller) ends the run through the `finally` that stops what it started.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def log(message):
@@ -130,13 +140,13 @@ try:
     redis_url = f"redis://127.0.0.1:{redis_port}"
     port = free_port()
     handler = start([str(BIN / "chargeback"), "--port", str(port)],
-                    {"REDIS_CONNECTION_STRING": redis_url, "CHARGEBACK_BENCH_ROUTES": "1", "CHARGEBACK_SPOOL_DIR": str(work / "spool")},
+                    {"REDIS_CONNECTION_STRING": redis_url, "CHARGEBACK_BENCH_ROUTES": "1", "CHARGEBACK_SPOOL_DIR": str(work / "spool"), **KEY_ROLES},
                     ready=f"http://127.0.0.1:{port}/")
     base = f"http://127.0.0.1:{port}"
     acknowledged = 0
     for name, url in [("noop", f"{base}/bench/noop"), ("handler", f"{base}/api/v1/ingest")]:
         for mode, rate in [("concurrency", 0), ("rate", RATE), ("low-rate", LOW_RATE)]:
-            figure = load(url, mix, rate=rate, prefix=f"{name}-{mode}-{secrets.token_hex(2)}")
+            figure = load(url, mix, rate=rate, key=INGEST_KEY, prefix=f"{name}-{mode}-{secrets.token_hex(2)}")
             results["ingest"][f"{name}-{mode}"] = figure
             if name == "handler":
                 acknowledged += figure["ok"] + figure["warmupOk"]
@@ -149,7 +159,8 @@ try:
     log("== peak RSS while 16 MB envelopes are ingested")
     stop(handler)
     port = free_port()
-    handler = start([str(BIN / "chargeback"), "--port", str(port)], {"REDIS_CONNECTION_STRING": redis_url, "CHARGEBACK_SPOOL_DIR": str(work / "spool")},
+    handler = start([str(BIN / "chargeback"), "--port", str(port)],
+                    {"REDIS_CONNECTION_STRING": redis_url, "CHARGEBACK_SPOOL_DIR": str(work / "spool"), **KEY_ROLES},
                     ready=f"http://127.0.0.1:{port}/api/v1/health")
     time.sleep(1)
     idle = status_kib(handler.pid, "VmRSS")
@@ -158,7 +169,7 @@ try:
     peaks = {}
     for concurrent in (1, 2):
         subprocess.run([str(BIN / "ingest-load"), "--url", f"http://127.0.0.1:{port}/api/v1/ingest", "--mix", f"{huge}=1", "--concurrency", str(concurrent),
-                        "--seconds", "4", "--warmup", "0", "--id-prefix", f"huge{concurrent}"], capture_output=True, check=True)
+                        "--seconds", "4", "--warmup", "0", "--id-prefix", f"huge{concurrent}", "--key", INGEST_KEY], capture_output=True, check=True)
         peaks[concurrent] = status_kib(handler.pid, "VmHWM")
         log(f"idle {idle / 1024:.1f} MiB, peak {peaks[concurrent] / 1024:.1f} MiB with {concurrent} × {huge_size / 1e6:.1f} MB envelopes in flight: "
             f"growth {(peaks[concurrent] - idle) * 1024 / huge_size:.2f}× one body")
@@ -170,12 +181,12 @@ try:
 
     log("== through functions-host (forwarding), the handler behind it")
     host_port = free_port()
-    key = secrets.token_hex(16)
-    start([str(BIN / "functions-host"), "--app-root", str(ROOT), "--port", str(host_port), "--function-key", key, "--master-key", secrets.token_hex(16)],
-          {"PATH": f"{BIN}:{os.environ['PATH']}", "REDIS_CONNECTION_STRING": redis_url, "CHARGEBACK_SPOOL_DIR": str(work / "spool-host")},
+    start([str(BIN / "functions-host"), "--app-root", str(ROOT), "--port", str(host_port), "--function-key", secrets.token_hex(16),
+           "--master-key", secrets.token_hex(16), "--function-level-key", f"ingest={INGEST_KEY}", "--function-level-key", f"owner={INGEST_KEY}"],
+          {"PATH": f"{BIN}:{os.environ['PATH']}", "REDIS_CONNECTION_STRING": redis_url, "CHARGEBACK_SPOOL_DIR": str(work / "spool-host"), **KEY_ROLES},
           ready=f"http://127.0.0.1:{host_port}/api/v1/health")
     for mode, rate in [("concurrency", 0), ("rate", RATE), ("low-rate", LOW_RATE)]:
-        figure = load(f"http://127.0.0.1:{host_port}/api/v1/ingest", mix, rate=rate, key=key, prefix=f"host-{mode}-{secrets.token_hex(2)}")
+        figure = load(f"http://127.0.0.1:{host_port}/api/v1/ingest", mix, rate=rate, key=INGEST_KEY, prefix=f"host-{mode}-{secrets.token_hex(2)}")
         results["ingest"][f"host-{mode}"] = figure
         log(f"host     {mode:11}: {figure['perSecond']:>6} /s, p50 {figure['p50ms']} ms, p99 {figure['p99ms']} ms, failed {figure['failed']}, backlogged {figure['backlogged']}")
 
@@ -255,8 +266,8 @@ machine = results["machine"]
 table = [f"`scripts/bench` on {machine['date']}: {machine['cores']} cores, {machine['memoryGiB']} GiB, loopback, release builds (static Swift runtime). "
          f"Envelope mix: {results['ingest']['mix']}; {SECONDS:.0f} s per figure.", "",
          "| what | figure | goal | |", "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
-(ROOT / "bench").mkdir(exist_ok=True)
-(ROOT / "bench/results.json").write_text(json.dumps(results, indent=2) + "\n")
-(ROOT / "bench/results.md").write_text("\n".join(table) + "\n")
+OUT.mkdir(parents=True, exist_ok=True)
+(OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+(OUT / "results.md").write_text("\n".join(table) + "\n")
 log("\n" + "\n".join(table))
-log("\nwrote bench/results.json and bench/results.md")
+log(f"\nwrote {OUT}/results.json and {OUT}/results.md")

@@ -1,8 +1,10 @@
 """The deployable package, end to end: unzips dist/chargeback-functionapp.zip into a temp folder,
 checks its layout (host.json and the function folders at the root, the executable with its run bit,
 every library it needs inside the package), then runs it under `functions-host` against a real Redis:
-the packaged executable serves health, ingest (recorded, then duplicate) and the usage summary.
+the packaged executable serves health, ingest with the ingest key (recorded, then duplicate; the
+report key refused) and the usage summary with the report key.
 Usage: check_package.py ZIP FUNCTIONS_HOST_BINARY  (env REDIS_PLAIN_URL)"""
+import hashlib
 import json
 import os
 import pathlib
@@ -74,11 +76,16 @@ with tempfile.TemporaryDirectory() as temp:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    key = secrets.token_hex(16)
+    # Two keys, one role each, as deployed: the ingest key (a function-level key of ingest) and a report
+    # key (a host key); the handler is given their SHA-256 through the host's environment.
+    ingest_key, report_key = secrets.token_hex(16), secrets.token_hex(16)
     environment = {"PATH": "/usr/bin:/bin", "HOME": temp, "REDIS_CONNECTION_STRING": os.environ["REDIS_PLAIN_URL"],
-                   "CHARGEBACK_SPOOL_DIR": str(pathlib.Path(temp) / "spool")}
-    host = subprocess.Popen([host_binary, "--app-root", str(app), "--port", str(port), "--function-key", key,
-                             "--master-key", secrets.token_hex(16)], env=environment, cwd=temp,
+                   "CHARGEBACK_SPOOL_DIR": str(pathlib.Path(temp) / "spool"),
+                   "CHARGEBACK_INGEST_KEY_SHA256": hashlib.sha256(ingest_key.encode()).hexdigest(),
+                   "CHARGEBACK_REPORT_KEY_SHA256": hashlib.sha256(report_key.encode()).hexdigest()}
+    host = subprocess.Popen([host_binary, "--app-root", str(app), "--port", str(port), "--function-key", secrets.token_hex(16),
+                             "--master-key", secrets.token_hex(16), "--function-level-key", f"ingest={ingest_key}", "--function-level-key", f"owner={ingest_key}",
+                             "--named-function-key", f"report={report_key}"], env=environment, cwd=temp,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
@@ -105,16 +112,19 @@ with tempfile.TemporaryDirectory() as temp:
         envelope["subscriptionId"] = subscription
         body = json.dumps(envelope).encode()
         unauthorised, _ = call("POST", f"{base}/ingest", None, body)
-        first = call("POST", f"{base}/ingest", key, body)
-        second = call("POST", f"{base}/ingest", key, body)
+        wrong_role, _ = call("POST", f"{base}/ingest", report_key, body)
+        first = call("POST", f"{base}/ingest", ingest_key, body)
+        second = call("POST", f"{base}/ingest", ingest_key, body)
         if unauthorised != 401:
             problems.append(f"ingest without a key answered {unauthorised}, expected 401")
+        if wrong_role != 403:
+            problems.append(f"ingest with the report key answered {wrong_role}, expected 403")
         if first[0] != 200 or json.loads(first[1]).get("status") != "recorded":
             problems.append(f"first ingest: {first}")
         if second[0] != 200 or json.loads(second[1]).get("status") != "duplicate":
             problems.append(f"second ingest: {second}")
         day = envelope["timestamp"][:10]
-        status, text = call("GET", f"{base}/usage/summary?from={day}&to={day}&subscription={subscription}&groupBy=subscription", key)
+        status, text = call("GET", f"{base}/usage/summary?from={day}&to={day}&subscription={subscription}&groupBy=subscription", report_key)
         if status != 200 or '"inputTokens":209' not in text.replace(" ", "") or '"requests":1' not in text.replace(" ", ""):
             problems.append(f"usage summary after one recorded event: {status} {text[:300]}")
     finally:
@@ -127,4 +137,4 @@ with tempfile.TemporaryDirectory() as temp:
 if problems:
     fail("; ".join(problems))
 print(f"check_package: {zip_path.name}: {len(names)} files, runs under functions-host from a temp folder: "
-      "health 200, ingest recorded then duplicate, usage summary exact")
+      "health 200, ingest recorded then duplicate (the report key refused), usage summary exact")

@@ -1,5 +1,5 @@
 """The load generator: threads with keep-alive http.client connections, posting envelopes to ingest
-through functions-host, and the sender's own ledger of every event and every HTTP answer."""
+through functions-host with the ingest key, and the sender's own ledger of every event and every HTTP answer."""
 import collections
 import http.client
 import json
@@ -95,7 +95,7 @@ class Client:
             connection = http.client.HTTPConnection("127.0.0.1", host.port, timeout=self.timeout)
             self.connections[host.port] = connection
         headers = dict(self.headers)
-        headers["x-functions-key"] = host.function_key
+        headers["x-functions-key"] = host.ingest_key
         headers["Content-Type"] = "application/json"
         try:
             connection.request("POST", "/api/v1/ingest", body=body, headers=headers)

@@ -140,11 +140,11 @@ def main():
             log("== scenario 6: security and canary")
             begun = time.monotonic()
             try:
-                check, probes, figures = scenarios.security(ctx)
+                check, probes, figures, ledger = scenarios.security(ctx)
             except Exception as error:
                 errors.append(f"scenario 6 security: {type(error).__name__}: {error}")
                 log(traceback.format_exc())
-                check, probes, figures = None, [], None
+                check, probes, figures, ledger = None, [], None, None
             for host in ctx.hosts:
                 host.stop()
             # The sender's ledgers of scenarios 1-5 are in the work folder too (ids and answers only).
@@ -152,18 +152,18 @@ def main():
             if check is not None:
                 check.add("no canary in any Redis key or value, log, spool, AOF, fetched report or out/ file", not findings,
                           "; ".join(findings[:10]) + (f" … ({len(findings)} places)" if len(findings) > 10 else ""))
-                from load import Ledger
-                result = scenarios.row(None, "6 security + canary scan", figures, check, Ledger(),
+                result = scenarios.row(ctx, "6 security + canary scan", figures, check, ledger,
+                                       f"{figures['load_events']} events posted by 4 threads with the ingest key while {figures['probes']} "
+                                       f"probes ran (missing, wrong, cross-role and smuggled keys; a cost-center report key of "
+                                       f"{scenarios.SCOPED_CENTER} against {scenarios.OTHER_CENTER}'s data; hostile envelopes); "
                                        f"canary planted in prompts, completions, envelope header fields, lastError.message and the "
                                        f"HTTP headers Ocp-Apim-Subscription-Key, api-key, Authorization, X-Team-Note of every event "
                                        f"of every scenario; scanned {stats}; report endpoints saved in out/reliability-reports/ (HTTP statuses: "
                                        f"{ctx.report_statuses.get('security')})", {"probes": probes, "scan": stats,
                                                                                   "report_statuses": ctx.report_statuses})
-                result["non_2xx"] = sum(1 for p in probes if not 200 <= p["status"] < 300)
-                result["deliveries"] = len(probes)
-                check.add("no refused or unauthorised ingest post was acknowledged", figures["acknowledged"] == 0,
-                          f"{figures['acknowledged']} of {figures['sent']} answered 2xx")
-                result["ok"] = check.ok
+                result["non_2xx"] = figures["non_2xx"]
+                # Every request of the scenario: the load's posts and every probe (GETs included), as non_2xx counts them.
+                result["deliveries"] = figures["requests"]
                 result["seconds"] = round(time.monotonic() - begun, 1)
                 rows.append(result)
                 print_row(result)
@@ -181,12 +181,14 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     (out / "reliability.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
     (out / "reliability.md").write_text(markdown(result))
-    # The files just written must not hold the canary either.
-    for name in ("reliability.json", "reliability.md"):
-        if canary.core.encode() in (out / name).read_bytes():
-            result["ok"] = False
-            errors.append(f"the canary appears in out/{name}")
-            (out / "reliability.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
+    # The files just written must not hold the canary either, and nothing in out/ a raw key of the run.
+    written = [out / "reliability.json", out / "reliability.md"] + sorted(p for p in reports.rglob("*") if p.is_file())
+    problems = [f"the canary appears in {p}" for p in written[:2] if canary.core.encode() in p.read_bytes()]
+    problems += [f"a raw key of the run appears in {p}" for p in written if any(k.encode() in p.read_bytes() for k in ctx.keys.every())]
+    if problems:
+        result["ok"] = False
+        errors.extend(problems)
+        (out / "reliability.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
     log("")
     log(table(rows))
     for error in errors:

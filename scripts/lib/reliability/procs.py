@@ -2,10 +2,12 @@
 functions-host instances running the chargeback handler. Everything listens on 127.0.0.1, on ports
 the kernel chose; every pid is written to WORK/pids so scripts/reliability can end them if this
 process dies; `Work.cleanup` ends them all."""
+import hashlib
 import http.client
 import json
 import os
 import pathlib
+import secrets
 import signal
 import socket
 import subprocess
@@ -166,20 +168,55 @@ class RedisServer:
         self.process.wait(timeout=30)
 
 
+class Keys:
+    """The keys of one run, one role each (README, "Who may call what"): the ingest key is a
+    function-level key of `ingest` and of `owner` (APIM's), the report key a named host key with full
+    report access; the host's default function key and the master key hold no role in the handler.
+    The handler is given the SHA-256 of the ingest and report keys only, through the host's environment."""
+
+    def __init__(self):
+        self.ingest = "ingest-" + secrets.token_hex(16)
+        self.report = "report-" + secrets.token_hex(16)
+        self.default = "default-" + secrets.token_hex(16)
+        self.master = "master-" + secrets.token_hex(16)
+        # Scenario 6's cost-center report key (a named host key; its SHA-256 in that scenario's cost-center file).
+        self.cost_center = "cc-sec-1-" + secrets.token_hex(16)
+
+    def every(self):
+        """Every raw key of the run: none may appear in out/."""
+        return [self.ingest, self.report, self.default, self.master, self.cost_center]
+
+    @staticmethod
+    def sha256(key):
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    def environment(self):
+        return {"CHARGEBACK_INGEST_KEY_SHA256": self.sha256(self.ingest), "CHARGEBACK_REPORT_KEY_SHA256": self.sha256(self.report)}
+
+    def arguments(self, named_keys=None):
+        """functions-host's key flags; `named_keys` (name → key) adds host keys such as a cost-center report key."""
+        arguments = ["--function-key", self.default, "--master-key", self.master,
+                     "--function-level-key", f"ingest={self.ingest}", "--function-level-key", f"owner={self.ingest}", "--named-function-key", f"report={self.report}"]
+        for name, key in (named_keys or {}).items():
+            arguments += ["--named-function-key", f"{name}={key}"]
+        return arguments
+
+
 class Host:
     """One functions-host (the local Azure Functions host) with its chargeback handler child."""
 
-    def __init__(self, work, name, bin_dir, app_root, redis_url, function_key, master_key, extra_env=None, wrapper=None,
-                 spool_dir=None):
+    def __init__(self, work, name, bin_dir, app_root, redis_url, keys, extra_env=None, wrapper=None, spool_dir=None,
+                 named_keys=None):
         self.work, self.name, self.bin_dir, self.app_root = work, name, bin_dir, app_root
-        self.function_key, self.master_key = function_key, master_key
+        self.keys, self.named_keys = keys, named_keys or {}
+        self.ingest_key, self.report_key, self.master_key = keys.ingest, keys.report, keys.master
         self.port = free_port()
         self.log = work.root / f"host-{name}.log"
         self.spool_dir = pathlib.Path(spool_dir or (work.root / f"spool-{name}"))
         self.env = {
             "PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin", "HOME": str(work.root), "LANG": "C.UTF-8",
             "TMPDIR": str(work.root), "REDIS_CONNECTION_STRING": redis_url, "CHARGEBACK_SPOOL_DIR": str(self.spool_dir),
-            "LOG_LEVEL": "info",
+            "LOG_LEVEL": "info", **keys.environment(),
         }
         self.env.update(extra_env or {})
         self.wrapper = wrapper or []
@@ -187,7 +224,7 @@ class Host:
 
     def start(self, wait=True):
         command = self.wrapper + [f"{self.bin_dir}/functions-host", "--app-root", str(self.app_root), "--port", str(self.port),
-                                  "--function-key", self.function_key, "--master-key", self.master_key]
+                                  *self.keys.arguments(self.named_keys)]
         self.process = self.work.spawn(f"host-{self.name}", command, self.log, env=self.env, cwd=str(self.work.root))
         if wait:
             self.wait_ready()
@@ -196,6 +233,21 @@ class Host:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    def request_lines(self, method, path, header_lines, body=None, timeout=30):
+        """Like `request`, with the header lines exactly as given: a name listed twice is sent twice."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            connection.putrequest(method, path, skip_accept_encoding=True)
+            for name, value in header_lines:
+                connection.putheader(name, value)
+            if body is not None:
+                connection.putheader("Content-Length", str(len(body)))
+            connection.endheaders(body)
             response = connection.getresponse()
             return response.status, response.read()
         finally:
@@ -239,7 +291,7 @@ class Host:
         return self.request("POST", f"/admin/functions/{name}", headers={"x-functions-key": self.master_key}, timeout=300)[0]
 
     def get_json(self, path):
-        status, body = self.request("GET", path, headers={"x-functions-key": self.function_key}, timeout=60)
+        status, body = self.request("GET", path, headers={"x-functions-key": self.report_key}, timeout=60)
         return status, (json.loads(body) if body.startswith((b"{", b"[")) else body)
 
     def stop(self):
