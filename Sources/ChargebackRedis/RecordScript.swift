@@ -9,10 +9,16 @@ enum RecordScript {
     /// meter/amount pairs.
     ///
     /// Returns 1 counted, 2 counted under `(unlisted)` (the cap was reached), 0 duplicate (nothing
-    /// written), -1 refused: a counter would pass the ceiling (nothing written). Every check comes
-    /// before the first write: a script that fails half-way keeps what it wrote.
+    /// written), -1 refused: a counter would pass the ceiling (nothing written).
+    ///
+    /// Nothing is left half-written: a script that stops with an error keeps what it wrote, so the
+    /// increments go through `pcall` and, when one fails (a counter already near Int64's limit) or
+    /// passes the ceiling, every increment made is taken back (fields it created are deleted) and
+    /// the marker removed before -1 is answered. A script runs alone, so no reader ever sees the
+    /// increments taken back. Reading every counter before incrementing would double the hash
+    /// commands of every event; taking back costs nothing unless an event is refused.
     static let source = """
-    if redis.call('EXISTS', KEYS[1]) == 1 then
+    if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
       if ARGV[3] == '1' then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
       return 0
     end
@@ -28,18 +34,27 @@ enum RecordScript {
       end
     end
     local ceiling = tonumber(ARGV[8])
+    local done = 0
+    local over = false
     for i = 9, #ARGV, 2 do
-      local amount = tonumber(ARGV[i + 1])
-      local current = tonumber(redis.call('HGET', KEYS[2], deployment .. '|' .. ARGV[i]) or '0')
-      if amount == nil or current == nil or amount < 0 or amount > ceiling or current + amount > ceiling then return -1 end
+      local total = redis.pcall('HINCRBY', KEYS[2], deployment .. '|' .. ARGV[i], ARGV[i + 1])
+      if type(total) ~= 'number' then over = true break end
+      done = i
+      if total > ceiling then over = true break end
     end
-    redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
+    if over then
+      for i = 9, done, 2 do
+        local field = deployment .. '|' .. ARGV[i]
+        if redis.call('HINCRBY', KEYS[2], field, '-' .. ARGV[i + 1]) == 0 then redis.call('HDEL', KEYS[2], field) end
+      end
+      redis.call('DEL', KEYS[1])
+      return -1
+    end
+    redis.call('EXPIRE', KEYS[2], ARGV[2])
     if isNew then
       redis.call('SADD', KEYS[4], deployment)
       redis.call('EXPIRE', KEYS[4], ARGV[2])
     end
-    for i = 9, #ARGV, 2 do redis.call('HINCRBY', KEYS[2], deployment .. '|' .. ARGV[i], ARGV[i + 1]) end
-    redis.call('EXPIRE', KEYS[2], ARGV[2])
     redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
     redis.call('EXPIRE', KEYS[3], ARGV[2])
     if capped then return 2 end

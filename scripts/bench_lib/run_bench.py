@@ -194,10 +194,17 @@ try:
     swift = (ROOT / "Sources/ChargebackRedis/RecordScript.swift").read_text()
     script = "\n".join(line[4:] for line in swift.split('static let source = """\n', 1)[1].split('    """', 1)[0].splitlines())
     sha = redis_cli(redis_port, "SCRIPT", "LOAD", script)
-    fields = ["gpt-4o|requests", "1", "gpt-4o|op:chat", "1", "gpt-4o|inputTokens", "172", "gpt-4o|cachedInputTokens", "128", "gpt-4o|outputTokens", "450"]
+    # As RedisLedger calls it (RecordScript.swift): 4 keys, 8 arguments, then meter/amount pairs.
+    keys = ["cb:v1:{s:rb}:seen:__rand_int__", "cb:v1:{s:rb}:h:2026-11-29T10", "cb:v1:{s:rb}:dirty", "cb:v1:{s:rb}:deps:2026-11-29"]
+    arguments = ["604800", "3024000", "0", "2026-11-29", "gpt-4o", "1", "50", "1000000000000000"]
+    fields = ["requests", "1", "op:chat", "1", "inputTokens", "172", "cachedInputTokens", "128", "outputTokens", "450"]
     bench = subprocess.run(["redis-benchmark", "-p", str(redis_port), "-c", str(CONNECTIONS), "-n", "200000", "-r", "1000000000", "-q",
-                            "EVALSHA", sha, "2", "cb:v1:{s:rb}:seen:__rand_int__", "cb:v1:{s:rb}:h:2026-11-29T10", "604800", "3024000", *fields],
+                            "EVALSHA", sha, str(len(keys)), *keys, *arguments, *fields],
                            capture_output=True, text=True, check=True).stdout
+    # A script answering errors would be measured as fast as a working one: check it counted.
+    counted = redis_cli(redis_port, "HGET", "cb:v1:{s:rb}:h:2026-11-29T10", "gpt-4o|requests")
+    if not counted.isdigit() or int(counted) == 0:
+        raise SystemExit(f"run_bench: the record script counted nothing under redis-benchmark (HGET answered {counted!r})")
     per_second = float(re.findall(r"([\d.]+) requests per second", bench)[-1])
     results["ceilings"]["redisLedgerScriptPerSecond"] = per_second
     log(f"redis-benchmark EVALSHA record script, {CONNECTIONS} connections: {per_second:,.0f}/s")
