@@ -33,6 +33,20 @@ public struct TwinRequest: Sendable {
         }.joined(separator: "&")
     }
 
+    /// The headers that go upstream, as the policy leaves them: the body's `Content-Type` and the
+    /// client's `Accept`, never its key (`api-key`, `Ocp-Apim-Subscription-Key`, `Authorization`),
+    /// and `Accept-Encoding: identity` whatever the client asked (the policy pins it: APIM cannot
+    /// read a brotli answer, and a compressed body would be an unreadable envelope). The gateway's
+    /// own credential (`upstreamKey`, a real Azure OpenAI's key) is added last.
+    public func upstreamHeaders(upstreamKey: String?) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
+        if let type = header("Content-Type") { headers.append(("Content-Type", type)) }
+        if let accept = header("Accept") { headers.append(("Accept", accept)) }
+        headers.append(("Accept-Encoding", "identity"))
+        if let upstreamKey { headers.append(("api-key", upstreamKey)) }
+        return headers
+    }
+
     /// The first value of query parameter `name` (percent-decoded).
     public func queryValue(_ name: String) -> String? {
         for pair in query.split(separator: "&") {

@@ -46,10 +46,7 @@ struct GatewayResponder: HTTPResponder {
             apiVersion: decision.apiVersion, deployment: decision.deployment, isStream: decision.isStream,
             requestText: decision.requestText, requestLength: decision.requestLength)
         let deliveries = configuration.acceptsTestHeaders ? (twinRequest.header("x-twin-deliveries").flatMap { Int($0) } ?? 1) : 1
-        var headers: [(name: String, value: String)] = []
-        if let type = twinRequest.header("Content-Type") { headers.append(("Content-Type", type)) }
-        if let accept = twinRequest.header("Accept") { headers.append(("Accept", accept)) }
-        if let key = configuration.upstreamKey { headers.append(("api-key", key)) }
+        let headers = twinRequest.upstreamHeaders(upstreamKey: configuration.upstreamKey)
         let query = twinRequest.queryWithoutKeys
         let url = configuration.upstream + path + (query.isEmpty ? "" : "?" + query)
         let upstream = CurlRequest(method: twinRequest.method, url: url, headers: headers, body: decision.upstreamBody, timeoutMilliseconds: 240_000)

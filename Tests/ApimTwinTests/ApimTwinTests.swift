@@ -30,6 +30,18 @@ struct ApimTwinTests {
         #expect(request("/p", query: "api%2Dkey=k-1", body: "{}").queryWithoutKeys.isEmpty)
     }
 
+    @Test("Accept-Encoding is pinned to identity and no client key goes upstream, whatever the client sends")
+    func upstreamHeaders() {
+        let sent = request("/openai/deployments/gpt-4o/chat/completions", body: "{}",
+                           headers: [("api-key", "k-1"), ("Accept-Encoding", "br, gzip"), ("Authorization", "Bearer team-token"),
+                                     ("Ocp-Apim-Subscription-Key", "k-1"), ("Accept", "text/event-stream")])
+        let headers = sent.upstreamHeaders(upstreamKey: nil)
+        #expect(headers.filter { $0.name.lowercased() == "accept-encoding" }.map(\.value) == ["identity"])
+        #expect(!headers.contains { ["api-key", "authorization", "ocp-apim-subscription-key"].contains($0.name.lowercased()) })
+        #expect(headers.contains { $0.name == "Accept" && $0.value == "text/event-stream" })
+        #expect(sent.upstreamHeaders(upstreamKey: "azure-key").last.map { $0.name == "api-key" && $0.value == "azure-key" } == true)
+    }
+
     @Test("On Your Data (data_sources) never gets include_usage injected: Azure answers 400 to it")
     func onYourData() throws {
         let policy = InboundPolicy(directory: directory, mode: .buffered)
