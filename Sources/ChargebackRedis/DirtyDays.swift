@@ -35,7 +35,7 @@ struct DirtyDays: Sendable {
     func marks(of subscription: String) async throws -> [CivilDay: String] {
         let key = LedgerKeys.dirtyDays(subscription: subscription)
         var marks: [CivilDay: String] = [:]
-        for (field, mark) in try SnapshotStore.pairs(try await send(["HGETALL", key], key: key)) {
+        for (field, mark) in try SnapshotStore.pairs(try await reader.redis.send(["HGETALL", key], key: key)) {
             if let day = CivilDay.parse(field) { marks[day] = mark }
         }
         return marks
@@ -45,7 +45,7 @@ struct DirtyDays: Sendable {
     func clear(_ day: CivilDay, marks: [String: String]) async throws {
         for (subscription, mark) in marks {
             let key = LedgerKeys.dirtyDays(subscription: subscription)
-            _ = try await send(["EVAL", Self.clearScript, "1", key, day.description, mark], key: key)
+            _ = try await reader.redis.send(["EVAL", Self.clearScript, "1", key, day.description, mark], key: key)
         }
     }
 
@@ -55,7 +55,4 @@ struct DirtyDays: Sendable {
     return 0
     """
 
-    func send(_ arguments: [String], key: String) async throws -> RedisReply {
-        try await reader.redis.send(arguments.map { Array($0.utf8) }, key: Array(key.utf8))
-    }
 }

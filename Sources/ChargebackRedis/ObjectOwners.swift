@@ -30,14 +30,14 @@ public struct ObjectOwners: Sendable {
     /// create call changes nothing, and no later call can take an object over.
     public func recordCreation(of object: ObjectReference, by subscription: String) async throws {
         let key = LedgerKeys.owner(of: object)
-        _ = try await send(["SET", key, subscription, "NX", "EX", String(seconds(for: object.kind))], key: key)
+        _ = try await redis.send(["SET", key, subscription, "NX", "EX", String(seconds(for: object.kind))], key: key)
     }
 
     /// The creator of `object`, or nil when no create call was recorded (or it expired). Renews the
     /// record: an object still being read keeps its owner.
     public func owner(of object: ObjectReference) async throws -> String? {
         let key = LedgerKeys.owner(of: object)
-        let reply = try await send(["EVAL", Self.readScript, "1", key, String(seconds(for: object.kind))], key: key)
+        let reply = try await redis.send(["EVAL", Self.readScript, "1", key, String(seconds(for: object.kind))], key: key)
         if reply == .null { return nil }
         guard let owner = reply.text else { throw RedisError.unexpectedReply("the owner read answered \(reply)") }
         return owner
@@ -49,7 +49,7 @@ public struct ObjectOwners: Sendable {
     /// `isOwnerKnown` is false when the answer is not the recorded owner.
     func billingTarget(of object: ObjectReference, caller: String) async throws -> (subscription: String, isOwnerKnown: Bool) {
         let keys = [LedgerKeys.owner(of: object), LedgerKeys.billedTo(object)]
-        let reply = try await send(["EVAL", Self.billingScript, "2"] + keys + [caller, String(seconds(for: object.kind))], key: keys[0])
+        let reply = try await redis.send(["EVAL", Self.billingScript, "2"] + keys + [caller, String(seconds(for: object.kind))], key: keys[0])
         guard case let .array(parts) = reply, parts.count == 2, let subscription = parts[0].text, case let .integer(known) = parts[1] else {
             throw RedisError.unexpectedReply("the billing target answered \(reply)")
         }
@@ -78,7 +78,4 @@ public struct ObjectOwners: Sendable {
     return {ARGV[1], 0}
     """
 
-    func send(_ arguments: [String], key: String) async throws -> RedisReply {
-        try await redis.send(arguments.map { Array($0.utf8) }, key: Array(key.utf8))
-    }
 }

@@ -17,7 +17,7 @@ public struct SnapshotStore: Sendable {
     /// The latest revision of a day and its lines; nil when the day has none.
     public func latest(_ day: CivilDay) async throws -> (revision: Int, lines: [ChargeLine])? {
         let key = SnapshotKeys.latest(day)
-        let reply = try await send(["GET", key], key: key)
+        let reply = try await redis.send(["GET", key], key: key)
         guard let number = reply.text.flatMap({ Int($0) }) else { return nil }
         return (number, try await lines(ofHash: SnapshotKeys.revision(day, number)))
     }
@@ -36,7 +36,7 @@ public struct SnapshotStore: Sendable {
     /// month's slot), so a rollup that lands between two reads cannot put a day in one and not the other.
     public func month(_ month: CivilMonth) async throws -> (summaries: [CivilDay: SnapshotSummary], lines: [ChargeLine]) {
         let keys = [SnapshotKeys.days(month), SnapshotKeys.aggregate(month)]
-        let reply = try await send(["EVAL", SnapshotScript.readMonth, "2"] + keys, key: keys[0])
+        let reply = try await redis.send(["EVAL", SnapshotScript.readMonth, "2"] + keys, key: keys[0])
         guard case let .array(parts) = reply, parts.count == 2 else { throw RedisError.unexpectedReply("the month read answered \(reply)") }
         return (Self.summaries(fromHash: try Self.pairs(parts[0])), Self.lines(fromHash: try Self.pairs(parts[1])))
     }
@@ -70,7 +70,7 @@ public struct SnapshotStore: Sendable {
         arguments.reserveCapacity(arguments.count + 2 * (lines.count + delta.count))
         for line in lines { arguments += [SnapshotKeys.field(line.key), String(line.quantity)] }
         for line in delta { arguments += [SnapshotKeys.field(line.key), String(line.quantity)] }
-        let reply = try await send(["EVAL", SnapshotScript.write, String(keys.count)] + keys + arguments, key: keys[0])
+        let reply = try await redis.send(["EVAL", SnapshotScript.write, String(keys.count)] + keys + arguments, key: keys[0])
         guard case let .integer(value) = reply else { throw RedisError.unexpectedReply("the snapshot script answered \(reply)") }
         return value == Int64(revision)
     }
@@ -78,13 +78,13 @@ public struct SnapshotStore: Sendable {
     /// Takes the rollup lock of a day for `milliseconds`; false when another run holds it.
     public func lock(_ day: CivilDay, token: String, milliseconds: Int) async throws -> Bool {
         let key = SnapshotKeys.lock(day)
-        return try await send(["SET", key, token, "NX", "PX", String(milliseconds)], key: key) != .null
+        return try await redis.send(["SET", key, token, "NX", "PX", String(milliseconds)], key: key) != .null
     }
 
     /// Releases the lock if this run still holds it.
     public func unlock(_ day: CivilDay, token: String) async throws {
         let key = SnapshotKeys.lock(day)
-        _ = try await send(["EVAL", SnapshotScript.release, "1", key, token], key: key)
+        _ = try await redis.send(["EVAL", SnapshotScript.release, "1", key, token], key: key)
     }
 
     func lines(ofHash key: String) async throws -> [ChargeLine] {
@@ -99,7 +99,7 @@ public struct SnapshotStore: Sendable {
     }
 
     func hash(_ key: String) async throws -> [(String, String)] {
-        try Self.pairs(try await send(["HGETALL", key], key: key))
+        try Self.pairs(try await redis.send(["HGETALL", key], key: key))
     }
 
     /// An HGETALL reply as field–value pairs.
@@ -115,7 +115,4 @@ public struct SnapshotStore: Sendable {
         return pairs
     }
 
-    func send(_ arguments: [String], key: String) async throws -> RedisReply {
-        try await redis.send(arguments.map { Array($0.utf8) }, key: Array(key.utf8))
-    }
 }

@@ -92,3 +92,10 @@ public final class RedisPool: RedisCommandRouter {
         }
     }
 }
+
+extension RedisCommandRouter {
+    /// Sends one command given as text, routed by `key` (the form every ledger and snapshot call uses).
+    public func send(_ arguments: [String], key: String) async throws -> RedisReply {
+        try await send(arguments.map { Array($0.utf8) }, key: Array(key.utf8))
+    }
+}

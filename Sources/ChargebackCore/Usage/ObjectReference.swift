@@ -1,6 +1,7 @@
 /// A stored Azure OpenAI object a subscription creates and others may later read or poll: a
 /// Responses API response, a Batch API batch, or an uploaded file.
-public struct ObjectReference: Sendable, Hashable {
+/// Encoded as `{"kind":"file","id":"file-…"}` (the spool keeps it with the event).
+public struct ObjectReference: Sendable, Hashable, Codable {
     /// What kind of object.
     public var kind: ObjectKind
     /// Azure's id: `resp_…`, `batch_…`, `file-…`.
@@ -51,23 +52,5 @@ public enum ObjectKind: String, Sendable, Hashable, Codable, CaseIterable {
         case .batch: return "batches"
         case .response: return "responses"
         }
-    }
-}
-
-/// Encoded as `{"kind":"file","id":"file-…"}` (the spool keeps it with the event).
-extension ObjectReference: Codable {
-    enum CodingKeys: String, CodingKey {
-        case kind, id
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(kind: try container.decode(ObjectKind.self, forKey: .kind), id: try container.decode(String.self, forKey: .id))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(id, forKey: .id)
     }
 }
