@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 // Layers point one way: C modules → thin Swift wrappers → pure domain → executables.
@@ -11,7 +11,9 @@ let package = Package(
         .executable(name: "local-gateway", targets: ["local-gateway"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // No default traits: ConfigurationSupport (swift-configuration) and FullFoundation would link
+        // all of Foundation, ICU's 30 MB of data included, into the handler, for nothing it uses.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -19,7 +21,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
@@ -28,9 +29,9 @@ let package = Package(
         .systemLibrary(
             name: "CHiredis", pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]),
-        .systemLibrary(
-            name: "CCurl", pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl is loaded with dlopen on first use, not linked (Sources/CCurl): its header is
+        // from libcurl4-openssl-dev, its library libcurl.so.4 (bundled in lib/ by scripts/package.sh).
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
 
         // Thin Swift wrappers: know Redis or HTTP, nothing of chargeback.
         .target(
@@ -42,6 +43,12 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]),
+        // OpenSSL's libcrypto (SHA-256 of keys, HMAC of alert signatures): the system's, instead of a
+        // second BoringSSL compiled from source beside swift-nio-ssl's.
+        .systemLibrary(
+            name: "CLibCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+        .target(name: "Digest", dependencies: ["CLibCrypto"]),
         .target(name: "CSpawn"),
         .target(name: "CMemory"),
         .target(name: "ChildProcess", dependencies: ["CSpawn"]),
@@ -73,10 +80,9 @@ let package = Package(
         .target(
             name: "ChargebackApp",
             dependencies: [
-                "CurlClient",
+                "CurlClient", "Digest",
                 "ChargebackCore", "ChargebackRedis", "FunctionsProtocol", "RedisClient", "CivilCalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -86,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "chargeback",
             dependencies: [
-                "ChargebackApp", "ChargebackCore", "ChargebackRedis", "CMemory",
+                "ChargebackApp", "ChargebackCore", "ChargebackRedis", "CMemory", "CurlClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -170,12 +176,13 @@ let package = Package(
         .testTarget(
             name: "ChargebackAppTests",
             dependencies: [
-                "ChargebackApp", "ChargebackCore", "ChargebackRedis", "CivilCalendar", "CurlClient", "FunctionsProtocol", "RedisClient", "TestSupport",
+                "ChargebackApp", "ChargebackCore", "ChargebackRedis", "CivilCalendar", "CurlClient", "Digest", "FunctionsProtocol", "RedisClient",
+                "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(
             name: "ApimTwinTests",
             dependencies: ["ApimTwin", "ChargebackCore", "TestSupport"]),

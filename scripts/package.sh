@@ -37,20 +37,35 @@ cp config/price-book.json config/cost-centers.json config/budgets.json "$app/con
 install -m 0755 "$binary" "$app/chargeback"
 strip --strip-debug "$app/chargeback"
 
-# Bundle every library the dynamic linker resolves outside glibc (ldd lists the whole closure).
+# Bundle every library the dynamic linker resolves outside glibc (ldd lists the whole closure), for
+# the executable and for libcurl, which it loads with dlopen on first use (Sources/CCurl) and which
+# ldd of the executable therefore does not list: it goes to lib/ explicitly, with its own closure.
 glibc='^(linux-vdso|ld-linux|libc\.so|libm\.so|libpthread\.so|libdl\.so|librt\.so|libresolv\.so|libutil\.so)'
-while read -r name _ path _; do
-  [[ "$name" =~ $glibc ]] && continue
-  [ -f "$path" ] || { echo "package.sh: $name is not found on this machine" >&2; exit 1; }
-  install -m 0644 "$path" "$app/lib/$name"
-done < <(ldd "$app/chargeback" | awk '$2 == "=>" { print $1, $2, $3, $4 }')
+libcurl=$(ldconfig -p | awk '$1 == "libcurl.so.4" && /x86-64/ { print $NF; exit }')
+if [ -z "$libcurl" ] || [ ! -f "$libcurl" ]; then echo "package.sh: libcurl.so.4 is not installed (libcurl4)" >&2; exit 1; fi
+install -m 0644 "$libcurl" "$app/lib/libcurl.so.4"
+bundle_closure() {  # FILE: copies into lib/ every library FILE needs beyond glibc
+  local name path
+  while read -r name _ path _; do
+    [[ "$name" =~ $glibc ]] && continue
+    [ -f "$path" ] || { echo "package.sh: $name is not found on this machine" >&2; exit 1; }
+    [ -f "$app/lib/$name" ] || install -m 0644 "$path" "$app/lib/$name"
+  done < <(ldd "$1" | awk '$2 == "=>" { print $1, $2, $3, $4 }')
+}
+bundle_closure "$app/chargeback"
+bundle_closure "$app/lib/libcurl.so.4"
 
 echo "== checking the bundle with ldd"
-unresolved=$(ldd "$app/chargeback" | grep 'not found' || true)
-[ -z "$unresolved" ] || { echo "package.sh: unresolved libraries: $unresolved" >&2; exit 1; }
+for file in "$app/chargeback" "$app/lib/libcurl.so.4"; do
+  unresolved=$(ldd "$file" | grep 'not found' || true)
+  [ -z "$unresolved" ] || { echo "package.sh: unresolved libraries of $(basename "$file"): $unresolved" >&2; exit 1; }
+done
 outside=$(ldd "$app/chargeback" | awk '$2 == "=>" { print $1, $3 }' | grep -Ev "$glibc" | grep -v " $app/lib/" || true)
 [ -z "$outside" ] || { echo "package.sh: libraries resolved outside the package: $outside" >&2; exit 1; }
 ldd "$app/chargeback" | sed 's/ (0x[0-9a-f]*)//; s/^/   /'
+# libcurl as the handler loads it: from lib/, its closure from lib/ through the executable's DT_RPATH.
+"$app/chargeback" check --price-book "$app/config/price-book.json" --cost-centers "$app/config/cost-centers.json" \
+  --budgets "$app/config/budgets.json" --libcurl | grep '^libcurl: ' | sed 's/^/   /'
 
 mkdir -p "$(dirname "$out")"
 rm -f "$out"

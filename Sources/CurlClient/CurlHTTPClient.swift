@@ -1,18 +1,33 @@
-import Foundation
+import FoundationEssentials
 import CCurl
 import NIOPosix
 
 /// HTTP through libcurl. Each request uses its own easy handle on a `NIOThreadPool` thread,
-/// so the blocking transfer never runs on an event loop.
+/// so the blocking transfer never runs on an event loop. libcurl is loaded (`dlopen`) and
+/// initialized by the first transfer, not at start: most of the handler's processes never make one.
 public final class CurlHTTPClient: Sendable {
     let threadPool: NIOThreadPool
 
-    /// Initializes libcurl once per process.
-    private static let globalInit: Int = Int(curl_global_init(Int(CURL_GLOBAL_DEFAULT)).rawValue)
+    /// libcurl loaded and `curl_global_init` done, once per process (a static `let` is initialized
+    /// once, thread-safely, on first use); a failure is kept and thrown by every transfer.
+    private static let library: Result<Void, CurlError> = {
+        guard ccurl_load() == 1 else {
+            return .failure(CurlError(code: -1, message: "libcurl could not be loaded: \(String(cString: ccurl_load_error()))"))
+        }
+        let code = ccurl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        guard code == CURLE_OK else { return .failure(CurlError(code: Int(code.rawValue), message: "curl_global_init failed")) }
+        return .success(())
+    }()
 
     public init(threadPool: NIOThreadPool = .singleton) {
         self.threadPool = threadPool
-        _ = Self.globalInit
+    }
+
+    /// Loads libcurl now (it is otherwise loaded by the first transfer) and says which: its file
+    /// and `curl_version()`; throws why it cannot be loaded.
+    public static func load() throws -> (path: String, version: String) {
+        try library.get()
+        return (String(cString: ccurl_loaded_path()), String(cString: ccurl_version()))
     }
 
     /// Performs `request` and returns the final response.
@@ -28,15 +43,16 @@ public final class CurlHTTPClient: Sendable {
 
     /// Runs one transfer on the calling thread, feeding `sink`; returns the final status code.
     static func performBlocking(_ request: CurlRequest, sink: TransferSink) throws -> Int {
-        guard let handle = curl_easy_init() else { throw CurlError(code: -1, message: "curl_easy_init failed") }
-        defer { curl_easy_cleanup(handle) }
+        try library.get()
+        guard let handle = ccurl_easy_init() else { throw CurlError(code: -1, message: "curl_easy_init failed") }
+        defer { ccurl_easy_cleanup(handle) }
         let unmanaged = Unmanaged.passRetained(sink)
         defer { unmanaged.release() }
 
         var headerList: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headerList) }
-        for (name, value) in request.headers { headerList = curl_slist_append(headerList, "\(name): \(value)") }
-        headerList = curl_slist_append(headerList, "Expect:")
+        defer { ccurl_slist_free_all(headerList) }
+        for (name, value) in request.headers { headerList = ccurl_slist_append(headerList, "\(name): \(value)") }
+        headerList = ccurl_slist_append(headerList, "Expect:")
 
         try check(ccurl_setopt_pointer(handle, CURLOPT_URL, request.url))
         try check(ccurl_setopt_pointer(handle, CURLOPT_HTTPHEADER, headerList))
@@ -62,7 +78,7 @@ public final class CurlHTTPClient: Sendable {
                 try check(ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, body.baseAddress ?? UnsafeRawPointer(unmanaged.toOpaque())))
                 if method != "POST" { try check(ccurl_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, method)) }
             }
-            return curl_easy_perform(handle)
+            return ccurl_easy_perform(handle)
         }
         try check(code)
         var status = 0
@@ -73,7 +89,7 @@ public final class CurlHTTPClient: Sendable {
     /// The checking funnel: a non-OK code becomes a thrown error with curl's own text, read at once.
     static func check(_ code: CURLcode) throws {
         guard code != CURLE_OK else { return }
-        throw CurlError(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)))
+        throw CurlError(code: Int(code.rawValue), message: String(cString: ccurl_easy_strerror(code)))
     }
 }
 
@@ -142,9 +158,18 @@ enum HeaderLine {
         } else if line == "\r\n" || line == "\n" {
             self = .end
         } else if let colon = line.firstIndex(of: ":") {
-            self = .field(String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines))
+            self = .field(String(line[..<colon]), String(line[line.index(after: colon)...].trimmingSpaces))
         } else {
             self = .other
         }
+    }
+}
+
+extension Substring {
+    /// The text without leading and trailing spaces, tabs, CR and LF (an HTTP field value's padding).
+    var trimmingSpaces: Substring {
+        let isPadding: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
+        guard let first = firstIndex(where: { !isPadding($0) }), let last = lastIndex(where: { !isPadding($0) }) else { return "" }
+        return self[first...last]
     }
 }

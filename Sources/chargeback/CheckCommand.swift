@@ -2,10 +2,12 @@ import ArgumentParser
 import ChargebackApp
 import ChargebackCore
 import CivilCalendar
+import CurlClient
 import FoundationEssentials
 
-/// `chargeback check [--price-book FILE] [--cost-centers FILE] [--budgets FILE]`: validates the money files the
-/// handler would load and says what they hold. Exit 0 when valid, 1 with the reason otherwise.
+/// `chargeback check [--price-book FILE] [--cost-centers FILE] [--budgets FILE] [--libcurl]`: validates the money
+/// files the handler would load and says what they hold; `--libcurl` also loads libcurl (the handler
+/// loads it on first use) and says from where. Exit 0 when valid, 1 with the reason otherwise.
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check", abstract: "Validate the price book, the cost-center file and the budgets (run before deploying them).")
@@ -18,6 +20,9 @@ struct CheckCommand: AsyncParsableCommand {
 
     @Option(help: "The budgets file (default: CHARGEBACK_BUDGETS or config/budgets.json).")
     var budgets: String?
+
+    @Flag(help: "Also load libcurl, as the first alert or upstream call would, and say which file and version.")
+    var libcurl = false
 
     func run() async throws {
         var configuration = ChargebackCommand.toolConfiguration("check")
@@ -52,6 +57,14 @@ struct CheckCommand: AsyncParsableCommand {
             let channels = book.channels.map { "\($0.id) (\($0.kind.rawValue), URL from \($0.urlEnvironmentVariable))" }.joined(separator: ", ")
             print("budgets (\(configuration.budgetsPath)): \(book.budgets.count) budgets in \(book.timeZone), channels: \(channels)")
         case let .failure(error): ChargebackCommand.fail("chargeback check: \(error)")
+        }
+        if libcurl {
+            do {
+                let (path, version) = try CurlHTTPClient.load()
+                print("libcurl: \(path) (\(version))")
+            } catch {
+                ChargebackCommand.fail("chargeback check: \(error)")
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 import ChargebackApp
 import ChargebackCore
 import ChargebackRedis
-import Crypto
+import Digest
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -76,7 +76,7 @@ struct AlertDeliveryTests {
             return (String(pair[0]), String(pair[1]))
         })
         let timestamp = try #require(parts["t"])
-        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(timestamp).".utf8) + got.body, using: SymmetricKey(data: Array("s3cret".utf8)))
+        let mac = SHA256Digest.hmac(key: Array("s3cret".utf8), message: Array("\(timestamp).".utf8) + got.body)
         #expect(parts["v1"] == mac.map { String(format: "%02x", $0) }.joined())
         #expect(got.key == candidate.onceKey)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(got.body)) as? [String: Any])

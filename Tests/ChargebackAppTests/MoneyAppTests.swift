@@ -1,6 +1,6 @@
 import ChargebackApp
 import ChargebackCore
-import Crypto
+import Digest
 import Foundation
 import FunctionsProtocol
 import Hummingbird
@@ -24,7 +24,7 @@ struct MoneyAppTests {
         day = CivilDayText.random()
         folder = NSTemporaryDirectory() + "money-\(tag)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let hash = SHA256.hash(data: Array(Self.reportKey.utf8)).map { String(format: "%02x", $0) }.joined()
+        let hash = SHA256Digest.hash(Array(Self.reportKey.utf8)).map { String(format: "%02x", $0) }.joined()
         try """
         {"schemaVersion": 1, "name": "app test book", "currency": "USD",
          "deployments": {"chat": {"model": "gpt-4o", "deploymentType": "GlobalStandard"}},

@@ -1,6 +1,7 @@
 """The deployable package, end to end: unzips dist/chargeback-functionapp.zip into a temp folder,
 checks its layout (host.json and the function folders at the root, the executable with its run bit,
-every library it needs inside the package), then runs it under `functions-host` against a real Redis:
+every library it needs inside the package, libcurl loaded on demand from lib/ with its own libraries),
+then runs it under `functions-host` against a real Redis:
 the packaged executable serves health, ingest with the ingest key (recorded, then duplicate; the
 report key refused) and the usage summary with the report key.
 Usage: check_package.py ZIP FUNCTIONS_HOST_BINARY  (env REDIS_PLAIN_URL)"""
@@ -70,6 +71,26 @@ with tempfile.TemporaryDirectory() as temp:
         problems.append(f"libhiredis does not resolve inside the package: {ldd}")
     if "libswiftCore" in ldd or "libFoundation" in ldd:
         problems.append("the Swift runtime is linked dynamically (expected --static-swift-stdlib)")
+    if "libcurl" in ldd:
+        problems.append("libcurl is linked (expected: loaded with dlopen on first use, Sources/CCurl)")
+    # libcurl as the handler loads it on its first alert or upstream call: from lib/, and every library
+    # it pulls in from lib/ too (LD_DEBUG=libs names each file the dynamic linker initialises). Not
+    # counted: libsasl2's optional mechanism plugins, which it dlopens from its plugin folder when
+    # libcurl's LDAP support initialises it (none is needed for HTTP); SASL_PATH points it at an
+    # empty folder here, as on a machine without libsasl2-modules.
+    loaded = subprocess.run([str(executable), "check", "--price-book", str(app / "config/price-book.json"),
+                             "--cost-centers", str(app / "config/cost-centers.json"), "--budgets", str(app / "config/budgets.json"),
+                             "--libcurl"], capture_output=True, text=True, cwd=temp,
+                            env={"PATH": "/usr/bin:/bin", "HOME": temp, "LD_DEBUG": "libs", "SASL_PATH": str(pathlib.Path(temp) / "no-sasl-plugins")})
+    libcurl_line = [line for line in loaded.stdout.splitlines() if line.startswith("libcurl: ")]
+    if loaded.returncode != 0 or not libcurl_line or not libcurl_line[0].startswith(f"libcurl: {app / 'lib' / 'libcurl.so.4'} "):
+        problems.append(f"libcurl did not load from the package: {loaded.stdout[-300:]} {loaded.stderr[-300:]}")
+    initialised = {line.split("calling init:", 1)[1].strip() for line in loaded.stderr.splitlines() if "calling init:" in line}
+    glibc = ("linux-vdso", "ld-linux", "libc.so", "libm.so", "libpthread.so", "libdl.so", "librt.so", "libresolv.so", "libutil.so")
+    foreign = sorted(path for path in initialised
+                     if not path.startswith(str(app / "lib") + "/") and not os.path.basename(path).startswith(glibc))
+    if foreign or not any("libssl" in path for path in initialised):
+        problems.append(f"libcurl's libraries loaded from outside the package: {foreign} (loaded: {sorted(initialised)})")
     if problems:
         fail("; ".join(problems))
 

@@ -1,5 +1,5 @@
 import ChargebackCore
-import Crypto
+import Digest
 import FunctionsProtocol
 
 /// The keys this handler accepts and the role of each, by SHA-256 (hex, lower case): the keys
@@ -70,14 +70,7 @@ public struct KeyRoles: Sendable {
 
     /// SHA-256 of a key as lower-case hex, the form every setting and file uses.
     public static func hash(_ key: String) -> String {
-        let hex = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(64)
-        for byte in SHA256.hash(data: Array(key.utf8)) {
-            text.append(hex[Int(byte >> 4)])
-            text.append(hex[Int(byte & 0x0f)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        SHA256Digest.hex(SHA256Digest.hash(key.utf8))
     }
 }
 

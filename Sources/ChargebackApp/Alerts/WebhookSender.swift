@@ -1,5 +1,5 @@
 import ChargebackCore
-import Crypto
+import Digest
 import CurlClient
 import FoundationEssentials
 
@@ -29,8 +29,7 @@ public struct WebhookSender: Sendable {
     /// A receiver recomputes it with the shared secret and refuses old timestamps (replays).
     public static func signature(body: [UInt8], secret: String, timestamp: Int64) -> String {
         let signed = Array("\(timestamp).".utf8) + body
-        let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Array(secret.utf8)))
-        return "t=\(timestamp),v1=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "t=\(timestamp),v1=" + SHA256Digest.hex(SHA256Digest.hmac(key: Array(secret.utf8), message: signed))
     }
 
     /// Sends `payload` to `url`; `secret` signs it (generic webhooks).

@@ -1,0 +1,50 @@
+import CLibCrypto
+
+/// SHA-256 and HMAC-SHA-256 through the system's OpenSSL libcrypto (its one-shot `EVP_Digest` and
+/// `HMAC`). libcrypto fails these only when it cannot allocate, which is treated like Swift's own
+/// allocation failure.
+public enum SHA256Digest {
+    /// The 32-byte SHA-256 of `bytes`.
+    public static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
+        let input = Array(bytes)
+        var digest = [UInt8](repeating: 0, count: 32)
+        var size: UInt32 = 0
+        let status = input.withUnsafeBytes { message in
+            digest.withUnsafeMutableBufferPointer { out in
+                EVP_Digest(message.baseAddress, message.count, out.baseAddress, &size, EVP_sha256(), nil)
+            }
+        }
+        precondition(status == 1 && size == 32, "libcrypto could not compute SHA-256 (out of memory)")
+        return digest
+    }
+
+    /// The 32-byte HMAC-SHA-256 of `message` under `key`.
+    public static func hmac(key: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
+        let keyBytes = Array(key)
+        let messageBytes = Array(message)
+        var code = [UInt8](repeating: 0, count: 32)
+        var size: UInt32 = 0
+        let result = keyBytes.withUnsafeBytes { secret in
+            messageBytes.withUnsafeBytes { data in
+                code.withUnsafeMutableBufferPointer { out in
+                    // A null key pointer is refused by libcrypto even when empty: point at the output instead.
+                    HMAC(EVP_sha256(), secret.baseAddress ?? UnsafeRawPointer(out.baseAddress), Int32(secret.count),
+                         data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count, out.baseAddress, &size)
+                }
+            }
+        }
+        precondition(result != nil && size == 32, "libcrypto could not compute HMAC-SHA-256 (out of memory)")
+        return code
+    }
+
+    /// `bytes` as lower-case hex.
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
