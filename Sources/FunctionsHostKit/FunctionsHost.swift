@@ -6,14 +6,20 @@ import Logging
 
 /// The local Functions host: loads the app, supervises the handler, serves clients, fires timers.
 public enum FunctionsHost {
+    /// Connections kept to the handler when host.json does not bound `maxConcurrentRequests`.
+    static let handlerConnections = 128
+
     /// Loads the app and serves until SIGINT/SIGTERM; throws on invalid configuration or a handler that keeps failing.
     public static func run(settings: HostSettings, logger: Logger) async throws {
         let app = try FunctionApp.load(root: settings.appRoot)
         // Like Core Tools: local.settings.json Values apply unless the variable is already set.
         let environment = app.settings.merging(ProcessInfo.processInfo.environment) { $1 }
-        let client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(2))))
+        // Keep-alive connections to the handler, pooled: as many as requests may run at once (AsyncHTTPClient's
+        // default of 8 per host queued everything past 8 clients behind them).
+        var clientConfiguration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(2)))
+        clientConfiguration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: app.host.maxConcurrentRequests ?? handlerConnections)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let state = HandlerState()
         let invoker = HandlerInvoker(client: client, state: state, settings: settings, functionTimeoutSeconds: app.host.functionTimeoutSeconds)
         let supervisor = HandlerSupervisor(app: app, environment: environment, state: state, client: client, logger: logger)

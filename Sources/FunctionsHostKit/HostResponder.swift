@@ -14,6 +14,8 @@ struct HostResponder: HTTPResponder {
     let invoker: HandlerInvoker
     let timers: TimerScheduler
     let logger: Logger
+    /// host.json's request limits (429 over `maxOutstandingRequests`).
+    let throttle: RequestThrottle
     /// Every HTTP function with its parsed route template, parsed once at start.
     let routes: [(function: FunctionMetadata, trigger: FunctionMetadata.HTTPTrigger, template: RouteTemplate)]
 
@@ -23,6 +25,7 @@ struct HostResponder: HTTPResponder {
         self.invoker = invoker
         self.timers = timers
         self.logger = logger
+        self.throttle = RequestThrottle(maxOutstanding: app.host.maxOutstandingRequests, maxConcurrent: app.host.maxConcurrentRequests)
         // function.json routes were validated when the app was loaded.
         self.routes = app.functions.compactMap { function in
             guard case let .http(trigger) = function.trigger, let template = try? RouteTemplate(trigger.route) else { return nil }
@@ -36,7 +39,10 @@ struct HostResponder: HTTPResponder {
         let path = request.uri.path
         if path.lowercased().hasPrefix("/admin/functions/") { return await admin(request, name: String(path.dropFirst("/admin/functions/".count))) }
         if path == "/" { return Self.render(FunctionResponse(status: 200, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("Functions host (local) is running\n".utf8))) }
-        return Self.render(await invokeHTTPFunction(request))
+        guard let answer = await throttle.run({ await invokeHTTPFunction(request) }) else {
+            return Self.render(Self.error(429, "too_busy", "the host holds maxOutstandingRequests (host.json) requests already; retry later", retryAfter: true))
+        }
+        return Self.render(answer)
     }
 
     func invokeHTTPFunction(_ request: Request) async -> FunctionResponse {

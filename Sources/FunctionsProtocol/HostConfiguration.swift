@@ -16,6 +16,12 @@ public struct HostConfiguration: Sendable, Equatable {
     public var functionTimeoutSeconds: Int?
     /// `customHandler.initializationTimeout` in seconds (default 30).
     public var initializationTimeoutSeconds: Int
+    /// `extensions.http.maxOutstandingRequests`: requests queued or running at once; more are refused
+    /// with 429. nil when unbounded (`-1`, the default outside the Consumption plan).
+    public var maxOutstandingRequests: Int? = nil
+    /// `extensions.http.maxConcurrentRequests`: HTTP functions running at once; more wait in the
+    /// queue. nil when unbounded (`-1`, the default outside the Consumption plan).
+    public var maxConcurrentRequests: Int? = nil
 
     /// Parses host.json text; refuses what the real host would refuse.
     public static func parse(_ text: [UInt8]) throws(InvocationError) -> HostConfiguration {
@@ -37,9 +43,9 @@ public struct HostConfiguration: Sendable, Equatable {
         }
         let arguments = description.member(caseInsensitive: "arguments")?.arrayValue?.compactMap(\.dotNetScalarText) ?? []
         let isLegacy = document.member(caseInsensitive: "customHandler") == nil
-        let prefix = document.member(caseInsensitive: "extensions")?.member(caseInsensitive: "http")?
-            .member(caseInsensitive: "routePrefix")?.stringValue ?? "api"
-        return HostConfiguration(
+        let http = document.member(caseInsensitive: "extensions")?.member(caseInsensitive: "http")
+        let prefix = http?.member(caseInsensitive: "routePrefix")?.stringValue ?? "api"
+        var configuration = HostConfiguration(
             defaultExecutablePath: executable,
             arguments: arguments,
             workingDirectory: description.member(caseInsensitive: "workingDirectory")?.stringValue,
@@ -49,6 +55,18 @@ public struct HostConfiguration: Sendable, Equatable {
             functionTimeoutSeconds: try timeout(document.member(caseInsensitive: "functionTimeout"), member: "functionTimeout", default: 300),
             initializationTimeoutSeconds: try timeout(
                 section.member(caseInsensitive: "initializationTimeout"), member: "customHandler.initializationTimeout", default: 30) ?? 30)
+        configuration.maxOutstandingRequests = try limit(http?.member(caseInsensitive: "maxOutstandingRequests"), member: "extensions.http.maxOutstandingRequests")
+        configuration.maxConcurrentRequests = try limit(http?.member(caseInsensitive: "maxConcurrentRequests"), member: "extensions.http.maxConcurrentRequests")
+        return configuration
+    }
+
+    /// A request limit: a positive integer, or `-1` / absent for unbounded.
+    static func limit(_ value: JSONValue?, member: String) throws(InvocationError) -> Int? {
+        guard let value, !value.isNull else { return nil }
+        guard let text = value.dotNetScalarText, let number = Int(text), number == -1 || number > 0 else {
+            throw .invalidValue(member: member, reason: "must be a positive integer or -1")
+        }
+        return number == -1 ? nil : number
     }
 
     static func flag(_ value: JSONValue?) -> Bool {

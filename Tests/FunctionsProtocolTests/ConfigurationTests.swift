@@ -36,6 +36,22 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("extensions.http request limits: numbers, -1 or absent for unbounded, anything else refused")
+    func requestLimits() throws {
+        func host(_ http: String) throws -> HostConfiguration {
+            try HostConfiguration.parse(Array("{\"version\":\"2.0\",\"extensions\":{\"http\":{\(http)}},\"customHandler\":{\"description\":{\"defaultExecutablePath\":\"h\"}}}".utf8))
+        }
+        let bounded = try host("\"maxOutstandingRequests\":200,\"MaxConcurrentRequests\":\"100\"")
+        #expect(bounded.maxOutstandingRequests == 200)
+        #expect(bounded.maxConcurrentRequests == 100)
+        let unbounded = try host("\"maxOutstandingRequests\":-1")
+        #expect(unbounded.maxOutstandingRequests == nil)
+        #expect(unbounded.maxConcurrentRequests == nil)
+        for bad in ["\"maxOutstandingRequests\":0", "\"maxConcurrentRequests\":-5", "\"maxOutstandingRequests\":\"many\""] {
+            #expect(throws: InvocationError.self) { try host(bad) }
+        }
+    }
+
     @Test("legacy httpWorker section and case-insensitive keys")
     func legacy() throws {
         let host = try HostConfiguration.parse(Array("{\"VERSION\":\"2.0\",\"httpWorker\":{\"Description\":{\"DefaultExecutablePath\":\"h\"}}}".utf8))
