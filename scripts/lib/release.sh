@@ -12,7 +12,9 @@ release_build() {
     # --disable-new-dtags writes DT_RPATH, which (unlike RUNPATH) also serves the bundled libraries'
     # own dependencies (scripts/package.sh ships them in lib/ beside the executable).
     # shellcheck disable=SC2016 # $ORIGIN is for the dynamic linker, not the shell
+    # No DWARF: the package strips it anyway (scripts/package.sh), and leaving it out saves compile
+    # and link time; backtraces still name functions (the symbol table stays).
     swift build -c release --product "$product" --static-swift-stdlib --scratch-path "$RELEASE_SCRATCH" \
-      -Xlinker -rpath -Xlinker '$ORIGIN/lib' -Xlinker --disable-new-dtags
+      -debug-info-format none -Xlinker -rpath -Xlinker '$ORIGIN/lib' -Xlinker --disable-new-dtags
   done
 }
