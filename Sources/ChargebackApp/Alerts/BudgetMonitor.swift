@@ -1,7 +1,7 @@
 import ChargebackCore
 import ChargebackRedis
 import CivilCalendar
-import FoundationEssentials
+import Foundation
 
 /// Budgets against live spend, counted as the reports count it: a closed UTC day from its snapshot
 /// (the revision the reports show), every other hour from the hourly counters priced with the same

@@ -1,6 +1,6 @@
 import ChargebackCore
 import ChargebackRedis
-import FoundationEssentials
+import Foundation
 
 /// The budget functions' dependencies: the budget book (`CHARGEBACK_BUDGETS`), or why it was
 /// refused, or nil when no budgets are configured (the default file is absent).

@@ -1,7 +1,7 @@
 import ChargebackCore
 import ChargebackRedis
 import CivilCalendar
-import FoundationEssentials
+import Foundation
 import FunctionsProtocol
 
 /// `usage-summary`: `GET /api/v1/usage/summary?from=&to=&subscription=&deployment=&groupBy=&tz=`,
