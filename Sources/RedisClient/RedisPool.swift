@@ -60,8 +60,18 @@ public final class RedisPool: RedisCommandRouter {
         for connection in connections { await connection.close() }
     }
 
-    /// A live connection from the next slot, connecting (or refusing during backoff) as needed.
+    /// A live connection: one served by the caller's own event loop when the caller runs on one
+    /// (the handler runs its tasks on NIO's loops: a command then wakes no other thread, neither to
+    /// be written nor to resume its caller), else the next slot's, connecting (or refusing during
+    /// backoff) as needed. A new connection is made on the caller's loop.
     func connection() async throws -> RedisConnection {
+        let current = MultiThreadedEventLoopGroup.currentEventLoop
+        if let current {
+            let local = slots.withLockedValue { slots in
+                slots.lazy.compactMap(\.connection).first { $0.isActive && $0.channel.eventLoop === current }
+            }
+            if let local { return local }
+        }
         let index = next.withLockedValue { value in
             defer { value = value &+ 1 }
             return value
@@ -71,7 +81,8 @@ public final class RedisPool: RedisCommandRouter {
         guard NIODeadline.now() >= retryAt else { throw RedisError.connection("\(endpoint) is unreachable; retrying with backoff") }
         do {
             let connection = try await RedisConnection.connect(
-                to: endpoint, tls: tls, timeoutMilliseconds: timeoutMilliseconds, credentials: credentials)
+                to: endpoint, tls: tls, timeoutMilliseconds: timeoutMilliseconds, credentials: credentials,
+                group: current ?? MultiThreadedEventLoopGroup.singleton)
             // Another caller may have filled the slot meanwhile: keep the live one, close the spare
             // (ours has nothing in flight; a dead one has nothing to lose).
             let (chosen, spare) = slots.withLockedValue { slots -> (RedisConnection, RedisConnection?) in

@@ -34,7 +34,10 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "chargeback")
         let app = ChargebackApplication.build(configuration, logger: logger)
         do {
-            try await app.runService()
+            // Every task of the server runs on the event loops (EventLoopTaskExecutor).
+            try await withTaskExecutorPreference(EventLoopTaskExecutor()) {
+                try await app.runService()
+            }
         } catch {
             ChargebackCommand.fail("chargeback: cannot serve on 127.0.0.1:\(configuration.port): \(error)")
         }
