@@ -49,6 +49,9 @@ let package = Package(
             name: "CLibCrypto", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
         .target(name: "Digest", dependencies: ["CLibCrypto"]),
+        .target(
+            name: "EventLoopExecutor",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .target(name: "CSpawn"),
         .target(name: "CMemory"),
         .target(name: "ChildProcess", dependencies: ["CSpawn"]),
@@ -86,15 +89,13 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .executableTarget(
             name: "chargeback",
             dependencies: [
-                "ChargebackApp", "ChargebackCore", "ChargebackRedis", "CMemory", "CurlClient",
+                "ChargebackApp", "ChargebackCore", "ChargebackRedis", "CMemory", "CurlClient", "EventLoopExecutor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -112,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "functions-host",
             dependencies: [
-                "FunctionsHostKit",
+                "FunctionsHostKit", "EventLoopExecutor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChargebackApp
 import FoundationEssentials
 import CMemory
+import EventLoopExecutor
 import Hummingbird
 import Logging
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventLoopExecutor
 import Foundation
 import FunctionsHostKit
 import Logging
@@ -61,7 +62,10 @@ struct FunctionsHostCommand: AsyncParsableCommand {
         var logger = Logger(label: "functions-host")
         logger.logLevel = .info
         do {
-            try await FunctionsHost.run(settings: settings, logger: logger)
+            // Every task of the host runs on the event loops (EventLoopExecutor), as in the handler.
+            try await withTaskExecutorPreference(EventLoopTaskExecutor()) {
+                try await FunctionsHost.run(settings: settings, logger: logger)
+            }
         } catch {
             FileHandle.standardError.write(Data("functions-host: \(error)\n".utf8))
             throw ExitCode(1)
