@@ -17,6 +17,12 @@ enum RecordScript {
     /// the marker removed before -1 is answered. A script runs alone, so no reader ever sees the
     /// increments taken back. Reading every counter before incrementing would double the hash
     /// commands of every event; taking back costs nothing unless an event is refused.
+    ///
+    /// TTLs are set when something is created, not by every event: the hourly hash when one of its
+    /// fields is (an increment that returns its own amount), the dirty hash when the day's mark is
+    /// (the rollup deletes it once seen), the deployments set when a deployment joins it. Counters
+    /// then expire the retention after their hour's first event rather than its last one (a late
+    /// envelope no longer extends an old hour's life), and each event costs two `EXPIRE`s less.
     static let source = """
     if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
       if ARGV[3] == '1' then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
@@ -36,11 +42,13 @@ enum RecordScript {
     local ceiling = tonumber(ARGV[8])
     local done = 0
     local over = false
+    local fieldIsNew = false
     for i = 9, #ARGV, 2 do
       local total = redis.pcall('HINCRBY', KEYS[2], deployment .. '|' .. ARGV[i], ARGV[i + 1])
       if type(total) ~= 'number' then over = true break end
       done = i
       if total > ceiling then over = true break end
+      if total == tonumber(ARGV[i + 1]) then fieldIsNew = true end
     end
     if over then
       for i = 9, done, 2 do
@@ -50,13 +58,12 @@ enum RecordScript {
       redis.call('DEL', KEYS[1])
       return -1
     end
-    redis.call('EXPIRE', KEYS[2], ARGV[2])
+    if fieldIsNew then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
     if isNew then
       redis.call('SADD', KEYS[4], deployment)
       redis.call('EXPIRE', KEYS[4], ARGV[2])
     end
-    redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
-    redis.call('EXPIRE', KEYS[3], ARGV[2])
+    if redis.call('HINCRBY', KEYS[3], ARGV[4], 1) == 1 then redis.call('EXPIRE', KEYS[3], ARGV[2]) end
     if capped then return 2 end
     return 1
     """

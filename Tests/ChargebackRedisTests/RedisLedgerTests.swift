@@ -58,6 +58,39 @@ struct RedisLedgerTests {
         await redis.close()
     }
 
+    @Test("TTLs are set when a counter field or a day's dirty mark is created, not by every event")
+    func ttlsOnCreation() async throws {
+        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), timeoutMilliseconds: 5000)
+        let harness = LedgerHarness()
+        let ledger = RedisLedger(redis: redis, dedupeDays: 7, retentionDays: 35)
+        let hour = LedgerKeys.hour(subscription: harness.subscription, hour: "2026-11-29T10")
+        let dirty = LedgerKeys.dirtyDays(subscription: harness.subscription)
+        func ttl(_ key: String) async throws -> Int64 {
+            guard case let .integer(seconds) = try await redis.send(["TTL", key]) else { return -3 }
+            return seconds
+        }
+        let retention: ClosedRange<Int64> = (35 * 86_400 - 60)...(35 * 86_400)
+        _ = try await ledger.record(try harness.event(1))
+        #expect(retention ~= (try await ttl(hour)))
+        #expect(retention ~= (try await ttl(dirty)))
+        // TTLs taken away: a second event of the same deployment, hour and day creates nothing, sets none.
+        _ = try await redis.send(["PERSIST", hour])
+        _ = try await redis.send(["PERSIST", dirty])
+        _ = try await ledger.record(try harness.event(2))
+        #expect(try await ttl(hour) == -1)
+        #expect(try await ttl(dirty) == -1)
+        // Another deployment's first event in that hour creates fields: the hash gets its TTL again.
+        var other = try harness.event(3)
+        other.deployment = "gpt-4o-mini"
+        _ = try await ledger.record(other)
+        #expect(retention ~= (try await ttl(hour)))
+        // The rollup clears the day's mark (compare-and-delete); the next event recreates it with a TTL.
+        _ = try await redis.send(["DEL", dirty])
+        _ = try await ledger.record(try harness.event(4))
+        #expect(retention ~= (try await ttl(dirty)))
+        await redis.close()
+    }
+
     @Test("the script survives SCRIPT FLUSH (NOSCRIPT falls back to EVAL)")
     func noScript() async throws {
         let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), timeoutMilliseconds: 5000)
