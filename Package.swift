@@ -32,8 +32,13 @@ let package = Package(
         // libcurl is loaded with dlopen on first use, not linked (Sources/CCurl): its header is
         // from libcurl4-openssl-dev, its library libcurl.so.4 (bundled in lib/ by scripts/package.sh).
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
+        // OpenSSL's libcrypto (SHA-256 of keys, HMAC of alert signatures): the system's, instead of a
+        // second BoringSSL compiled from source beside swift-nio-ssl's.
+        .systemLibrary(
+            name: "CLibCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
 
-        // Thin Swift wrappers: know Redis or HTTP, nothing of chargeback.
+        // Thin Swift wrappers: know Redis, HTTP, digests or event loops, nothing of chargeback.
         .target(
             name: "RedisClient",
             dependencies: [
@@ -43,11 +48,6 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]),
-        // OpenSSL's libcrypto (SHA-256 of keys, HMAC of alert signatures): the system's, instead of a
-        // second BoringSSL compiled from source beside swift-nio-ssl's.
-        .systemLibrary(
-            name: "CLibCrypto", pkgConfig: "libcrypto",
-            providers: [.apt(["libssl-dev"])]),
         .target(name: "Digest", dependencies: ["CLibCrypto"]),
         .target(
             name: "EventLoopExecutor",

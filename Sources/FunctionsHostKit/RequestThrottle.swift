@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// host.json's `extensions.http.maxOutstandingRequests` and `maxConcurrentRequests`, applied as the
 /// real host's HTTP throttle applies them (Azure Functions host.json reference, "http" settings,
@@ -13,8 +14,14 @@ final class RequestThrottle: Sendable {
     private struct State {
         var outstanding = 0
         var running = 0
-        var waiting: [CheckedContinuation<Void, Never>] = []
-        var nextWaiter = 0
+        var waiting = CircularBuffer<CheckedContinuation<Void, Never>>()
+
+        /// Takes a running slot if fewer than `limit` are taken.
+        mutating func takeSlot(below limit: Int) -> Bool {
+            guard running < limit else { return false }
+            running += 1
+            return true
+        }
     }
     private let state = NIOLockedValueBox(State())
 
@@ -25,6 +32,8 @@ final class RequestThrottle: Sendable {
 
     /// Runs `body` when admitted; nil when the request is refused (over `maxOutstanding`).
     func run<Result: Sendable>(_ body: () async -> Result) async -> Result? {
+        // host.json silent (the usual case): nothing to count.
+        if maxOutstanding == nil, maxConcurrent == nil { return await body() }
         let admitted = state.withLockedValue { state -> Bool in
             if let maxOutstanding, state.outstanding >= maxOutstanding { return false }
             state.outstanding += 1
@@ -37,24 +46,16 @@ final class RequestThrottle: Sendable {
         return result
     }
 
-    /// Requests admitted and not yet answered (for tests and the banner).
+    /// Requests admitted and not yet answered (for tests).
     var outstanding: Int { state.withLockedValue { $0.outstanding } }
 
     private func acquireSlot() async {
         guard let maxConcurrent else { return }
-        let started = state.withLockedValue { state -> Bool in
-            guard state.running < maxConcurrent else { return false }
-            state.running += 1
-            return true
-        }
-        guard !started else { return }
+        if state.withLockedValue({ $0.takeSlot(below: maxConcurrent) }) { return }
         await withCheckedContinuation { continuation in
-            // Re-checked under the lock: a slot may have been released since.
+            // Checked again under the lock: a slot may have been released since.
             let resumeNow = state.withLockedValue { state -> Bool in
-                if state.running < maxConcurrent {
-                    state.running += 1
-                    return true
-                }
+                if state.takeSlot(below: maxConcurrent) { return true }
                 state.waiting.append(continuation)
                 return false
             }
@@ -66,20 +67,10 @@ final class RequestThrottle: Sendable {
         let next = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
             state.outstanding -= 1
             guard maxConcurrent != nil else { return nil }
-            guard state.nextWaiter < state.waiting.count else {
+            // The slot passes to the first waiter (running stays the same), or is freed.
+            guard let waiter = state.waiting.popFirst() else {
                 state.running -= 1
-                if state.nextWaiter > 0 {
-                    state.waiting.removeAll(keepingCapacity: true)
-                    state.nextWaiter = 0
-                }
                 return nil
-            }
-            // The slot passes to the first waiter (running stays the same).
-            let waiter = state.waiting[state.nextWaiter]
-            state.nextWaiter += 1
-            if state.nextWaiter > 1024, state.nextWaiter * 2 > state.waiting.count {
-                state.waiting.removeFirst(state.nextWaiter)
-                state.nextWaiter = 0
             }
             return waiter
         }
