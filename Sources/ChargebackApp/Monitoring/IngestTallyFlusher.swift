@@ -4,7 +4,9 @@ import ServiceLifecycle
 /// Adds this instance's ingest counts to the shared hourly counts in Redis every few seconds, off
 /// the ingest path; a failed write keeps the counts for the next pass, and the last pass runs at
 /// shutdown.
-public struct IngestTallyFlusher: Service {
+public struct IngestTallyFlusher: Service, CustomStringConvertible {
+    /// The name the service group logs (see `SpoolReplayer.description`).
+    public var description: String { "IngestTallyFlusher" }
     let tally: IngestTally
     let store: IngestHealthStore
     let intervalMilliseconds: Int
