@@ -35,6 +35,13 @@ for folder in functions/*/; do
 done
 cp config/price-book.json config/cost-centers.json config/budgets.json "$app/config/"
 install -m 0755 "$binary" "$app/chargeback"
+# The IANA time zones (budgets' timeZone, the usage summary's tz=) are read from zoneinfo/ beside the
+# executable before the system's (Sources/ChargebackApp/Money/TimeZones.swift): the handler carries
+# no ICU, and Azure's image need not have tzdata. Links are copied as files (-L); posix/ and right/
+# (the same zones again, and leap-second variants the handler refuses) are left out.
+[ -f /usr/share/zoneinfo/Europe/Paris ] || { echo "package.sh: /usr/share/zoneinfo is missing (tzdata)" >&2; exit 1; }
+cp -RL /usr/share/zoneinfo "$app/zoneinfo"
+rm -rf "$app/zoneinfo/posix" "$app/zoneinfo/right"
 strip --strip-debug "$app/chargeback"
 
 # Bundle every library the dynamic linker resolves outside glibc (ldd lists the whole closure), for

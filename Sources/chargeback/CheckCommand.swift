@@ -5,9 +5,9 @@ import CivilCalendar
 import CurlClient
 import FoundationEssentials
 
-/// `chargeback check [--price-book FILE] [--cost-centers FILE] [--budgets FILE] [--libcurl]`: validates the money
-/// files the handler would load and says what they hold; `--libcurl` also loads libcurl (the handler
-/// loads it on first use) and says from where. Exit 0 when valid, 1 with the reason otherwise.
+/// `chargeback check [--price-book FILE] [--cost-centers FILE] [--budgets FILE] [--libcurl] [--time-zone NAME]`: validates
+/// the money files the handler would load and says what they hold; `--libcurl` also loads libcurl (the
+/// handler loads it on first use) and says from where; `--time-zone` says which zoneinfo file a zone is read from. Exit 0 when valid, 1 with the reason otherwise.
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check", abstract: "Validate the price book, the cost-center file and the budgets (run before deploying them).")
@@ -23,6 +23,9 @@ struct CheckCommand: AsyncParsableCommand {
 
     @Flag(help: "Also load libcurl, as the first alert or upstream call would, and say which file and version.")
     var libcurl = false
+
+    @Option(help: "Also look up an IANA time zone, as the usage summary's tz= would, and say which file it is read from.")
+    var timeZone: String?
 
     func run() async throws {
         var configuration = ChargebackCommand.toolConfiguration("check")
@@ -57,6 +60,10 @@ struct CheckCommand: AsyncParsableCommand {
             let channels = book.channels.map { "\($0.id) (\($0.kind.rawValue), URL from \($0.urlEnvironmentVariable))" }.joined(separator: ", ")
             print("budgets (\(configuration.budgetsPath)): \(book.budgets.count) budgets in \(book.timeZone), channels: \(channels)")
         case let .failure(error): ChargebackCommand.fail("chargeback check: \(error)")
+        }
+        if let timeZone {
+            guard TimeZones.rules(named: timeZone) != nil else { ChargebackCommand.fail("chargeback check: '\(timeZone)' is not an IANA time zone this machine knows") }
+            print("time zone \(timeZone): \(TimeZones.file(named: timeZone) ?? "built in")")
         }
         if libcurl {
             do {

@@ -145,6 +145,9 @@ struct MoneyAppTests {
         "/api/v1/chargeback/report?from=2025-01-01&to=2026-01-05", "/api/v1/chargeback/report?format=xml",
         "/api/v1/chargeback/report?month=2026-01&from=2026-01-01", "/api/v1/chargeback/report?from=2026-01-01",
         "/api/v1/usage/summary?groupBy=team", "/api/v1/usage/summary?tz=Mars/Olympus", "/api/v1/usage/summary?from=yesterday&to=2026-01-01",
+        // Zone names are file names under zoneinfo: paths out of it, and files that are not zones, are unknown zones.
+        "/api/v1/usage/summary?tz=../../../etc/passwd", "/api/v1/usage/summary?tz=%2Fetc%2Fpasswd", "/api/v1/usage/summary?tz=zone.tab",
+        "/api/v1/usage/summary?tz=Europe/../Europe/Paris", "/api/v1/usage/summary?tz=right/Europe/Paris",
     ])
     func badQueries(uri: String) async throws {
         try await app().test(.live) { client in

@@ -1,6 +1,7 @@
 """The deployable package, end to end: unzips dist/chargeback-functionapp.zip into a temp folder,
 checks its layout (host.json and the function folders at the root, the executable with its run bit,
-every library it needs inside the package, libcurl loaded on demand from lib/ with its own libraries),
+every library it needs inside the package, libcurl loaded on demand from lib/ with its own libraries,
+time zones read from the bundled zoneinfo/),
 then runs it under `functions-host` against a real Redis:
 the packaged executable serves health, ingest with the ingest key (recorded, then duplicate; the
 report key refused) and the usage summary with the report key.
@@ -80,11 +81,14 @@ with tempfile.TemporaryDirectory() as temp:
     # empty folder here, as on a machine without libsasl2-modules.
     loaded = subprocess.run([str(executable), "check", "--price-book", str(app / "config/price-book.json"),
                              "--cost-centers", str(app / "config/cost-centers.json"), "--budgets", str(app / "config/budgets.json"),
-                             "--libcurl"], capture_output=True, text=True, cwd=temp,
+                             "--libcurl", "--time-zone", "Europe/Paris"], capture_output=True, text=True, cwd=temp,
                             env={"PATH": "/usr/bin:/bin", "HOME": temp, "LD_DEBUG": "libs", "SASL_PATH": str(pathlib.Path(temp) / "no-sasl-plugins")})
     libcurl_line = [line for line in loaded.stdout.splitlines() if line.startswith("libcurl: ")]
     if loaded.returncode != 0 or not libcurl_line or not libcurl_line[0].startswith(f"libcurl: {app / 'lib' / 'libcurl.so.4'} "):
         problems.append(f"libcurl did not load from the package: {loaded.stdout[-300:]} {loaded.stderr[-300:]}")
+    zone_line = [line for line in loaded.stdout.splitlines() if line.startswith("time zone Europe/Paris: ")]
+    if not zone_line or zone_line[0] != f"time zone Europe/Paris: {app / 'zoneinfo/Europe/Paris'}":
+        problems.append(f"time zones are not read from the package's zoneinfo/: {zone_line or loaded.stdout[-300:]}")
     initialised = {line.split("calling init:", 1)[1].strip() for line in loaded.stderr.splitlines() if "calling init:" in line}
     glibc = ("linux-vdso", "ld-linux", "libc.so", "libm.so", "libpthread.so", "libdl.so", "librt.so", "libresolv.so", "libutil.so")
     foreign = sorted(path for path in initialised

@@ -15,7 +15,7 @@ ensure_packages() {
 }
 
 # Packages every command of this repository needs.
-BASE_PACKAGES=(libhiredis-dev libcurl4-openssl-dev libssl-dev redis-server redis-tools openssl python3 curl)
+BASE_PACKAGES=(libhiredis-dev libcurl4-openssl-dev libssl-dev redis-server redis-tools openssl python3 curl tzdata)
 
 # Installs Python modules the checks need, when missing. Usage: ensure_python_modules module=package...
 ensure_python_modules() {

@@ -1,7 +1,8 @@
 import ChargebackCore
 import ChargebackRedis
 import CivilCalendar
-import Foundation
+import CivilCalendar
+import FoundationEssentials
 
 /// Budgets against live spend, counted as the reports count it: a closed UTC day from its snapshot
 /// (the revision the reports show), every other hour from the hourly counters priced with the same
@@ -13,10 +14,10 @@ public struct BudgetMonitor: Sendable {
     let store: SnapshotStore
     let health: IngestHealthStore
     let alerts: AlertLedger
-    let zone: TimeZone
+    let zone: ZoneRules
 
     public init(book: BudgetBook, reader: LedgerReader, store: SnapshotStore, health: IngestHealthStore, alerts: AlertLedger) throws(ConfigurationFileError) {
-        guard let zone = TimeZone(identifier: book.timeZone) else {
+        guard let zone = TimeZones.rules(named: book.timeZone) else {
             throw ConfigurationFileError("budgets: timeZone '\(book.timeZone)' is not an IANA time zone such as Europe/Paris")
         }
         self.book = book
@@ -27,7 +28,7 @@ public struct BudgetMonitor: Sendable {
         self.zone = zone
     }
 
-    func offset(_ seconds: Int64) -> Int { zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds))) }
+    func offset(_ seconds: Int64) -> Int { zone.offset(atSecondsSinceEpoch: seconds) }
 
     /// The status of every budget at `now` (optionally only those of one subscription or cost center).
     public func statuses(now: UTCTimestamp, pricer: Pricer, subscription: String? = nil, costCenter: String? = nil) async throws -> [BudgetStatus] {

@@ -1,6 +1,6 @@
 import ChargebackCore
 import ChargebackRedis
-import Foundation
+import FoundationEssentials
 
 /// The budget functions' dependencies: the budget book (`CHARGEBACK_BUDGETS`), or why it was
 /// refused, or nil when no budgets are configured (the default file is absent).
@@ -28,7 +28,7 @@ public struct BudgetServices: Sendable {
         do throws(ConfigurationFileError) {
             let book = try BudgetBook.load(try PricerLoader.read(configuration.budgetsPath, what: "budgets (CHARGEBACK_BUDGETS)"))
             if case let .success(pricer) = pricer { try book.validate(against: pricer.book, costCenters: pricer.costCenters) }
-            guard TimeZone(identifier: book.timeZone) != nil else {
+            guard TimeZones.rules(named: book.timeZone) != nil else {
                 throw ConfigurationFileError("budgets: timeZone '\(book.timeZone)' is not an IANA time zone such as Europe/Paris")
             }
             return .success(book)

@@ -1,7 +1,8 @@
 import ChargebackCore
 import ChargebackRedis
 import CivilCalendar
-import Foundation
+import CivilCalendar
+import FoundationEssentials
 import FunctionsProtocol
 
 /// `usage-summary`: `GET /api/v1/usage/summary?from=&to=&subscription=&deployment=&groupBy=&tz=`,
@@ -31,7 +32,7 @@ public struct UsageSummaryFunction: HTTPFunction {
             } catch {
                 return ErrorBody.response(status: 400, code: "invalid_query", message: error.description)
             }
-            guard let zone = TimeZone(identifier: query.timeZone) else {
+            guard let zone = TimeZones.rules(named: query.timeZone) else {
                 return ErrorBody.response(status: 400, code: "invalid_query", message: "tz '\(query.timeZone)' is not an IANA time zone such as Europe/Paris")
             }
             query.costCenter = try ReportAccess(caller: context.caller).costCenter(requested: query.costCenter)
@@ -44,7 +45,7 @@ public struct UsageSummaryFunction: HTTPFunction {
                 usage += try await reader.usage(on: day, only: query.subscription.map { [$0] })
             }
             let summary = UsageSummary(query: query, usage: usage, pricer: pricer) { seconds in
-                zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds)))
+                zone.offset(atSecondsSinceEpoch: seconds)
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
