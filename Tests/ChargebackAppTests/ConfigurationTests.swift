@@ -47,15 +47,29 @@ struct ConfigurationTests {
         let lines = LockedLines()
         var logger = Logger(label: "t") { JSONLogHandler(label: $0, sink: LineSink { lines.append($0) }) }
         logger[metadataKey: "invocation.id"] = "abc"
-        logger.info("invocation completed", metadata: ["http.status": "200", "note": "quote \" and\nnewline"])
+        logger[metadataKey: "usage.outcome"] = "from the logger"
+        logger.info("invocation completed", metadata: ["http.status": "200", "note": "quote \" and\nnewline\u{1}, \\ and é",
+                                                      "usage.outcome": "recorded", "list": ["a", "b"], "map": ["k": "v"]])
         let line = try #require(lines.all.first)
         #expect(line.hasSuffix("}\n"))
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
-        #expect(object["invocation.id"] == "abc")
-        #expect(object["http.status"] == "200")
-        #expect(object["message"] == "invocation completed")
-        #expect(object["level"] == "info")
-        #expect(object["note"] == "quote \" and\nnewline")
+        #expect(line.filter { $0 == "\n" }.count == 1, "one line, whatever the values hold")
+        #expect(line.contains(#"\u0001"#))
+        // The time is UTC with up to 7 fractional digits, as the Functions host writes it.
+        #expect(line.wholeMatch(of: #/\{"time":"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,7})?Z","level":"info",.*\}\n/#) != nil)
+        // Keys are sorted; an event's value wins over the logger's under the same key.
+        let status = try #require(line.range(of: "\"http.status\""))
+        let invocation = try #require(line.range(of: "\"invocation.id\""))
+        #expect(status.lowerBound < invocation.lowerBound)
+        #expect(line.ranges(of: "\"usage.outcome\"").count == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["invocation.id"] as? String == "abc")
+        #expect(object["http.status"] as? String == "200")
+        #expect(object["message"] as? String == "invocation completed")
+        #expect(object["level"] as? String == "info")
+        #expect(object["list"] as? [String] == ["a", "b"])
+        #expect(object["map"] as? [String: String] == ["k": "v"])
+        #expect(object["note"] as? String == "quote \" and\nnewline\u{1}, \\ and é")
+        #expect(object["usage.outcome"] as? String == "recorded")
     }
 }
 
