@@ -27,7 +27,7 @@ public struct AlertLedger: Sendable {
     /// True when this caller now owns the sending of `onceKey` on `channel`; false when someone did already.
     public func claim(onceKey: String, channel: String) async throws -> Bool {
         let key = Self.marker(onceKey: onceKey, channel: channel)
-        let reply = try await redis.send(["SET", key, "1", "NX", "EX", String(markerSeconds)].map { Array($0.utf8) }, key: Array(key.utf8))
+        let reply = try await redis.send(["SET", key, "1", "NX", "EX", String(markerSeconds)], key: key)
         if case .status = reply { return true }
         return false
     }

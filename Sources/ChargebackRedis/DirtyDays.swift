@@ -45,14 +45,14 @@ struct DirtyDays: Sendable {
     func clear(_ day: CivilDay, marks: [String: String]) async throws {
         for (subscription, mark) in marks {
             let key = LedgerKeys.dirtyDays(subscription: subscription)
-            _ = try await reader.redis.send(["EVAL", Self.clearScript, "1", key, day.description, mark], key: key)
+            _ = try await Self.clearScript.run(on: reader.redis, keys: [key], arguments: [day.description, mark])
         }
     }
 
     /// KEYS[1] dirty days; ARGV[1] day, ARGV[2] the mark read. Deletes the day if unchanged.
-    static let clearScript = """
+    static let clearScript = RedisScript("""
     if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
     return 0
-    """
+    """)
 
 }

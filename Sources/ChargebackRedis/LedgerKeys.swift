@@ -147,29 +147,45 @@ public enum LedgerKeys {
         event.deployment.isEmpty ? unknownDeployment : escape(event.deployment)
     }
 
-    /// The counter increments of one event: meter → amount (zeros left out); the script prefixes
-    /// each meter with `<deployment>|`.
-    public static func meters(for event: UsageEvent) -> [(meter: String, amount: Int64)] {
-        let meters = event.meters
-        var counters: [(String, Int64)] = [
-            ("requests", 1), ("op:" + event.operation.rawValue, 1),
-            ("inputTokens", meters.inputTokens), ("cachedInputTokens", meters.cachedInputTokens),
-            ("outputTokens", meters.outputTokens), ("reasoningTokens", meters.reasoningTokens),
-            ("audioInputTokens", meters.audioInputTokens), ("audioOutputTokens", meters.audioOutputTokens),
-            ("imageInputTokens", meters.imageInputTokens), ("imageOutputTokens", meters.imageOutputTokens),
-            ("audioMilliseconds", meters.audioMilliseconds), ("characters", meters.characters),
-        ]
-        if meters.images > 0 {
-            counters.append(("images:" + escape(meters.imageSize ?? "unknown") + ":" + escape(meters.imageQuality ?? "unknown"), meters.images))
+    /// A counter's name inside an hourly hash; the record script prefixes it with `<deployment>|`.
+    /// The one place counters are spelled (`counter(named:)` reads them back).
+    public static func name(of counter: Counter) -> String {
+        switch counter {
+        case .requests: return "requests"
+        case let .operation(operation): return "op:" + operation.rawValue
+        case let .quantity(quantity): return quantity.rawValue
+        case let .images(size, quality): return "images:" + escape(size) + ":" + escape(quality)
+        case let .errors(statusClass): return statusClass.map { "errors:\($0)xx" } ?? "errors:none"
+        case .usageEstimated: return "usage:estimated"
+        case .usageMissing: return "usage:none"
+        case .ownerUnknown: return "owner:unknown"
         }
-        if event.statusCode >= 400 || event.statusCode == 0 {
-            counters.append((event.statusCode == 0 ? "errors:none" : "errors:\(event.statusCode / 100)xx", 1))
+    }
+
+    /// The counter a name spells; nil for a malformed name or one this version does not know.
+    public static func counter(named name: Substring) -> Counter? {
+        if name == "requests" { return .requests }
+        if let quantity = Counter.Quantity(rawValue: String(name)) { return .quantity(quantity) }
+        let parts = name.split(separator: ":", omittingEmptySubsequences: false)
+        switch (parts.first, parts.count) {
+        case ("op", 2): return Operation(rawValue: String(parts[1])).map(Counter.operation)
+        case ("images", 3):
+            guard let size = unescape(parts[1]), let quality = unescape(parts[2]), !size.isEmpty, !quality.isEmpty else { return nil }
+            return .images(size: size, quality: quality)
+        case ("errors", 2):
+            if parts[1] == "none" { return .errors(statusClass: nil) }
+            guard parts[1].count == 3, parts[1].hasSuffix("xx"), let digit = parts[1].first?.wholeNumberValue, digit > 0 else { return nil }
+            return .errors(statusClass: digit)
+        case ("usage", 2): return parts[1] == "estimated" ? .usageEstimated : (parts[1] == "none" ? .usageMissing : nil)
+        case ("owner", 2): return parts[1] == "unknown" ? .ownerUnknown : nil
+        default: return nil
         }
-        switch event.usageSource {
-        case .estimated: counters.append(("usage:estimated", 1))
-        case .none: counters.append(("usage:none", 1))
-        case .reported: break
-        }
-        return counters.filter { $0.1 != 0 }
+    }
+
+    /// `<deployment>|<counter>` back to its parts, the deployment unescaped; nil when malformed or unknown.
+    public static func parseCounterField(_ field: String) -> (deployment: String, counter: Counter)? {
+        guard let bar = field.firstIndex(of: "|"), let deployment = unescape(field[..<bar]),
+              let counter = counter(named: field[field.index(after: bar)...]) else { return nil }
+        return (deployment, counter)
     }
 }

@@ -16,7 +16,7 @@ public struct LedgerReader: Sendable {
     /// The subscriptions with usage on a UTC day (the day index).
     public func subscriptions(on day: CivilDay) async throws -> [String] {
         let key = LedgerKeys.day(day.description)
-        let reply = try await redis.send(["SMEMBERS", key].map { Array($0.utf8) }, key: Array(key.utf8))
+        let reply = try await redis.send(["SMEMBERS", key], key: key)
         guard case let .array(members) = reply else { throw RedisError.unexpectedReply("SMEMBERS answered \(reply)") }
         return members.compactMap(\.text).sorted()
     }
@@ -56,22 +56,22 @@ public struct LedgerReader: Sendable {
     /// Reads the 24 hourly hashes of one subscription's day and the day's dirty mark in one round
     /// trip: they share the subscription's hash tag, so one script reads them all, on a cluster too.
     /// KEYS: 24 hours, then the dirty days; ARGV[1] the day.
-    static let readDayScript = """
+    static let readDayScript = RedisScript("""
     local out = {}
     for i = 1, 24 do out[i] = redis.call('HGETALL', KEYS[i]) end
     out[25] = redis.call('HGET', KEYS[25], ARGV[1])
     return out
-    """
+    """)
 
     func read(subscription: String, day: CivilDay) async throws -> (records: [HourlyUsage], mark: String?) {
         let keys = (0..<24).map { LedgerKeys.hour(subscription: subscription, hour: day.description + "T" + ($0 < 10 ? "0" : "") + String($0)) }
             + [LedgerKeys.dirtyDays(subscription: subscription)]
-        let reply = try await redis.send((["EVAL", Self.readDayScript, "25"] + keys + [day.description]).map { Array($0.utf8) }, key: Array(keys[0].utf8))
+        let reply = try await Self.readDayScript.run(on: redis, keys: keys, arguments: [day.description])
         guard case let .array(parts) = reply, parts.count == 25 else { throw RedisError.unexpectedReply("the day read answered \(reply)") }
         var records: [HourlyUsage] = []
         for (offset, hourReply) in parts.prefix(24).enumerated() {
             guard case let .array(items) = hourReply, !items.isEmpty else { continue }
-            var byDeployment: [String: [String: Int64]] = [:]
+            var byDeployment: [String: [Counter: Int64]] = [:]
             var index = 0
             while index + 1 < items.count {
                 defer { index += 2 }
@@ -83,17 +83,5 @@ public struct LedgerReader: Sendable {
             records += byDeployment.map { HourlyUsage(subscription: subscription, deployment: $0.key, hour: hour, counters: $0.value) }
         }
         return (records, parts[24].text)
-    }
-}
-
-extension LedgerKeys {
-    /// `<deployment>|<counter>` back to its parts, unescaped; nil when malformed.
-    public static func parseCounterField(_ field: String) -> (deployment: String, counter: String)? {
-        guard let bar = field.firstIndex(of: "|"), let deployment = unescape(field[..<bar]) else { return nil }
-        let counter = field[field.index(after: bar)...]
-        guard counter.hasPrefix("images:") else { return (deployment, String(counter)) }
-        let parts = counter.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 3, let size = unescape(parts[1]), let quality = unescape(parts[2]) else { return nil }
-        return (deployment, "images:\(size):\(quality)")
     }
 }

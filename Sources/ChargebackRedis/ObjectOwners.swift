@@ -37,7 +37,7 @@ public struct ObjectOwners: Sendable {
     /// record: an object still being read keeps its owner.
     public func owner(of object: ObjectReference) async throws -> String? {
         let key = LedgerKeys.owner(of: object)
-        let reply = try await redis.send(["EVAL", Self.readScript, "1", key, String(seconds(for: object.kind))], key: key)
+        let reply = try await Self.readScript.run(on: redis, keys: [key], arguments: [String(seconds(for: object.kind))])
         if reply == .null { return nil }
         guard let owner = reply.text else { throw RedisError.unexpectedReply("the owner read answered \(reply)") }
         return owner
@@ -49,7 +49,7 @@ public struct ObjectOwners: Sendable {
     /// `isOwnerKnown` is false when the answer is not the recorded owner.
     func billingTarget(of object: ObjectReference, caller: String) async throws -> (subscription: String, isOwnerKnown: Bool) {
         let keys = [LedgerKeys.owner(of: object), LedgerKeys.billedTo(object)]
-        let reply = try await redis.send(["EVAL", Self.billingScript, "2"] + keys + [caller, String(seconds(for: object.kind))], key: keys[0])
+        let reply = try await Self.billingScript.run(on: redis, keys: keys, arguments: [caller, String(seconds(for: object.kind))])
         guard case let .array(parts) = reply, parts.count == 2, let subscription = parts[0].text, case let .integer(known) = parts[1] else {
             throw RedisError.unexpectedReply("the billing target answered \(reply)")
         }
@@ -57,14 +57,14 @@ public struct ObjectOwners: Sendable {
     }
 
     /// KEYS[1] owner; ARGV[1] TTL. The owner, renewed, or nil.
-    static let readScript = """
+    static let readScript = RedisScript("""
     local owner = redis.call('GET', KEYS[1])
     if owner then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
     return owner
-    """
+    """)
 
     /// KEYS[1] owner, KEYS[2] billing pin; ARGV[1] caller, ARGV[2] TTL. Returns {subscription, 1 if owner}.
-    static let billingScript = """
+    static let billingScript = RedisScript("""
     local owner = redis.call('GET', KEYS[1])
     local pinned = redis.call('GET', KEYS[2])
     if owner then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
@@ -76,6 +76,6 @@ public struct ObjectOwners: Sendable {
     if owner then return {owner, 1} end
     redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
     return {ARGV[1], 0}
-    """
+    """)
 
 }

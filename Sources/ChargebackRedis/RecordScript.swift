@@ -1,3 +1,5 @@
+import RedisClient
+
 /// The one atomic write per event, in the billed subscription's slot: the dedupe marker, the hourly
 /// counters, the day's dirty mark and the deployment cap together, or nothing.
 enum RecordScript {
@@ -23,6 +25,8 @@ enum RecordScript {
     /// (the rollup deletes it once seen), the deployments set when a deployment joins it. Counters
     /// then expire the retention after their hour's first event rather than its last one (a late
     /// envelope no longer extends an old hour's life), and each event costs two `EXPIRE`s less.
+    static let script = RedisScript(source)
+
     static let source = """
     if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
       if ARGV[3] == '1' then redis.call('EXPIRE', KEYS[1], ARGV[1]) end

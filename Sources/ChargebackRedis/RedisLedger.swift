@@ -3,8 +3,7 @@ import NIOConcurrencyHelpers
 import RedisClient
 
 /// The ledger in Redis: one atomic script per event in the billed subscription's slot (dedupe
-/// marker, hourly counters, the day's dirty mark, the deployment cap; `EVALSHA` with an `EVAL`
-/// fallback on `NOSCRIPT`). Before it: the creator of a created object is recorded, the subscription
+/// marker, hourly counters, the day's dirty mark, the deployment cap; `RecordScript.script`). Before it: the creator of a created object is recorded, the subscription
 /// a Responses or Batch result is billed to is resolved, and the day index is written, so counters
 /// never exist that the rollup cannot find.
 public final class RedisLedger: Ledger {
@@ -15,7 +14,6 @@ public final class RedisLedger: Ledger {
     let deploymentCap: Int
     let listedDeployments: Set<String>
     let observe: @Sendable (LedgerNotice) -> Void
-    private let scriptSHA = NIOLockedValueBox<String?>(nil)
     /// (day, subscription) pairs this process has indexed; SADD is idempotent, this only saves round trips.
     private let indexed = NIOLockedValueBox<Set<String>>([])
 
@@ -45,7 +43,7 @@ public final class RedisLedger: Ledger {
         }
         var subscription = event.subscriptionId
         var markerSeconds = dedupeSeconds
-        var meters = LedgerKeys.meters(for: event)
+        var increments = event.counterIncrements
         var isOwnerUnknown = false
         let object = LedgerKeys.billedObject(of: event)
         if let object {
@@ -53,9 +51,9 @@ public final class RedisLedger: Ledger {
             subscription = target.subscription
             markerSeconds = owners.seconds(for: object.kind)
             isOwnerUnknown = !target.isOwnerKnown
-            if isOwnerUnknown { meters.append(("owner:unknown", 1)) }
+            if isOwnerUnknown { increments.append((.ownerUnknown, 1)) }
         }
-        if meters.contains(where: { $0.amount < 0 || $0.amount > LedgerKeys.counterCeiling }) { throw refusal() }
+        if increments.contains(where: { $0.amount < 0 || $0.amount > LedgerKeys.counterCeiling }) { throw refusal() }
         let day = event.timestamp.dayText
         try await ensureIndexed(day: day, subscription: subscription)
         let keys = [
@@ -67,8 +65,8 @@ public final class RedisLedger: Ledger {
         var arguments = [String(markerSeconds), String(retentionSeconds), object == nil ? "0" : "1", day,
                          LedgerKeys.deployment(of: event), listedDeployments.contains(event.deployment) ? "1" : "0",
                          String(deploymentCap), String(LedgerKeys.counterCeiling)]
-        for (meter, amount) in meters { arguments += [meter, String(amount)] }
-        let reply = try await evaluate(keys: keys, arguments: arguments)
+        for (counter, amount) in increments { arguments += [LedgerKeys.name(of: counter), String(amount)] }
+        let reply = try await RecordScript.script.run(on: redis, keys: keys, arguments: arguments)
         guard case let .integer(value) = reply, let answer = RecordScript.Reply(rawValue: value) else {
             throw RedisError.unexpectedReply("the record script answered \(reply)")
         }
@@ -92,21 +90,6 @@ public final class RedisLedger: Ledger {
                              status: 422)
     }
 
-    func evaluate(keys: [String], arguments: [String]) async throws -> RedisReply {
-        let routingKey = Array(keys[0].utf8)
-        let tail = [String(keys.count)] + keys + arguments
-        if let sha = scriptSHA.withLockedValue({ $0 }) {
-            do {
-                return try await redis.send((["EVALSHA", sha] + tail).map { Array($0.utf8) }, key: routingKey)
-            } catch let RedisError.server(message) where message.hasPrefix("NOSCRIPT") {
-                // A node that has not seen the script yet (restart, failover, another cluster node).
-            }
-        } else if case let .bulk(sha) = try await redis.send(["SCRIPT", "LOAD", RecordScript.source].map { Array($0.utf8) }, key: routingKey) {
-            scriptSHA.withLockedValue { $0 = String(decoding: sha, as: UTF8.self) }
-        }
-        return try await redis.send((["EVAL", RecordScript.source] + tail).map { Array($0.utf8) }, key: routingKey)
-    }
-
     /// Adds the subscription to the day index before its counters are written. The index lives in
     /// the day's slot, the counters in the subscription's, so on a cluster one script cannot write
     /// both; written first and awaited, the index can hold a subscription without counters (a
@@ -115,8 +98,8 @@ public final class RedisLedger: Ledger {
         let marker = day + "|" + subscription
         guard !indexed.withLockedValue({ $0.contains(marker) }) else { return }
         let key = LedgerKeys.day(day)
-        _ = try await redis.send(["SADD", key, subscription].map { Array($0.utf8) }, key: Array(key.utf8))
-        _ = try await redis.send(["EXPIRE", key, String(retentionSeconds)].map { Array($0.utf8) }, key: Array(key.utf8))
+        _ = try await redis.send(["SADD", key, subscription], key: key)
+        _ = try await redis.send(["EXPIRE", key, String(retentionSeconds)], key: key)
         indexed.withLockedValue { set in
             if set.count > 100_000 { set.removeAll() }
             set.insert(marker)

@@ -1,3 +1,5 @@
+import RedisClient
+
 /// The scripts of the snapshot store; every key of one call shares the month's hash tag.
 enum SnapshotScript {
     /// Writes revision ARGV[2] of a day if the latest is still ARGV[1] (compare-and-set: concurrent
@@ -6,7 +8,7 @@ enum SnapshotScript {
     /// ARGV: expected, new revision, TTL seconds, summary JSON, day, brief summary JSON (for the
     /// month's day index), line count n, n field/quantity
     /// pairs, then delta field/quantity pairs. Returns the new revision, or -1 when another won.
-    static let write = """
+    static let write = RedisScript("""
     local current = redis.call('GET', KEYS[1]) or '0'
     if current ~= ARGV[1] then return -1 end
     local n = tonumber(ARGV[7])
@@ -26,16 +28,16 @@ enum SnapshotScript {
     if redis.call('EXISTS', KEYS[4]) == 1 then redis.call('EXPIRE', KEYS[4], ARGV[3]) end
     redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
     return tonumber(ARGV[2])
-    """
+    """)
 
     /// Deletes KEYS[1] only if it still holds ARGV[1] (releasing a lock this run owns).
-    static let release = """
+    static let release = RedisScript("""
     if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
     return 0
-    """
+    """)
 
     /// A month's day index (KEYS[1]) and aggregate (KEYS[2]) at one instant.
-    static let readMonth = """
+    static let readMonth = RedisScript("""
     return {redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2])}
-    """
+    """)
 }

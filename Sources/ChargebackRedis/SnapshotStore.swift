@@ -36,7 +36,7 @@ public struct SnapshotStore: Sendable {
     /// month's slot), so a rollup that lands between two reads cannot put a day in one and not the other.
     public func month(_ month: CivilMonth) async throws -> (summaries: [CivilDay: SnapshotSummary], lines: [ChargeLine]) {
         let keys = [SnapshotKeys.days(month), SnapshotKeys.aggregate(month)]
-        let reply = try await redis.send(["EVAL", SnapshotScript.readMonth, "2"] + keys, key: keys[0])
+        let reply = try await SnapshotScript.readMonth.run(on: redis, keys: keys)
         guard case let .array(parts) = reply, parts.count == 2 else { throw RedisError.unexpectedReply("the month read answered \(reply)") }
         return (Self.summaries(fromHash: try Self.pairs(parts[0])), Self.lines(fromHash: try Self.pairs(parts[1])))
     }
@@ -70,7 +70,7 @@ public struct SnapshotStore: Sendable {
         arguments.reserveCapacity(arguments.count + 2 * (lines.count + delta.count))
         for line in lines { arguments += [SnapshotKeys.field(line.key), String(line.quantity)] }
         for line in delta { arguments += [SnapshotKeys.field(line.key), String(line.quantity)] }
-        let reply = try await redis.send(["EVAL", SnapshotScript.write, String(keys.count)] + keys + arguments, key: keys[0])
+        let reply = try await SnapshotScript.write.run(on: redis, keys: keys, arguments: arguments)
         guard case let .integer(value) = reply else { throw RedisError.unexpectedReply("the snapshot script answered \(reply)") }
         return value == Int64(revision)
     }
@@ -84,7 +84,7 @@ public struct SnapshotStore: Sendable {
     /// Releases the lock if this run still holds it.
     public func unlock(_ day: CivilDay, token: String) async throws {
         let key = SnapshotKeys.lock(day)
-        _ = try await redis.send(["EVAL", SnapshotScript.release, "1", key, token], key: key)
+        _ = try await SnapshotScript.release.run(on: redis, keys: [key], arguments: [token])
     }
 
     func lines(ofHash key: String) async throws -> [ChargeLine] {

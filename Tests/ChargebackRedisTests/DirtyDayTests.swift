@@ -65,7 +65,7 @@ struct DirtyDayTests {
         await #expect(throws: RedisError.self) { try await ledger.record(event) }
         #expect(try await harness.counters(redis).isEmpty)
         #expect(try await RedisLedger(redis: redis).record(event) == .recorded)
-        #expect(try await harness.counters(redis)["gpt-4o|requests"] == 1)
+        #expect(try await harness.counters(redis)["gpt-4o", .requests] == 1)
         await redis.close()
     }
 }

@@ -25,7 +25,7 @@ struct EraseTests {
         #expect(result.keys == 8)
         #expect(result.indexEntries == 1)
         #expect(try await doomed.counters(redis).isEmpty)
-        #expect(try await kept.counters(redis)["gpt-4o|requests"] == 5)
+        #expect(try await kept.counters(redis)["gpt-4o", .requests] == 5)
         let seen = LedgerKeys.seen(try doomed.event(0))
         #expect(try await redis.send([Array("EXISTS".utf8), Array(seen.utf8)], key: Array(seen.utf8)) == .integer(0))
         await redis.close()

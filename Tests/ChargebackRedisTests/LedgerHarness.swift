@@ -19,19 +19,39 @@ struct LedgerHarness {
     }
 
     /// The hourly counters of the test subscription for 2026-11-29T10.
-    func counters(_ redis: any RedisCommandRouter) async throws -> [String: Int64] {
+    func counters(_ redis: any RedisCommandRouter) async throws -> HourCounters {
         let key = LedgerKeys.hour(subscription: subscription, hour: "2026-11-29T10")
-        guard case let .array(items) = try await redis.send([Array("HGETALL".utf8), Array(key.utf8)], key: Array(key.utf8)) else { return [:] }
-        var result: [String: Int64] = [:]
-        for pair in stride(from: 0, to: items.count - 1, by: 2) {
-            if let field = items[pair].text, let value = items[pair + 1].text.flatMap({ Int64($0) }) { result[field] = value }
-        }
-        return result
+        return try await HourCounters.read(key, redis)
     }
 }
 
 extension RedisCommandRouter {
     func send(_ arguments: [String]) async throws -> RedisReply {
         try await send(arguments.map { Array($0.utf8) }, key: nil)
+    }
+}
+
+/// An hourly hash as typed counters, read through the ledger's own field decoding
+/// (`LedgerKeys.parseCounterField`); a field it cannot read is kept apart, so a test sees it.
+struct HourCounters {
+    var counts: [String: [Counter: Int64]] = [:]
+    var unreadable: [String] = []
+
+    var isEmpty: Bool { counts.isEmpty && unreadable.isEmpty }
+
+    subscript(deployment: String, counter: Counter) -> Int64? { counts[deployment]?[counter] }
+
+    static func read(_ key: String, _ redis: any RedisCommandRouter) async throws -> HourCounters {
+        guard case let .array(items) = try await redis.send([Array("HGETALL".utf8), Array(key.utf8)], key: Array(key.utf8)) else { return HourCounters() }
+        var result = HourCounters()
+        for pair in stride(from: 0, to: items.count - 1, by: 2) {
+            guard let field = items[pair].text, let value = items[pair + 1].text.flatMap({ Int64($0) }) else { continue }
+            if let (deployment, counter) = LedgerKeys.parseCounterField(field) {
+                result.counts[deployment, default: [:]][counter] = value
+            } else {
+                result.unreadable.append(field)
+            }
+        }
+        return result
     }
 }

@@ -24,9 +24,9 @@ struct ObjectBillingTests {
         #expect(try await ledger.record(try poll("c", 4)) == .duplicate)
         #expect(try await ledger.record(try poll("a", 5)) == .duplicate)
         let creator = try await objects.counters("a", redis)
-        #expect(creator["o4-mini|outputTokens"] ?? 0 > 0)
-        #expect(creator["o4-mini|op:response"] == 2)
-        #expect(creator["o4-mini|owner:unknown"] == nil)
+        #expect(creator["o4-mini", .quantity(.outputTokens)] ?? 0 > 0)
+        #expect(creator["o4-mini", .operation(.response)] == 2)
+        #expect(creator["o4-mini", .ownerUnknown] == nil)
         #expect(try await objects.counters("b", redis).isEmpty)
         #expect(try await objects.counters("c", redis).isEmpty)
         // The marker outlives Azure's 30 days of stored responses, not the 7-day request window.
@@ -51,7 +51,7 @@ struct ObjectBillingTests {
         #expect(try await ledger.record(try objects.event("batch-object.json", path: path, by: "b", request: 2)) == .recorded)
         #expect(try await ledger.record(try objects.event("batch-object.json", path: path, by: "a", request: 3)) == .duplicate)
         #expect(try await ledger.record(try objects.event("batch-object.json", path: path, by: "b", request: 4)) == .duplicate)
-        #expect(try await objects.counters("a", redis)["o4-mini|inputTokens"] == 5220)
+        #expect(try await objects.counters("a", redis)["o4-mini", .quantity(.inputTokens)] == 5220)
         #expect(try await objects.counters("b", redis).isEmpty)
         let marker = LedgerKeys.seen(subscription: objects.subscription("a"), dedupeId: "batch:" + objects.batchId)
         #expect(try await ObjectHarness.ttl(marker, redis) > 399 * 86_400)
@@ -74,9 +74,9 @@ struct ObjectBillingTests {
         let create = try objects.event("responses-background-queued.json", path: "/openai/v1/responses", by: "a", request: 3, creates: response)
         #expect(try await ledger.record(create) == .recorded)
         #expect(try await ledger.record(try objects.event("responses.json", path: path, by: "a", request: 4)) == .duplicate)
-        #expect(try await objects.counters("b", redis)["o4-mini|owner:unknown"] == 1)
+        #expect(try await objects.counters("b", redis)["o4-mini", .ownerUnknown] == 1)
         #expect(try await objects.counters("c", redis).isEmpty)
-        #expect(try await objects.counters("a", redis)["o4-mini|outputTokens"] == nil)
+        #expect(try await objects.counters("a", redis)["o4-mini", .quantity(.outputTokens)] == nil)
         #expect(notices.all == [.ownerUnknown])
         await redis.close()
     }
@@ -89,7 +89,7 @@ struct ObjectBillingTests {
         let response = ObjectReference(kind: .response, id: objects.responseId)
         #expect(try await ledger.record(try objects.event("responses.json", path: "/openai/responses", by: "a", request: 1, creates: response)) == .recorded)
         #expect(try await ledger.record(try objects.event("responses.json", path: "/openai/responses/\(objects.responseId)", by: "b", request: 2)) == .duplicate)
-        #expect(try await objects.counters("a", redis)["o4-mini|requests"] == 1)
+        #expect(try await objects.counters("a", redis)["o4-mini", .requests] == 1)
         await redis.close()
     }
 

@@ -37,18 +37,13 @@ struct ObjectHarness {
     }
 
     /// The counters of one of the test's subscriptions in the fixtures' hour.
-    func counters(_ name: String, _ redis: any RedisCommandRouter) async throws -> [String: Int64] {
+    func counters(_ name: String, _ redis: any RedisCommandRouter) async throws -> HourCounters {
         try await Self.counters(subscription(name), hour: Self.hour, redis)
     }
 
-    static func counters(_ subscription: String, hour: String, _ redis: any RedisCommandRouter) async throws -> [String: Int64] {
+    static func counters(_ subscription: String, hour: String, _ redis: any RedisCommandRouter) async throws -> HourCounters {
         let key = LedgerKeys.hour(subscription: subscription, hour: hour)
-        guard case let .array(items) = try await redis.send([Array("HGETALL".utf8), Array(key.utf8)], key: Array(key.utf8)) else { return [:] }
-        var result: [String: Int64] = [:]
-        for pair in stride(from: 0, to: items.count - 1, by: 2) {
-            if let field = items[pair].text, let value = items[pair + 1].text.flatMap({ Int64($0) }) { result[field] = value }
-        }
-        return result
+        return try await HourCounters.read(key, redis)
     }
 
     static func ttl(_ key: String, _ redis: any RedisCommandRouter) async throws -> Int64 {

@@ -26,8 +26,8 @@ struct OverflowTests {
         #expect(failure?.status == 422)
         #expect(failure?.isPermanent == true)
         let counters = try await harness.counters(redis)
-        #expect(counters["gpt-4o|inputTokens"] == 600_000_000_000_000)
-        #expect(counters["gpt-4o|requests"] == 1)
+        #expect(counters["gpt-4o", .quantity(.inputTokens)] == 600_000_000_000_000)
+        #expect(counters["gpt-4o", .requests] == 1)
         #expect(try await redis.send([Array("EXISTS".utf8), Array(LedgerKeys.seen(refused).utf8)], key: Array(LedgerKeys.seen(refused).utf8)) == .integer(0))
         #expect(notices.all == [.refused(code: "counter_overflow")])
         await redis.close()
@@ -42,9 +42,9 @@ struct OverflowTests {
         _ = try await redis.send(["HSET", key, "gpt-4o|outputTokens", String(Int64.max - 5)].map { Array($0.utf8) }, key: Array(key.utf8))
         await #expect(throws: LedgerFailure.self) { try await ledger.record(try harness.event(1)) }
         let counters = try await harness.counters(redis)
-        #expect(counters["gpt-4o|requests"] == nil)
-        #expect(counters["gpt-4o|inputTokens"] == nil)
-        #expect(counters["gpt-4o|outputTokens"] == Int64.max - 5)
+        #expect(counters["gpt-4o", .requests] == nil)
+        #expect(counters["gpt-4o", .quantity(.inputTokens)] == nil)
+        #expect(counters["gpt-4o", .quantity(.outputTokens)] == Int64.max - 5)
         await redis.close()
     }
 

@@ -65,7 +65,7 @@ struct SpoolHardeningTests {
         let pool = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 1, timeoutMilliseconds: 2000)
         let replay = try await SpoolReplayer(ledger: RedisLedger(redis: pool), spool: spool, logger: Logger(label: "t")).replay()
         #expect(replay.quarantined == 1)
-        #expect(try await harness.counters(pool)["gpt-4o|requests"] == 1)
+        #expect(try await harness.counters(pool)["gpt-4o", .requests] == 1)
         let quarantine = try String(contentsOfFile: directory + "/spool.quarantine.jsonl", encoding: .utf8)
         #expect(quarantine.contains(poison.requestId))
         #expect(try await spool.takeForReplay() == nil)

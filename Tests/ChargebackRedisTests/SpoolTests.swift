@@ -75,11 +75,11 @@ struct SpoolTests {
         }
         #expect(replayed)
         let counters = try await harness.counters(pool)
-        #expect(counters["gpt-4o|requests"] == 300)
-        #expect(counters["gpt-4o|outputTokens"] == Int64((0..<300).reduce(0, +)))
+        #expect(counters["gpt-4o", .requests] == 300)
+        #expect(counters["gpt-4o", .quantity(.outputTokens)] == Int64((0..<300).reduce(0, +)))
         // A second replay pass (or a redelivery) changes nothing.
         #expect(try await ledger.record(try harness.event(5, output: 5)) == .duplicate)
-        #expect(try await harness.counters(pool)["gpt-4o|requests"] == 300)
+        #expect(try await harness.counters(pool)["gpt-4o", .requests] == 300)
         redis.kill()
         await pool.close()
     }
@@ -175,11 +175,11 @@ struct SpoolTests {
         let first = try await Spawn.run(command, ["replay", "--spool-dir", directory], environment: environment)
         #expect(first.status == 0, "\(first.standardError)")
         #expect(first.standardOutput.contains("2 events (1 already counted), 0 unreadable lines"))
-        #expect(try await harness.counters(pool)["gpt-4o|requests"] == 2)
+        #expect(try await harness.counters(pool)["gpt-4o", .requests] == 2)
         let again = try await Spawn.run(command, ["replay", "--spool-dir", directory], environment: environment)
         #expect(again.status == 0)
         #expect(again.standardOutput.contains(": 0 events"))
-        #expect(try await harness.counters(pool)["gpt-4o|requests"] == 2)
+        #expect(try await harness.counters(pool)["gpt-4o", .requests] == 2)
         environment["REDIS_CONNECTION_STRING"] = "redis://127.0.0.1:\(try TestEnvironment.unusedPort())"
         try await spool.append(try harness.event(3))
         let down = try await Spawn.run(command, ["replay", "--spool-dir", directory], environment: environment)

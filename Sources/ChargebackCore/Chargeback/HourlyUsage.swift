@@ -7,9 +7,9 @@ public struct HourlyUsage: Sendable, Equatable {
     public var deployment: String
     /// Hours since 1970-01-01T00:00Z.
     public var hour: Int64
-    public var counters: [String: Int64]
+    public var counters: [Counter: Int64]
 
-    public init(subscription: String, deployment: String, hour: Int64, counters: [String: Int64]) {
+    public init(subscription: String, deployment: String, hour: Int64, counters: [Counter: Int64]) {
         self.subscription = subscription
         self.deployment = deployment
         self.hour = hour
@@ -23,7 +23,7 @@ public struct HourlyUsage: Sendable, Equatable {
 extension Array where Element == HourlyUsage {
     /// The day's chargeback lines: counters added up per subscription × deployment, then priced.
     public func chargeLines(on day: CivilDay, pricer: Pricer, unpriced: inout Set<Unpriced>) -> [ChargeLine] {
-        var totals: [Pair: [String: Int64]] = [:]
+        var totals: [Pair: [Counter: Int64]] = [:]
         for usage in self where usage.day == day {
             totals[Pair(subscription: usage.subscription, deployment: usage.deployment), default: [:]].merge(usage.counters, uniquingKeysWith: +)
         }

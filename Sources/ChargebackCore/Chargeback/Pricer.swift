@@ -11,9 +11,9 @@ public struct Pricer: Sendable {
         self.costCenters = costCenters
     }
 
-    /// The lines of one subscription's counters on one deployment (`LedgerKeys` counter names) for a
-    /// UTC day; `unpriced` collects why lines have no price.
-    public func lines(subscription: String, deployment: String, counters: [String: Int64], day: CivilDay,
+    /// The lines of one subscription's counters on one deployment for a UTC day; `unpriced` collects
+    /// why lines have no price.
+    public func lines(subscription: String, deployment: String, counters: [Counter: Int64], day: CivilDay,
                       unpriced: inout Set<Unpriced>) -> [ChargeLine] {
         let set: PriceSet?
         switch book.priceSet(deployment: deployment, on: day) {
@@ -38,8 +38,8 @@ public struct Pricer: Sendable {
         // a set with token prices for images and none per image bills them through their tokens,
         // so the count does not become a second (unpriced) line.
         let imagesBilledAsTokens = set.map { $0.imagePrices.isEmpty && $0.micros(for: .imageOutput) != nil } ?? false
-        for (counter, value) in counters where counter.hasPrefix("images:") && !imagesBilledAsTokens {
-            if let meter = BillingMeter(name: "image:" + counter.dropFirst("images:".count)) { quantities.append((meter, value)) }
+        for (counter, value) in counters where !imagesBilledAsTokens {
+            if case let .images(size, quality) = counter { quantities.append((.image(size: size, quality: quality), value)) }
         }
         let model = book.deployments[deployment]?.model ?? ""
         let costCenter = costCenters.costCenter(of: subscription)

@@ -54,20 +54,20 @@ public enum BillingMeter: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The ledger counter holding this meter's quantity (images: `images:<size>:<quality>`).
-    public var counter: String {
+    /// The ledger counter holding this meter's quantity.
+    public var counter: Counter {
         switch self {
-        case .input: return "inputTokens"
-        case .cachedInput: return "cachedInputTokens"
-        case .output: return "outputTokens"
-        case .reasoning: return "reasoningTokens"
-        case .audioInput: return "audioInputTokens"
-        case .audioOutput: return "audioOutputTokens"
-        case .imageInput: return "imageInputTokens"
-        case .imageOutput: return "imageOutputTokens"
-        case let .image(size, quality): return "images:\(size):\(quality)"
-        case .audio: return "audioMilliseconds"
-        case .characters: return "characters"
+        case .input: return .quantity(.inputTokens)
+        case .cachedInput: return .quantity(.cachedInputTokens)
+        case .output: return .quantity(.outputTokens)
+        case .reasoning: return .quantity(.reasoningTokens)
+        case .audioInput: return .quantity(.audioInputTokens)
+        case .audioOutput: return .quantity(.audioOutputTokens)
+        case .imageInput: return .quantity(.imageInputTokens)
+        case .imageOutput: return .quantity(.imageOutputTokens)
+        case let .image(size, quality): return .images(size: size, quality: quality)
+        case .audio: return .quantity(.audioMilliseconds)
+        case .characters: return .quantity(.characters)
         }
     }
 }

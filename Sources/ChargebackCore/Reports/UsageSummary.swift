@@ -46,25 +46,34 @@ public struct UsageSummary: Sendable, Encodable {
             try container.encode(unpricedLines, forKey: .unpricedLines)
         }
 
-        mutating func add(_ counters: [String: Int64], lines: [ChargeLine]) {
-            requests += counters["requests"] ?? 0
-            inputTokens += counters["inputTokens"] ?? 0
-            cachedInputTokens += counters["cachedInputTokens"] ?? 0
-            outputTokens += counters["outputTokens"] ?? 0
-            reasoningTokens += counters["reasoningTokens"] ?? 0
-            audioInputTokens += counters["audioInputTokens"] ?? 0
-            audioOutputTokens += counters["audioOutputTokens"] ?? 0
-            imageInputTokens += counters["imageInputTokens"] ?? 0
-            imageOutputTokens += counters["imageOutputTokens"] ?? 0
-            audioMilliseconds += counters["audioMilliseconds"] ?? 0
-            characters += counters["characters"] ?? 0
-            estimatedRequests += counters["usage:estimated"] ?? 0
-            for (name, value) in counters {
-                if name.hasPrefix("images:") { images += value }
-                if name.hasPrefix("errors:") { errors += value }
+        mutating func add(_ counters: [Counter: Int64], lines: [ChargeLine]) {
+            for (counter, value) in counters {
+                switch counter {
+                case .requests: requests += value
+                case let .quantity(quantity): add(value, to: quantity)
+                case .images: images += value
+                case .errors: errors += value
+                case .usageEstimated: estimatedRequests += value
+                case .operation, .usageMissing, .ownerUnknown: break
+                }
             }
             money += lines.pricedCost
             unpricedLines += lines.unpricedCount
+        }
+
+        mutating func add(_ value: Int64, to quantity: Counter.Quantity) {
+            switch quantity {
+            case .inputTokens: inputTokens += value
+            case .cachedInputTokens: cachedInputTokens += value
+            case .outputTokens: outputTokens += value
+            case .reasoningTokens: reasoningTokens += value
+            case .audioInputTokens: audioInputTokens += value
+            case .audioOutputTokens: audioOutputTokens += value
+            case .imageInputTokens: imageInputTokens += value
+            case .imageOutputTokens: imageOutputTokens += value
+            case .audioMilliseconds: audioMilliseconds += value
+            case .characters: characters += value
+            }
         }
     }
 
