@@ -14,19 +14,9 @@ public struct AlertLedger: Sendable {
         self.markerSeconds = markerSeconds
     }
 
-    static let tag = "{alerts}"
-
-    /// The marker key of one alert on one channel.
-    public static func marker(onceKey: String, channel: String) -> String {
-        LedgerKeys.prefix + tag + ":once:" + LedgerKeys.escape(onceKey) + ":" + LedgerKeys.escape(channel)
-    }
-
-    /// The outbox list.
-    public static let outbox = LedgerKeys.prefix + tag + ":outbox"
-
     /// True when this caller now owns the sending of `onceKey` on `channel`; false when someone did already.
     public func claim(onceKey: String, channel: String) async throws -> Bool {
-        let key = Self.marker(onceKey: onceKey, channel: channel)
+        let key = AlertKeys.marker(onceKey: onceKey, channel: channel)
         let reply = try await redis.send(["SET", key, "1", "NX", "EX", String(markerSeconds)], key: key)
         if case .status = reply { return true }
         return false
@@ -52,14 +42,14 @@ public struct AlertLedger: Sendable {
     /// Queues `pending`; the outbox keeps the newest 1,000.
     public func park(_ pending: Pending) async throws {
         let line = try JSONEncoder().encode(pending)
-        let key = Array(Self.outbox.utf8)
+        let key = Array(AlertKeys.outbox.utf8)
         _ = try await redis.send([Array("RPUSH".utf8), key, Array(line)], key: key)
         _ = try await redis.send([Array("LTRIM".utf8), key, Array("-1000".utf8), Array("-1".utf8)], key: key)
     }
 
     /// Takes up to `count` parked deliveries off the outbox (a failed retry parks them again).
     public func takeParked(count: Int) async throws -> [Pending] {
-        let key = Array(Self.outbox.utf8)
+        let key = Array(AlertKeys.outbox.utf8)
         var taken: [Pending] = []
         for _ in 0..<count {
             guard case let .bulk(line) = try await redis.send([Array("LPOP".utf8), key], key: key) else { break }
@@ -68,20 +58,15 @@ public struct AlertLedger: Sendable {
         return taken
     }
 
-    /// The marker of a finished evaluation (e.g. one day's anomalies at one snapshot revision).
-    public static func examinedMarker(_ key: String) -> String {
-        LedgerKeys.prefix + tag + ":examined:" + LedgerKeys.escape(key)
-    }
-
     /// True when `key` was evaluated to the end by an earlier run.
     public func wasExamined(_ key: String) async throws -> Bool {
-        let marker = Array(Self.examinedMarker(key).utf8)
+        let marker = Array(AlertKeys.examined(key).utf8)
         return try await redis.send([Array("EXISTS".utf8), marker], key: marker) == .integer(1)
     }
 
     /// Records that `key` was evaluated and its alerts handed to the dispatcher.
     public func markExamined(_ key: String) async throws {
-        let marker = Array(Self.examinedMarker(key).utf8)
+        let marker = Array(AlertKeys.examined(key).utf8)
         _ = try await redis.send([Array("SET".utf8), marker, Array("1".utf8), Array("EX".utf8), Array(String(markerSeconds).utf8)], key: marker)
     }
 }

@@ -64,7 +64,7 @@ public struct LedgerReader: Sendable {
     """)
 
     func read(subscription: String, day: CivilDay) async throws -> (records: [HourlyUsage], mark: String?) {
-        let keys = (0..<24).map { LedgerKeys.hour(subscription: subscription, hour: day.description + "T" + ($0 < 10 ? "0" : "") + String($0)) }
+        let keys = LedgerKeys.hours(of: day).map { LedgerKeys.hour(subscription: subscription, hour: $0) }
             + [LedgerKeys.dirtyDays(subscription: subscription)]
         let reply = try await Self.readDayScript.run(on: redis, keys: keys, arguments: [day.description])
         guard case let .array(parts) = reply, parts.count == 25 else { throw RedisError.unexpectedReply("the day read answered \(reply)") }

@@ -1,4 +1,9 @@
 import ChargebackCore
+import CivilCalendar
+
+// Every Redis key and field name of the service, in this one file (documented in
+// docs/redis-schema.md): the ledger's, the snapshots', alerting's and ingest health's. Ids inside keys
+// are escaped (`KeyEscaping.swift`), so no id can forge another key.
 
 /// The Redis key schema, in this one file (documented in docs/redis-schema.md). Every key of one
 /// subscription carries the hash tag `{s:<id>}`, so one event's atomic write stays in one cluster
@@ -22,55 +27,6 @@ import ChargebackCore
 ///   owner was known at the time (pinned, so a second caller finds the same marker).
 public enum LedgerKeys {
     static let prefix = "cb:v1:"
-
-    /// An id made safe inside a key and a SCAN pattern: `{ } % : | * ? [ ] \`, spaces and control
-    /// bytes percent-encoded.
-    public static func escape(_ text: String) -> String {
-        if !text.utf8.contains(where: needsEscape) { return text }
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count + 8)
-        let digits = Array("0123456789ABCDEF".utf8)
-        for byte in text.utf8 {
-            if needsEscape(byte) {
-                out += [UInt8(ascii: "%"), digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
-            } else {
-                // Multi-byte UTF-8 passes through unchanged, so the key stays valid UTF-8 and reversible.
-                out.append(byte)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func needsEscape(_ byte: UInt8) -> Bool {
-        byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "{") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "%")
-            || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "|") || byte == UInt8(ascii: "*") || byte == UInt8(ascii: "?")
-            || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "\\")
-    }
-
-    /// The inverse of `escape`; nil when a `%` is not followed by two hex digits.
-    public static func unescape(_ text: some StringProtocol) -> String? {
-        guard text.utf8.contains(UInt8(ascii: "%")) else { return String(text) }
-        var bytes: [UInt8] = []
-        var iterator = Array(text.utf8).makeIterator()
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        default: return nil
-        }
-    }
 
     /// The hash tag of a subscription.
     public static func subscriptionTag(_ subscription: String) -> String { "{s:\(escape(subscription))}" }
@@ -133,6 +89,11 @@ public enum LedgerKeys {
     /// `yyyy-mm-ddThh` of an instant (UTC).
     public static func hourText(_ timestamp: UTCTimestamp) -> String { String(timestamp.isoText.prefix(13)) }
 
+    /// The 24 `yyyy-mm-ddThh` of a UTC day, in order.
+    public static func hours(of day: CivilDay) -> [String] {
+        (0..<24).map { day.description + "T" + ($0 < 10 ? "0" : "") + String($0) }
+    }
+
     /// The deployment counted when the event names none.
     public static let unknownDeployment = "(unknown)"
     /// The deployment counted for a subscription's deployments beyond the day's cap (parentheses
@@ -188,4 +149,97 @@ public enum LedgerKeys {
               let counter = counter(named: field[field.index(after: bar)...]) else { return nil }
         return (deployment, counter)
     }
+}
+
+/// The snapshot key schema (docs/redis-schema.md). Every key of one month carries the hash tag
+/// `{m:<yyyy-mm>}`, so a day's revision and the month's aggregate are written by one atomic script.
+///
+/// - `cb:v1:{m:<month>}:lock:<day>` — the rollup lock of a day (token, PX).
+/// - `cb:v1:{m:<month>}:snap:<day>:latest` — the latest revision number.
+/// - `cb:v1:{m:<month>}:snap:<day>:r<n>` — hash: line field → quantity (immutable).
+/// - `cb:v1:{m:<month>}:snap:<day>:r<n>:summary` — `SnapshotSummary` JSON (immutable).
+/// - `cb:v1:{m:<month>}:agg` — hash: line field → quantity, the sum of every day's latest revision.
+/// - `cb:v1:{m:<month>}:days` — hash: day → the latest revision's `SnapshotSummary` JSON.
+///
+/// A line field is `<cost center>|<subscription>|<deployment>|<model>|<meter>|<price version>|<micros>`,
+/// each text part escaped with `LedgerKeys.escape`; an unpriced line has empty version and micros.
+public enum SnapshotKeys {
+    static func tag(_ month: CivilMonth) -> String { LedgerKeys.prefix + "{m:\(month)}" }
+
+    public static func lock(_ day: CivilDay) -> String { tag(day.month) + ":lock:\(day)" }
+    public static func latest(_ day: CivilDay) -> String { tag(day.month) + ":snap:\(day):latest" }
+    public static func revision(_ day: CivilDay, _ number: Int) -> String { tag(day.month) + ":snap:\(day):r\(number)" }
+    public static func summary(_ day: CivilDay, _ number: Int) -> String { revision(day, number) + ":summary" }
+    public static func aggregate(_ month: CivilMonth) -> String { tag(month) + ":agg" }
+    public static func days(_ month: CivilMonth) -> String { tag(month) + ":days" }
+
+    /// The hash field of a line's key.
+    public static func field(_ key: ChargeKey) -> String {
+        [key.costCenter, key.subscription, key.deployment, key.model, key.meter, key.price?.version ?? ""].map(LedgerKeys.escape).joined(separator: "|")
+            + "|" + (key.price.map { String($0.micros) } ?? "")
+    }
+
+    /// A line's key from its hash field; nil when malformed. One pass over the bytes: a month report
+    /// parses tens of thousands of these.
+    public static func key(field: String) -> ChargeKey? {
+        var field = field
+        let parts: [String]? = field.withUTF8 { bytes in
+            var parts: [String] = []
+            parts.reserveCapacity(7)
+            var start = 0
+            var escaped = false
+            for index in 0...bytes.count {
+                if index < bytes.count {
+                    if bytes[index] == UInt8(ascii: "%") { escaped = true }
+                    guard bytes[index] == UInt8(ascii: "|") else { continue }
+                }
+                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                guard let part = escaped ? LedgerKeys.unescape(text) : text else { return nil }
+                parts.append(part)
+                start = index + 1
+                escaped = false
+            }
+            return parts
+        }
+        guard let parts, parts.count == 7, let meter = BillingMeter(name: parts[4]) else { return nil }
+        var price: LinePrice?
+        if !parts[5].isEmpty {
+            guard let micros = Int64(parts[6]) else { return nil }
+            price = LinePrice(version: parts[5], micros: micros, unit: meter.unit)
+        }
+        return ChargeKey(costCenter: parts[0], subscription: parts[1], deployment: parts[2], model: parts[3], meter: parts[4],
+                         unit: meter.unit, price: price)
+    }
+}
+
+/// Alerting's keys (`AlertLedger`): all in the `{alerts}` slot.
+///
+/// - `cb:v1:{alerts}:once:<once key>:<channel>` — string `1`: this alert went out on this channel
+///   (claimed with `SET NX` before sending), TTL = longer than any budget period.
+/// - `cb:v1:{alerts}:outbox` — list of deliveries that failed, retried by later runs.
+/// - `cb:v1:{alerts}:examined:<key>` — string: an evaluation finished (one day's anomalies at one
+///   snapshot revision).
+public enum AlertKeys {
+    static let tag = LedgerKeys.prefix + "{alerts}"
+
+    /// The marker key of one alert on one channel.
+    public static func marker(onceKey: String, channel: String) -> String {
+        tag + ":once:" + LedgerKeys.escape(onceKey) + ":" + LedgerKeys.escape(channel)
+    }
+
+    /// The outbox list.
+    public static let outbox = tag + ":outbox"
+
+    /// The marker of a finished evaluation.
+    public static func examined(_ key: String) -> String { tag + ":examined:" + LedgerKeys.escape(key) }
+}
+
+/// Ingest health's keys (`IngestHealthStore`): `cb:v1:{health}:ingest:<hour>`, a hash per UTC hour
+/// (hours since the epoch) with the fields `requests` and `errors`, kept three days.
+public enum HealthKeys {
+    /// The hash of one UTC hour.
+    public static func hour(_ hour: Int64) -> String { LedgerKeys.prefix + "{health}:ingest:" + String(hour) }
+    /// Its fields.
+    public static let requests = "requests"
+    public static let errors = "errors"
 }
