@@ -67,6 +67,10 @@ let package = Package(
         .target(name: "CivilCalendar"),
         .target(name: "FunctionsProtocol", dependencies: ["CivilCalendar"]),
         .target(name: "ChargebackCore", dependencies: ["CivilCalendar"]),
+        // Use cases (rollup, reports) over the domain's ports (CounterSource, SnapshotRepository): no I/O of their own.
+        .target(
+            name: "ChargebackUseCases",
+            dependencies: ["ChargebackCore", "CivilCalendar", .product(name: "Logging", package: "swift-log")]),
 
         // Adapters: the domain's seams implemented with the wrappers.
         .target(
@@ -79,12 +83,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // The ports in memory: what the use-case tests run on instead of Redis.
+        .target(name: "ChargebackMemory", dependencies: ["ChargebackCore", "CivilCalendar"]),
+
         // The handler's application (routes, functions, composition root).
         .target(
             name: "ChargebackApp",
             dependencies: [
                 "CurlClient", "Digest",
-                "ChargebackCore", "ChargebackRedis", "FunctionsProtocol", "RedisClient", "CivilCalendar",
+                "ChargebackCore", "ChargebackRedis", "ChargebackUseCases", "FunctionsProtocol", "RedisClient", "CivilCalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -95,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "chargeback",
             dependencies: [
-                "ChargebackApp", "ChargebackCore", "ChargebackRedis", "CMemory", "CurlClient", "EventLoopExecutor",
+                "ChargebackApp", "ChargebackCore", "ChargebackRedis", "ChargebackUseCases", "CMemory", "CurlClient", "EventLoopExecutor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -154,14 +161,17 @@ let package = Package(
         .executableTarget(
             name: "money-bench",
             dependencies: [
-                "ChargebackApp", "ChargebackCore", "ChargebackRedis", "CivilCalendar", "RedisClient",
+                "ChargebackApp", "ChargebackCore", "ChargebackRedis", "ChargebackUseCases", "CivilCalendar", "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
         // Shared by the test targets: fixtures (copied from shared/reference) and helpers.
         .target(
             name: "TestSupport",
-            dependencies: ["FunctionsProtocol", "ChildProcess"],
+            dependencies: [
+                "FunctionsProtocol", "ChildProcess", "ChargebackCore", "ChargebackMemory", "ChargebackUseCases", "CivilCalendar",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/TestSupport",
             resources: [.copy("Fixtures")]),
         .testTarget(
@@ -172,15 +182,20 @@ let package = Package(
             dependencies: ["ChargebackCore", "CivilCalendar", "FunctionsProtocol", "TestSupport"]),
         .testTarget(
             name: "ChargebackRedisTests",
-            dependencies: ["ChargebackRedis", "ChargebackCore", "ChildProcess", "CivilCalendar", "RedisClient", "TestSupport"]),
+            dependencies: ["ChargebackRedis", "ChargebackCore", "ChargebackMemory", "ChargebackUseCases", "ChildProcess", "CivilCalendar", "RedisClient",
+                           "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "ChargebackUseCasesTests",
+            dependencies: ["ChargebackUseCases", "ChargebackMemory", "ChargebackCore", "CivilCalendar", "TestSupport",
+                           .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "RedisClientTests",
             dependencies: ["RedisClient", "TestSupport"]),
         .testTarget(
             name: "ChargebackAppTests",
             dependencies: [
-                "ChargebackApp", "ChargebackCore", "ChargebackRedis", "CivilCalendar", "CurlClient", "Digest", "FunctionsProtocol", "RedisClient",
-                "TestSupport",
+                "ChargebackApp", "ChargebackCore", "ChargebackRedis", "ChargebackUseCases", "CivilCalendar", "CurlClient", "Digest", "FunctionsProtocol",
+                "RedisClient", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -5,6 +5,7 @@ import Logging
 import NIOPosix
 import ChargebackRedis
 import RedisClient
+import ChargebackUseCases
 
 /// The composition root: the only place that names concrete types (Redis pools, the ledger, functions).
 public enum ChargebackApplication {
@@ -70,7 +71,7 @@ public enum ChargebackApplication {
         let reader = LedgerReader(redis: redis)
         let store = SnapshotStore(redis: redis, retentionDays: configuration.snapshotRetentionDays)
         routes.add(UsageSummaryFunction(money: money, reader: reader), to: router)
-        routes.add(ChargebackReportFunction(money: money) { ReportSource(reader: reader, store: store, pricer: $0) }, to: router)
+        routes.add(ChargebackReportFunction(money: money) { ReportSource(counters: reader, store: store, pricer: $0) }, to: router)
         let alertLedger = AlertLedger(redis: redis)
         let health = IngestHealthStore(redis: redis)
         let budgets = BudgetServices(book: BudgetServices.load(configuration, pricer: money.pricer), reader: reader, store: store, health: health,
@@ -86,7 +87,7 @@ public enum ChargebackApplication {
         routes.add(MetricsFunction(), to: router)
         routes.add(OwnerFunction { try await owners.owner(of: $0) }, to: router)
         routes.add(timer: RollupFunction(money: money, graceHours: configuration.rollupGraceHours, catchUpDays: configuration.rollupCatchUpDays) {
-            Rollup(reader: reader, store: store, pricer: $0, logger: $1, counterRetentionDays: configuration.retentionDays)
+            Rollup(counters: reader, store: store, pricer: $0, logger: $1, counterRetentionDays: configuration.retentionDays)
         }, to: router)
         if configuration.benchmarkRoutes {
             // The ceiling `scripts/bench` compares ingest with: same server, same body, no work.

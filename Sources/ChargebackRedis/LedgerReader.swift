@@ -3,7 +3,7 @@ import CivilCalendar
 import RedisClient
 
 /// Reads the ledger's hourly counters back for the rollup and the reports.
-public struct LedgerReader: Sendable {
+public struct LedgerReader: CounterSource {
     let redis: any RedisCommandRouter
     /// Round trips in flight at once (they pipeline on the pool's connections).
     let concurrency: Int
@@ -21,14 +21,11 @@ public struct LedgerReader: Sendable {
         return members.compactMap(\.text).sorted()
     }
 
-    /// Every hourly record of a UTC day, for all subscriptions of the day or only `only`.
-    public func usage(on day: CivilDay, only: Set<String>? = nil) async throws -> [HourlyUsage] {
+    public func usage(on day: CivilDay, only: Set<String>?) async throws -> [HourlyUsage] {
         try await usageAndMarks(on: day, only: only).usage
     }
 
-    /// Every hourly record of a UTC day and, per subscription, the day's dirty mark read in the same
-    /// step as its counters (so a rollup that clears exactly that mark never clears a later event's).
-    public func usageAndMarks(on day: CivilDay, only: Set<String>? = nil) async throws -> (usage: [HourlyUsage], marks: [String: String]) {
+    public func usageAndMarks(on day: CivilDay, only: Set<String>?) async throws -> (usage: [HourlyUsage], marks: [String: String]) {
         var subscriptions = try await subscriptions(on: day)
         if let only { subscriptions = subscriptions.filter(only.contains) }
         return try await withThrowingTaskGroup(of: (String, [HourlyUsage], String?).self) { group in
@@ -83,5 +80,15 @@ public struct LedgerReader: Sendable {
             records += byDeployment.map { HourlyUsage(subscription: subscription, deployment: $0.key, hour: hour, counters: $0.value) }
         }
         return (records, parts[24].text)
+    }
+}
+
+extension LedgerReader {
+    public func dirtyMarks(indexedOn days: [CivilDay]) async throws -> [String: [CivilDay: String]] {
+        try await DirtyDays(reader: self).marks(indexedOn: days)
+    }
+
+    public func clearDirty(_ day: CivilDay, marks: [String: String]) async throws {
+        try await DirtyDays(reader: self).clear(day, marks: marks)
     }
 }

@@ -5,13 +5,14 @@ import RedisClient
 
 /// Daily chargeback snapshots in Redis: immutable revisions per day, a per-month aggregate of the
 /// latest revisions, and the rollup lock. Key schema in `SnapshotKeys`.
-public struct SnapshotStore: Sendable {
+public struct SnapshotStore: SnapshotRepository {
     let redis: any RedisCommandRouter
-    let retentionSeconds: Int
+    public let retentionDays: Int
+    var retentionSeconds: Int { retentionDays * 86_400 }
 
     public init(redis: any RedisCommandRouter, retentionDays: Int = 400) {
         self.redis = redis
-        self.retentionSeconds = retentionDays * 86_400
+        self.retentionDays = retentionDays
     }
 
     /// The latest revision of a day and its lines; nil when the day has none.

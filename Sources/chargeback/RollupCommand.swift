@@ -5,6 +5,7 @@ import ChargebackRedis
 import CivilCalendar
 import FoundationEssentials
 import Logging
+import ChargebackUseCases
 
 /// `chargeback rollup [--date YYYY-MM-DD] [--reprice]`: the rollup timer's work, by hand. Without
 /// `--date`, rolls up every due day like the timer.
@@ -37,7 +38,7 @@ struct RollupCommand: AsyncParsableCommand {
         let redis = ChargebackApplication.redis(configuration)
         var logger = Logger(label: "chargeback.rollup")
         logger.logLevel = .warning
-        let rollup = Rollup(reader: LedgerReader(redis: redis), store: SnapshotStore(redis: redis, retentionDays: configuration.snapshotRetentionDays),
+        let rollup = Rollup(counters: LedgerReader(redis: redis), store: SnapshotStore(redis: redis, retentionDays: configuration.snapshotRetentionDays),
                             pricer: pricer, logger: logger)
         do {
             let results: [Rollup.DayResult]

@@ -5,6 +5,7 @@ import CivilCalendar
 import FoundationEssentials
 import Logging
 import RedisClient
+import ChargebackUseCases
 
 /// `money-bench REDIS_URL PRICE_BOOK [SUBSCRIPTIONS] [DEPLOYMENTS]`: fills a month of hourly counters
 /// (every subscription on every deployment, every day), then times the rollup of each day and the
@@ -36,7 +37,7 @@ struct MoneyBench {
         let pricer = Pricer(book: book, costCenters: CostCenters())
         let reader = LedgerReader(redis: redis)
         let store = SnapshotStore(redis: redis)
-        let rollup = Rollup(reader: reader, store: store, pricer: pricer, logger: logger)
+        let rollup = Rollup(counters: reader, store: store, pricer: pricer, logger: logger)
         let now = UTCTimestamp(millisecondsSinceEpoch: month.lastDay.adding(days: 2).startSecondsSinceEpoch * 1000)
         var rollupTimes: [Double] = []
         var lines = 0
@@ -48,7 +49,7 @@ struct MoneyBench {
         }
         print("rollup, 1 day × \(subscriptions) subscriptions × \(deployments.count) deployments (\(lines) lines): median \(median(rollupTimes)) ms, max \(rollupTimes.max() ?? 0) ms over \(days.count) days")
 
-        let source = ReportSource(reader: reader, store: store, pricer: pricer)
+        let source = ReportSource(counters: reader, store: store, pricer: pricer)
         var reportTimes: [Double] = []
         var size = 0
         for _ in 0..<(reportOnly ? 30 : 7) {

@@ -7,6 +7,7 @@ import Logging
 import RedisClient
 import Testing
 import TestSupport
+import ChargebackUseCases
 
 /// Budget spend is counted as the report counts it: a rolled-up day from its snapshot (a late event
 /// waits for the next revision, as in the report), the open days from the hourly counters.
@@ -59,7 +60,7 @@ struct BudgetSpendTests {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let reader = LedgerReader(redis: redis), store = SnapshotStore(redis: redis), pricer = try pricer()
-        let results = try await Rollup(reader: reader, store: store, pricer: pricer, logger: logger).runDue(now: now, graceHours: 1, catchUpDays: 1)
+        let results = try await Rollup(counters: reader, store: store, pricer: pricer, logger: logger).runDue(now: now, graceHours: 1, catchUpDays: 1)
         #expect(results.map(\.day) == [day])
         // Late for the closed day: the counters move, the snapshot waits for the next rollup.
         try await record("late", on: day)
@@ -70,12 +71,12 @@ struct BudgetSpendTests {
                                         alerts: AlertLedger(redis: redis))
         let status = try #require(try await monitor.statuses(now: now, pricer: pricer).first)
         #expect(status.spend == Money(exactText: "5"))
-        let report = try await ReportSource(reader: reader, store: store, pricer: pricer)
+        let report = try await ReportSource(counters: reader, store: store, pricer: pricer)
             .report(from: day.month.firstDay, to: day.adding(days: 1), now: now, costCenter: nil, perDay: false)
         #expect(report.total == status.spend)
 
         // After the next rollup the late event is in revision 2, and in both.
-        _ = try await Rollup(reader: reader, store: store, pricer: pricer, logger: logger).runDue(now: now, graceHours: 1, catchUpDays: 1)
+        _ = try await Rollup(counters: reader, store: store, pricer: pricer, logger: logger).runDue(now: now, graceHours: 1, catchUpDays: 1)
         #expect(try await monitor.statuses(now: now, pricer: pricer).first?.spend == Money(exactText: "7.5"))
     }
 
@@ -95,7 +96,7 @@ struct BudgetSpendTests {
 
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        _ = try await Rollup(reader: reader, store: store, pricer: pricer, logger: logger).runDue(now: now, graceHours: 1, catchUpDays: 9)
+        _ = try await Rollup(counters: reader, store: store, pricer: pricer, logger: logger).runDue(now: now, graceHours: 1, catchUpDays: 9)
         let first = try await monitor.evaluate(now: now, pricer: pricer)
         #expect(first.examined == ["anomaly:\(day):r1"])
         let spike = try #require(first.candidates.first { $0.onceKey == AnomalyDetector.onceKey(subscription: subscription, day: day) })
@@ -105,7 +106,7 @@ struct BudgetSpendTests {
         try await alerts.markExamined(first.examined[0])
         #expect(try await monitor.evaluate(now: now, pricer: pricer).examined.isEmpty)
         try await record("late", on: day)
-        _ = try await Rollup(reader: reader, store: store, pricer: pricer, logger: logger).runDue(now: now, graceHours: 1, catchUpDays: 1)
+        _ = try await Rollup(counters: reader, store: store, pricer: pricer, logger: logger).runDue(now: now, graceHours: 1, catchUpDays: 1)
         #expect(try await monitor.evaluate(now: now, pricer: pricer).examined == ["anomaly:\(day):r2"])
     }
 
@@ -120,7 +121,7 @@ struct BudgetSpendTests {
         let reader = LedgerReader(redis: redis), store = SnapshotStore(redis: redis), pricer = try pricer()
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let rollup = Rollup(reader: reader, store: store, pricer: pricer, logger: logger)
+        let rollup = Rollup(counters: reader, store: store, pricer: pricer, logger: logger)
         for back in 1...13 { _ = try await rollup.run(now.day.adding(days: -Int64(back)), reprice: false, now: now) }
         let budget = Budget(id: "b-\(tag)", scope: .subscription, target: subscription, monthlyAmount: try #require(Money(exactText: "100")), channels: [])
         let monitor = try BudgetMonitor(book: BudgetBook(timeZone: "America/New_York", currency: "USD", budgets: [budget], channels: []), reader: reader,

@@ -9,9 +9,10 @@ import TestSupport
 struct DeploymentCapTests {
     @Test("the 4th distinct unlisted deployment of a day is counted as (unlisted); listed ones never are", arguments: ["plain", "cluster"])
     func cap(kind: String) async throws {
-        let harness = MoneyHarness(redis: try MoneyHarness.redis(kind))
+        let redis = try MoneyBackend.router(kind)
+        let harness = MoneyHarness(backend: .redis(redis))
         let notices = NoticeLog()
-        let ledger = RedisLedger(redis: harness.redis, deploymentCap: 3, listedDeployments: ["chat"], observe: { notices.append($0) })
+        let ledger = RedisLedger(redis: redis, deploymentCap: 3, listedDeployments: ["chat"], observe: { notices.append($0) })
         var request = 0
         func record(_ deployment: String, subscription: String = "a", on day: CivilDay? = nil) async throws {
             request += 1
@@ -27,7 +28,7 @@ struct DeploymentCapTests {
         for name in ["x1", "x2", "x3", "x4", "x5", "x1", "chat", "x6"] { try await record(name) }
         try await record("x5", subscription: "b")
         try await record("x5", on: harness.day.adding(days: 1))
-        let counters = try await ObjectHarness.counters(harness.subscription("a"), hour: "\(harness.day)T10", harness.redis)
+        let counters = try await ObjectHarness.counters(harness.subscription("a"), hour: "\(harness.day)T10", redis)
         #expect(counters["x1", .requests] == 2)
         #expect(counters["x2", .requests] == 1)
         #expect(counters["x3", .requests] == 1)
@@ -36,8 +37,8 @@ struct DeploymentCapTests {
         #expect(counters["(unlisted)", .quantity(.inputTokens)] == 21)
         #expect(counters["chat", .requests] == 1)
         // Another subscription, and the next day, start with a cap of their own.
-        #expect(try await ObjectHarness.counters(harness.subscription("b"), hour: "\(harness.day)T10", harness.redis)["x5", .requests] == 1)
-        #expect(try await ObjectHarness.counters(harness.subscription("a"), hour: "\(harness.day.adding(days: 1))T10", harness.redis)["x5", .requests] == 1)
+        #expect(try await ObjectHarness.counters(harness.subscription("b"), hour: "\(harness.day)T10", redis)["x5", .requests] == 1)
+        #expect(try await ObjectHarness.counters(harness.subscription("a"), hour: "\(harness.day.adding(days: 1))T10", redis)["x5", .requests] == 1)
         #expect(notices.all == [.deploymentCapped, .deploymentCapped, .deploymentCapped])
         // The rollup prices what it can and shows (unlisted) as one unpriced line per meter.
         let summary = try #require(try await harness.rollup().run(harness.day, reprice: false, now: harness.now).summary)

@@ -1,5 +1,6 @@
 import ChargebackCore
 import ChargebackRedis
+import ChargebackUseCases
 import CivilCalendar
 import RedisClient
 import Testing
@@ -9,7 +10,8 @@ import TestSupport
 struct DirtyDayTests {
     @Test("an event for a day older than the catch-up window is in the snapshot after the next scheduled rollup", arguments: ["plain", "cluster"])
     func lateBeyondCatchUp(kind: String) async throws {
-        let harness = MoneyHarness(redis: try MoneyHarness.redis(kind))
+        let redis = try MoneyBackend.router(kind)
+        let harness = MoneyHarness(backend: .redis(redis))
         try await harness.record("a", id: "1", prompt: 1000, completion: 100)
         let rollup = try harness.rollup()
         let first = try await rollup.runDue(now: harness.now, graceHours: 2, catchUpDays: 7)
@@ -21,20 +23,21 @@ struct DirtyDayTests {
         let results = try await rollup.runDue(now: later, graceHours: 2, catchUpDays: 7)
         #expect(results.first { $0.day == harness.day }?.outcome == .written(revision: 2, reason: "late events"))
         // 4,000 input × 2.50/1M + 100 output × 10/1M.
-        #expect(try await SnapshotStore(redis: harness.redis).latest(harness.day)?.lines.pricedCost == Money(exactText: "0.011"))
+        #expect(try await SnapshotStore(redis: redis).latest(harness.day)?.lines.pricedCost == Money(exactText: "0.011"))
         // Rolled up, the day is clean: the next run leaves it alone.
         #expect(!(try await rollup.runDue(now: later, graceHours: 2, catchUpDays: 7)).contains { $0.day == harness.day })
     }
 
     @Test("the record script marks the day dirty with the counters; the rollup clears only the mark it read")
     func markWithCounters() async throws {
-        let harness = MoneyHarness(redis: try MoneyHarness.redis("cluster"))
+        let redis = try MoneyBackend.router("cluster")
+        let harness = MoneyHarness(backend: .redis(redis))
         try await harness.record("a", id: "1", prompt: 10, completion: 1)
         try await harness.record("a", id: "2", prompt: 10, completion: 1)
         try await harness.record("a", id: "2", prompt: 10, completion: 1)
         let key = LedgerKeys.dirtyDays(subscription: harness.subscription("a"))
         func mark() async throws -> String? {
-            try await harness.redis.send(["HGET", key, harness.day.description].map { Array($0.utf8) }, key: Array(key.utf8)).text
+            try await redis.send(["HGET", key, harness.day.description].map { Array($0.utf8) }, key: Array(key.utf8)).text
         }
         #expect(try await mark() == "2")
         _ = try await harness.rollup().run(harness.day, reprice: false, now: harness.now)
@@ -43,7 +46,8 @@ struct DirtyDayTests {
 
     @Test("a late event for a day whose counters may have expired does not revise its snapshot, and is said once")
     func pastCounterRetention() async throws {
-        let harness = MoneyHarness(redis: try MoneyHarness.redis("plain"))
+        let redis = try MoneyBackend.router("plain")
+        let harness = MoneyHarness(backend: .redis(redis))
         try await harness.record("a", id: "1", prompt: 1000, completion: 100)
         let rollup = try harness.rollup()
         _ = try await rollup.run(harness.day, reprice: false, now: harness.now)
@@ -51,14 +55,14 @@ struct DirtyDayTests {
         try await harness.record("a", id: "recent", on: harness.day.adding(days: 35), prompt: 10, completion: 0)
         let later = UTCTimestamp(millisecondsSinceEpoch: (harness.day.daysSinceEpoch + 40) * 86_400_000)
         #expect(!(try await rollup.runDue(now: later, graceHours: 2, catchUpDays: 1)).contains { $0.day == harness.day })
-        #expect(try await SnapshotStore(redis: harness.redis).latest(harness.day)?.revision == 1)
+        #expect(try await SnapshotStore(redis: redis).latest(harness.day)?.revision == 1)
         let key = LedgerKeys.dirtyDays(subscription: harness.subscription("a"))
-        #expect(try await harness.redis.send(["HEXISTS", key, harness.day.description].map { Array($0.utf8) }, key: Array(key.utf8)) == .integer(0))
+        #expect(try await redis.send(["HEXISTS", key, harness.day.description].map { Array($0.utf8) }, key: Array(key.utf8)) == .integer(0))
     }
 
     @Test("when the day index cannot be written, nothing is counted: no counters the rollup could not find")
     func indexBeforeCounters() async throws {
-        let redis = try MoneyHarness.redis("plain")
+        let redis = try MoneyBackend.router("plain")
         let harness = LedgerHarness()
         let event = try harness.event(1)
         let ledger = RedisLedger(redis: RefusingRouter(redis, refusing: "SADD"))

@@ -9,7 +9,7 @@ import TestSupport
 struct ObjectBillingTests {
     @Test("a background response polled by its creator and by another subscription is billed once, to the creator", arguments: ["plain", "cluster"])
     func backgroundResponse(kind: String) async throws {
-        let redis = try MoneyHarness.redis(kind)
+        let redis = try MoneyBackend.router(kind)
         let ledger = RedisLedger(redis: redis)
         let objects = ObjectHarness()
         let response = ObjectReference(kind: .response, id: objects.responseId)
@@ -38,7 +38,7 @@ struct ObjectBillingTests {
 
     @Test("a completed batch polled from two subscriptions is billed once to its creator; its marker lasts 400 days", arguments: ["plain", "cluster"])
     func batch(kind: String) async throws {
-        let redis = try MoneyHarness.redis(kind)
+        let redis = try MoneyBackend.router(kind)
         let ledger = RedisLedger(redis: redis)
         let objects = ObjectHarness()
         let batch = ObjectReference(kind: .batch, id: objects.batchId)
@@ -62,7 +62,7 @@ struct ObjectBillingTests {
 
     @Test("with no creator recorded, the first caller is billed and flagged; a second caller finds the same marker")
     func ownerUnknown() async throws {
-        let redis = try MoneyHarness.redis("cluster")
+        let redis = try MoneyBackend.router("cluster")
         let notices = NoticeLog()
         let ledger = RedisLedger(redis: redis, observe: { notices.append($0) })
         let objects = ObjectHarness()
@@ -83,7 +83,7 @@ struct ObjectBillingTests {
 
     @Test("a response answered with its usage is billed to its creator at once; a later fetch by anyone is a duplicate")
     func synchronousResponse() async throws {
-        let redis = try MoneyHarness.redis("plain")
+        let redis = try MoneyBackend.router("plain")
         let ledger = RedisLedger(redis: redis)
         let objects = ObjectHarness()
         let response = ObjectReference(kind: .response, id: objects.responseId)
@@ -95,7 +95,7 @@ struct ObjectBillingTests {
 
     @Test("a file's creator is recorded from its upload; the first record wins and lookups renew it")
     func fileOwner() async throws {
-        let redis = try MoneyHarness.redis("cluster")
+        let redis = try MoneyBackend.router("cluster")
         let owners = ObjectOwners(redis: redis, objectMarkerDays: 40)
         let objects = ObjectHarness()
         let file = ObjectReference(kind: .file, id: objects.fileId)

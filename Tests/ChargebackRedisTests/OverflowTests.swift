@@ -15,7 +15,7 @@ struct OverflowTests {
 
     @Test("the event that would take a counter past the ceiling is refused with counter_overflow, and nothing of it is written", arguments: ["plain", "cluster"])
     func refusedWhole(kind: String) async throws {
-        let redis = try MoneyHarness.redis(kind)
+        let redis = try MoneyBackend.router(kind)
         let notices = NoticeLog()
         let ledger = RedisLedger(redis: redis, observe: { notices.append($0) })
         let harness = LedgerHarness()
@@ -35,7 +35,7 @@ struct OverflowTests {
 
     @Test("a counter already near Int64's limit: refused before HINCRBY could fail half-way through the script")
     func neverHalfWritten() async throws {
-        let redis = try MoneyHarness.redis("plain")
+        let redis = try MoneyBackend.router("plain")
         let ledger = RedisLedger(redis: redis)
         let harness = LedgerHarness()
         let key = LedgerKeys.hour(subscription: harness.subscription, hour: "2026-11-29T10")
@@ -50,7 +50,7 @@ struct OverflowTests {
 
     @Test("one amount above the ceiling is refused before Redis is asked")
     func amountAboveCeiling() async throws {
-        let ledger = RedisLedger(redis: RefusingRouter(try MoneyHarness.redis("plain"), refusing: "SADD"))
+        let ledger = RedisLedger(redis: RefusingRouter(try MoneyBackend.router("plain"), refusing: "SADD"))
         let harness = LedgerHarness()
         await #expect(throws: LedgerFailure.self) { try await ledger.record(try event(harness, 1, tokens: LedgerKeys.counterCeiling + 1)) }
         await #expect(throws: LedgerFailure.self) { try await ledger.record(try event(harness, 2, tokens: -1)) }

@@ -10,13 +10,13 @@ import FoundationEssentials
 /// Reading snapshots keeps a check cheap late in the month: one read per closed day instead of 24.
 public struct BudgetMonitor: Sendable {
     let book: BudgetBook
-    let reader: LedgerReader
-    let store: SnapshotStore
+    let reader: any CounterSource
+    let store: any SnapshotRepository
     let health: IngestHealthStore
     let alerts: AlertLedger
     let zone: ZoneRules
 
-    public init(book: BudgetBook, reader: LedgerReader, store: SnapshotStore, health: IngestHealthStore, alerts: AlertLedger) throws(ConfigurationFileError) {
+    public init(book: BudgetBook, reader: any CounterSource, store: any SnapshotRepository, health: IngestHealthStore, alerts: AlertLedger) throws(ConfigurationFileError) {
         guard let zone = TimeZones.rules(named: book.timeZone) else {
             throw ConfigurationFileError("budgets: timeZone '\(book.timeZone)' is not an IANA time zone such as Europe/Paris")
         }

@@ -6,13 +6,13 @@ import FoundationEssentials
 /// refused, or nil when no budgets are configured (the default file is absent).
 public struct BudgetServices: Sendable {
     public let book: Result<BudgetBook?, ConfigurationFileError>
-    let reader: LedgerReader
-    let store: SnapshotStore
+    let reader: any CounterSource
+    let store: any SnapshotRepository
     let health: IngestHealthStore
     let alerts: AlertLedger
     let dispatcher: @Sendable (BudgetBook) -> AlertDispatcher
 
-    public init(book: Result<BudgetBook?, ConfigurationFileError>, reader: LedgerReader, store: SnapshotStore, health: IngestHealthStore,
+    public init(book: Result<BudgetBook?, ConfigurationFileError>, reader: any CounterSource, store: any SnapshotRepository, health: IngestHealthStore,
                 alerts: AlertLedger, dispatcher: @escaping @Sendable (BudgetBook) -> AlertDispatcher) {
         self.book = book
         self.reader = reader

@@ -1,4 +1,5 @@
 import ChargebackCore
+import ChargebackUseCases
 import ChargebackRedis
 import FoundationEssentials
 import FunctionsProtocol

@@ -15,9 +15,9 @@ public struct UsageSummaryFunction: HTTPFunction {
     public static let access = FunctionAccess.report
 
     let money: MoneyServices
-    let reader: LedgerReader
+    let reader: any CounterSource
 
-    public init(money: MoneyServices, reader: LedgerReader) {
+    public init(money: MoneyServices, reader: any CounterSource) {
         self.money = money
         self.reader = reader
     }

@@ -21,16 +21,16 @@ public struct Rollup: Sendable {
         public var summary: SnapshotSummary?
     }
 
-    let reader: LedgerReader
-    let store: SnapshotStore
+    let counters: any CounterSource
+    let store: any SnapshotRepository
     let pricer: Pricer
     let logger: Logger
     /// How long the hourly counters are kept (`CHARGEBACK_RETENTION_DAYS`): a day is re-read only
     /// while all of its counters are certainly still there.
     let counterRetentionDays: Int
 
-    public init(reader: LedgerReader, store: SnapshotStore, pricer: Pricer, logger: Logger, counterRetentionDays: Int = 35) {
-        self.reader = reader
+    public init(counters: any CounterSource, store: any SnapshotRepository, pricer: Pricer, logger: Logger, counterRetentionDays: Int = 35) {
+        self.counters = counters
         self.store = store
         self.pricer = pricer
         self.logger = logger
@@ -61,10 +61,10 @@ public struct Rollup: Sendable {
     public func runDue(now: UTCTimestamp, graceHours: Int, catchUpDays: Int) async throws -> [DayResult] {
         var days = Set(Rollup.dueDays(now: now, graceHours: graceHours, catchUpDays: catchUpDays))
         let revisable = Rollup.revisableDays(now: now, graceHours: graceHours, counterRetentionDays: counterRetentionDays,
-                                             snapshotRetentionDays: store.retentionSeconds / 86_400)
+                                             snapshotRetentionDays: store.retentionDays)
         let lastClosed = Rollup.lastClosedDay(now: now, graceHours: graceHours)
         var expired: [CivilDay: [String: String]] = [:]
-        for (subscription, marks) in try await dirty.marks(indexedOn: revisable) {
+        for (subscription, marks) in try await counters.dirtyMarks(indexedOn: revisable) {
             for (day, mark) in marks where day <= lastClosed {
                 if let oldest = revisable.first, day >= oldest { days.insert(day) } else { expired[day, default: [:]][subscription] = mark }
             }
@@ -75,7 +75,7 @@ public struct Rollup: Sendable {
             logger.warning("late usage for a day past the counter retention: its snapshot is not revised", metadata: [
                 "rollup.day": "\(day)", "rollup.subscriptions": "\(marks.count)", "rollup.counter_retention_days": "\(counterRetentionDays)",
             ])
-            try await dirty.clear(day, marks: marks)
+            try await counters.clearDirty(day, marks: marks)
         }
         var results: [DayResult] = []
         for day in days.sorted() {
@@ -83,8 +83,6 @@ public struct Rollup: Sendable {
         }
         return results
     }
-
-    var dirty: DirtyDays { DirtyDays(reader: reader) }
 
     /// Rolls up one day; `reprice` also writes a revision when only prices changed.
     public func run(_ day: CivilDay, reprice: Bool, now: UTCTimestamp) async throws -> DayResult {
@@ -105,7 +103,7 @@ public struct Rollup: Sendable {
 
     func locked(_ day: CivilDay, reprice: Bool, now: UTCTimestamp) async throws -> DayResult {
         var unpriced = Set<Unpriced>()
-        let (usage, marks) = try await reader.usageAndMarks(on: day)
+        let (usage, marks) = try await counters.usageAndMarks(on: day)
         let lines = usage.chargeLines(on: day, pricer: pricer, unpriced: &unpriced)
         let previous = try await store.latest(day)
         switch RevisionPlan.plan(previous: previous?.lines, current: lines, reprice: reprice) {
@@ -135,7 +133,7 @@ public struct Rollup: Sendable {
     /// Drops the dirty marks this run read; a failure only means the day is looked at again.
     func clear(_ day: CivilDay, marks: [String: String]) async {
         do {
-            try await dirty.clear(day, marks: marks)
+            try await counters.clearDirty(day, marks: marks)
         } catch {
             logger.warning("rollup could not clear the dirty marks; the day is read again next run", metadata: ["rollup.day": "\(day)"])
         }

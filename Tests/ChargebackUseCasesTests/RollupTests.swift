@@ -1,16 +1,17 @@
 import ChargebackCore
-import ChargebackRedis
+import ChargebackUseCases
 import CivilCalendar
 import Foundation
-import RedisClient
 import Testing
 import TestSupport
 
+/// The rollup's rules on the ports in memory (the Redis adapter meets the same contract:
+/// ChargebackRedisTests/PortContractTests).
 @Suite("Rollup: immutable, exactly priced daily snapshots")
 struct RollupTests {
-    @Test("a day is priced to the pico; a re-run without new events writes nothing", arguments: ["plain", "cluster"])
-    func firstRevisionThenNoOp(kind: String) async throws {
-        let harness = MoneyHarness(redis: try MoneyHarness.redis(kind))
+    @Test("a day is priced to the pico; a re-run without new events writes nothing")
+    func firstRevisionThenNoOp() async throws {
+        let harness = MoneyHarness()
         // a: 2 calls of 1,000 prompt (400 cached) + 200 output; b: 1 call of 10,000 prompt + 1,000 output.
         try await harness.record("a", id: "1", prompt: 1000, cached: 400, completion: 200)
         try await harness.record("a", id: "2", hour: 23, prompt: 1000, cached: 400, completion: 200)
@@ -30,14 +31,14 @@ struct RollupTests {
         #expect(summary.unpricedLines == 0)
         let second = try await rollup.run(harness.day, reprice: false, now: harness.now)
         #expect(second.outcome == .unchanged(revision: 1))
-        let stored = try #require(try await SnapshotStore(redis: harness.redis).latest(harness.day))
+        let stored = try #require(try await harness.backend.snapshots.latest(harness.day))
         #expect(stored.revision == 1)
         #expect(stored.lines.pricedCost == Money(exactText: "0.043"))
     }
 
-    @Test("a late event makes revision 2 with the change; the month aggregate follows", arguments: ["plain", "cluster"])
-    func lateEvent(kind: String) async throws {
-        let harness = MoneyHarness(redis: try MoneyHarness.redis(kind))
+    @Test("a late event makes revision 2 with the change; the month aggregate follows")
+    func lateEvent() async throws {
+        let harness = MoneyHarness()
         try await harness.record("a", id: "1", prompt: 1000, completion: 100)
         let rollup = try harness.rollup()
         _ = try await rollup.run(harness.day, reprice: false, now: harness.now)
@@ -50,16 +51,16 @@ struct RollupTests {
         #expect(changes.first?.meter == "input")
         #expect(changes.first?.quantity == 3000)
         #expect(changes.first?.cost == "0.0075")
-        let store = SnapshotStore(redis: harness.redis)
+        let store = harness.backend.snapshots
         let month = try await store.monthLines(harness.day.month).filter { $0.key.subscription == harness.subscription("a") }
         // 4,000 input × 2.50/1M + 100 output × 10/1M = 0.01 + 0.001.
         #expect(month.pricedCost == Money(exactText: "0.011"))
         #expect(try await store.lines(harness.day, revision: 1).pricedCost == Money(exactText: "0.0035"))
     }
 
-    @Test("three rollups of the same day at once (three instances) write one revision", arguments: ["plain", "cluster"])
-    func concurrentRuns(kind: String) async throws {
-        let harness = MoneyHarness(redis: try MoneyHarness.redis(kind))
+    @Test("three rollups of the same day at once (three instances) write one revision")
+    func concurrentRuns() async throws {
+        let harness = MoneyHarness()
         for index in 0..<20 { try await harness.record("s\(index % 4)", id: "\(index)", prompt: 100 + index, completion: 10) }
         let rollups = try (0..<3).map { _ in try harness.rollup() }
         let outcomes = try await withThrowingTaskGroup(of: Rollup.Outcome.self) { group in
@@ -67,14 +68,14 @@ struct RollupTests {
             return try await group.reduce(into: [Rollup.Outcome]()) { $0.append($1) }
         }
         #expect(outcomes.filter { if case .written = $0 { return true } else { return false } }.count == 1)
-        #expect(try await SnapshotStore(redis: harness.redis).latest(harness.day)?.revision == 1)
+        #expect(try await harness.backend.snapshots.latest(harness.day)?.revision == 1)
         let again = try await rollups[0].run(harness.day, reprice: false, now: harness.now)
         #expect(again.outcome == .unchanged(revision: 1))
     }
 
-    @Test("a corrected price book changes nothing until a reprice is asked for, then says so", arguments: ["plain"])
-    func reprice(kind: String) async throws {
-        let harness = MoneyHarness(redis: try MoneyHarness.redis(kind))
+    @Test("a corrected price book changes nothing until a reprice is asked for, then says so")
+    func reprice() async throws {
+        let harness = MoneyHarness()
         try await harness.record("a", id: "1", prompt: 1_000_000, completion: 0)
         _ = try await harness.rollup().run(harness.day, reprice: false, now: harness.now)
         let corrected = try harness.rollup(book: MoneyHarness.repricedBook)
@@ -88,7 +89,7 @@ struct RollupTests {
 
     @Test("an empty closed day still gets a revision, so reports treat it as final")
     func emptyDay() async throws {
-        let harness = MoneyHarness(redis: try MoneyHarness.redis("plain"))
+        let harness = MoneyHarness()
         let result = try await harness.rollup().run(harness.day, reprice: false, now: harness.now)
         #expect(result.outcome == .written(revision: 1, reason: "first rollup"))
         #expect(result.summary?.cost == "0.00")

@@ -1,17 +1,16 @@
 import ChargebackCore
-import ChargebackRedis
+import ChargebackUseCases
 import CivilCalendar
 import Foundation
-import RedisClient
 import Testing
 import TestSupport
 
 @Suite("Reports from snapshots and live counters")
 struct ReportSourceTests {
-    @Test("a month: final days from the aggregate, the open day provisional, same arithmetic", arguments: ["plain", "cluster"])
-    func monthReport(kind: String) async throws {
-        let harness = MoneyHarness(redis: try MoneyHarness.redis(kind))
-        let nextDay = MoneyHarness(redis: harness.redis, day: harness.day.adding(days: 1), tag: harness.tag)
+    @Test("a month: final days from the aggregate, the open day provisional, same arithmetic")
+    func monthReport() async throws {
+        let harness = MoneyHarness()
+        let nextDay = MoneyHarness(backend: harness.backend, day: harness.day.adding(days: 1), tag: harness.tag)
         try await harness.record("a", id: "1", prompt: 2000, completion: 300)
         try await harness.record("b", id: "2", prompt: 4000, cached: 1000, completion: 0)
         try await nextDay.record("a", id: "3", prompt: 1000, completion: 0)
@@ -42,8 +41,8 @@ struct ReportSourceTests {
 }
 
 extension MoneyHarness {
-    init(redis: any RedisCommandRouter, day: CivilDay, tag: String) {
-        self.init(redis: redis)
+    init(backend: MoneyBackend, day: CivilDay, tag: String) {
+        self.init(backend: backend)
         self.day = day
         self.tag = tag
     }

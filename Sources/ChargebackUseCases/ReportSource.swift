@@ -4,12 +4,12 @@ import CivilCalendar
 /// Assembles a chargeback report from snapshots (final days) and live counters (provisional days),
 /// priced with the same `Pricer` as the rollup.
 public struct ReportSource: Sendable {
-    let reader: LedgerReader
-    let store: SnapshotStore
+    let counters: any CounterSource
+    let store: any SnapshotRepository
     let pricer: Pricer
 
-    public init(reader: LedgerReader, store: SnapshotStore, pricer: Pricer) {
-        self.reader = reader
+    public init(counters: any CounterSource, store: any SnapshotRepository, pricer: Pricer) {
+        self.counters = counters
         self.store = store
         self.pricer = pricer
     }
@@ -41,7 +41,7 @@ public struct ReportSource: Sendable {
                         }
                     } else {
                         var unpriced = Set<Unpriced>()
-                        let lines = filter(try await reader.usage(on: day).chargeLines(on: day, pricer: pricer, unpriced: &unpriced), costCenter)
+                        let lines = filter(try await counters.usage(on: day).chargeLines(on: day, pricer: pricer, unpriced: &unpriced), costCenter)
                         days.append(.init(day: day, revision: nil, cost: lines.pricedCost, unpricedLines: lines.unpricedCount))
                         segments.append(.init(from: day, to: day, revision: nil, isProvisional: true, lines: lines))
                     }
