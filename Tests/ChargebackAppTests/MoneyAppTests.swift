@@ -157,6 +157,34 @@ struct MoneyAppTests {
         }
     }
 
+    @Test("Redis gone: every function that reads it answers 503 store_unavailable (mapped once, at the routes), in both modes")
+    func storeUnavailable() async throws {
+        var configuration = try configuration()
+        configuration.redis = try RedisEndpoint.parse("redis://127.0.0.1:\(try TestEnvironment.unusedPort())")
+        configuration.redisTimeoutMilliseconds = 300
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        try await ChargebackApplication.build(configuration, logger: logger).test(.router) { client in
+            for uri in ["/api/v1/usage/summary?from=\(day.text)&to=\(day.text)", "/api/v1/chargeback/report?from=\(day.text)&to=\(day.text)",
+                        "/api/v1/owner?kind=batch&id=batch_1"] {
+                let answer = try await get(client, uri, key: uri.contains("owner") ? TestKeys.ingest : TestKeys.report)
+                #expect(answer.status == 503, "\(uri)")
+                #expect(answer.body.contains("store_unavailable"), "\(uri): \(answer.body)")
+            }
+            // The JSON protocol: the same answer inside Outputs.res.
+            let invocation = JSONValue.object([
+                ("Data", .object([("req", .object([("Url", .string("http://localhost/api/v1/usage/summary")), ("Method", .string("GET")),
+                                                    ("Query", .object([])), ("Headers", .object([("x-functions-key", .array([.string(TestKeys.report)]))])),
+                                                    ("Params", .object([])), ("Identities", .array([]))]))])),
+                ("Metadata", .object([])),
+            ])
+            let response = try await client.execute(uri: "/usage-summary", method: .post, body: ByteBuffer(string: invocation.compactText))
+            let result = try JSONValue.parse(Array(response.body.readableBytesView))
+            #expect(result["Outputs"]?["res"]?["statusCode"] == .string("503") || result["Outputs"]?["res"]?["statusCode"] == .number("503"))
+            #expect(result["Outputs"]?["res"]?["body"]?.stringValue?.contains("store_unavailable") == true)
+        }
+    }
+
     @Test("a broken price book: ingest still counts, the money functions answer 503 with the reason")
     func brokenPriceBook() async throws {
         try "{\"schemaVersion\": 1, \"currency\": \"USD\", \"deployments\": {}, \"prices\": [{\"model\": \"m\"}]}".write(

@@ -51,7 +51,7 @@ public struct FunctionRoutes: Sendable {
                     return self.response(limit.response)
                 }
                 for (name, value) in context.parameters { functionRequest.parameters[String(name)] = String(value) }
-                let answer = Self.privatelyCached(await function.respond(to: functionRequest, context: invocation), access: Function.access)
+                let answer = Self.privatelyCached(await Self.answer(function, functionRequest, invocation), access: Function.access)
                 self.completed(answer.status, function: Function.name, started: started, context: invocation)
                 return self.response(answer)
             }
@@ -66,7 +66,12 @@ public struct FunctionRoutes: Sendable {
                 switch self.keyRoles.caller(of: parsed, for: Function.access) {
                 case let .success(caller):
                     invocation.caller = caller
-                    answer = Self.privatelyCached(await function.respond(to: parsed, context: invocation), access: Function.access)
+                    if let limit = function.bodyLimit, parsed.body.count > limit.bytes {
+                        // The same limit as the forwarded path applies while reading the body.
+                        answer = limit.response
+                    } else {
+                        answer = Self.privatelyCached(await Self.answer(function, parsed, invocation), access: Function.access)
+                    }
                 case let .failure(denial):
                     self.logDenial(denial, function: Function.name, context: invocation)
                     answer = denial.response
@@ -80,6 +85,22 @@ public struct FunctionRoutes: Sendable {
             }
             self.completed(answer.status, function: Function.name, started: started, context: invocation)
             return self.invocationResponse(InvocationResult(httpOutput: "res", response: answer))
+        }
+    }
+
+    /// The function's answer, with its errors mapped to HTTP here, once for every function: a
+    /// `FunctionFailure` is answered as it says; anything else is the store's (Redis did not answer,
+    /// or answered something unreadable), logged by type, never by content, and answered 503.
+    static func answer<Function: HTTPFunction>(_ function: Function, _ request: FunctionRequest, _ context: FunctionContext) async -> FunctionResponse {
+        do {
+            return try await function.respond(to: request, context: context)
+        } catch let failure as FunctionFailure {
+            return ErrorBody.response(status: failure.status, code: failure.code, message: failure.message)
+        } catch {
+            context.logger.error("function failed: the store did not answer", metadata: [
+                "function.name": "\(Function.name)", "error.type": "\(type(of: error))",
+            ])
+            return ErrorBody.response(status: 503, code: "store_unavailable", message: "Redis did not answer; nothing was changed; try again")
         }
     }
 

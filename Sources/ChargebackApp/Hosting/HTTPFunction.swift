@@ -25,8 +25,11 @@ public protocol HTTPFunction: Sendable {
     static var access: FunctionAccess { get }
     /// The function's own body limit, if it is stricter than the handler's.
     var bodyLimit: BodyLimit? { get }
-    /// Answers one request. Never throws: failures are answered with an error status.
-    func respond(to request: FunctionRequest, context: FunctionContext) async -> FunctionResponse
+    /// Answers one request. A refusal the function names is thrown as a `FunctionFailure` (its status,
+    /// code and message are answered); any other error is the store's, and the routes answer it, once
+    /// for every function, as `503 store_unavailable` (`FunctionRoutes.answer`). Body limits are
+    /// applied by the routes too, in both delivery modes, before `respond` is called.
+    func respond(to request: FunctionRequest, context: FunctionContext) async throws -> FunctionResponse
 }
 
 extension HTTPFunction {

@@ -19,49 +19,42 @@ public struct BudgetStatusFunction: HTTPFunction {
         self.budgets = budgets
     }
 
-    public func respond(to request: FunctionRequest, context: FunctionContext) async -> FunctionResponse {
-        do {
-            let pricer = try money.requirePricer()
-            let subscription = request.queryValue("subscription").flatMap { $0.isEmpty ? nil : $0 }
-            var costCenter = request.queryValue("costCenter").flatMap { $0.isEmpty ? nil : $0 }
-            guard (subscription == nil) != (costCenter == nil) else {
-                return ErrorBody.response(status: 400, code: "invalid_query", message: "give exactly one of subscription= or costCenter=")
-            }
-            let scope: String?
-            if context.caller == .ingest {
-                // The gateway: one subscription at a time, never a cost center's overview.
-                guard subscription != nil else {
-                    throw FunctionFailure(status: 403, code: "forbidden", message: "the ingest key may ask about one subscription= only")
-                }
-                scope = nil
-            } else {
-                scope = try ReportAccess(caller: context.caller).costCenter(requested: costCenter)
-            }
-            if let scope, let subscription, pricer.costCenters.costCenter(of: subscription) != scope {
-                throw FunctionFailure(status: 403, code: "forbidden_cost_center", message: "subscription is outside cost center \(scope)")
-            }
-            costCenter = costCenter ?? (subscription == nil ? scope : nil)
-            var writer = JSONWriter()
-            writer.openObject()
-            writer.member("subscription", subscription)
-            writer.member("costCenter", costCenter)
-            writer.key("budgets")
-            writer.openArray()
-            if let (monitor, book) = try budgets.requireMonitor() {
-                for status in try await monitor.statuses(now: UTCTimestamp.now, pricer: pricer, subscription: subscription, costCenter: costCenter) {
-                    Self.write(status, currency: book.currency, into: &writer)
-                }
-            }
-            writer.closeArray()
-            writer.closeObject()
-            return FunctionResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "private, max-age=60")],
-                                    body: writer.bytes)
-        } catch let failure as FunctionFailure {
-            return ErrorBody.response(status: failure.status, code: failure.code, message: failure.message)
-        } catch {
-            context.logger.error("budget status failed", metadata: ["error.type": "\(type(of: error))"])
-            return ErrorBody.response(status: 503, code: "store_unavailable", message: "the spend could not be read from Redis; try again")
+    public func respond(to request: FunctionRequest, context: FunctionContext) async throws -> FunctionResponse {
+        let pricer = try money.requirePricer()
+        let subscription = request.queryValue("subscription").flatMap { $0.isEmpty ? nil : $0 }
+        var costCenter = request.queryValue("costCenter").flatMap { $0.isEmpty ? nil : $0 }
+        guard (subscription == nil) != (costCenter == nil) else {
+            return ErrorBody.response(status: 400, code: "invalid_query", message: "give exactly one of subscription= or costCenter=")
         }
+        let scope: String?
+        if context.caller == .ingest {
+            // The gateway: one subscription at a time, never a cost center's overview.
+            guard subscription != nil else {
+                throw FunctionFailure(status: 403, code: "forbidden", message: "the ingest key may ask about one subscription= only")
+            }
+            scope = nil
+        } else {
+            scope = try ReportAccess(caller: context.caller).costCenter(requested: costCenter)
+        }
+        if let scope, let subscription, pricer.costCenters.costCenter(of: subscription) != scope {
+            throw FunctionFailure(status: 403, code: "forbidden_cost_center", message: "subscription is outside cost center \(scope)")
+        }
+        costCenter = costCenter ?? (subscription == nil ? scope : nil)
+        var writer = JSONWriter()
+        writer.openObject()
+        writer.member("subscription", subscription)
+        writer.member("costCenter", costCenter)
+        writer.key("budgets")
+        writer.openArray()
+        if let (monitor, book) = try budgets.requireMonitor() {
+            for status in try await monitor.statuses(now: UTCTimestamp.now, pricer: pricer, subscription: subscription, costCenter: costCenter) {
+                Self.write(status, currency: book.currency, into: &writer)
+            }
+        }
+        writer.closeArray()
+        writer.closeObject()
+        return FunctionResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "private, max-age=60")],
+                                body: writer.bytes)
     }
 
     static func write(_ status: BudgetStatus, currency: String, into writer: inout JSONWriter) {

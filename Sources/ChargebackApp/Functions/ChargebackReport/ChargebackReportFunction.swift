@@ -21,29 +21,22 @@ public struct ChargebackReportFunction: HTTPFunction {
         self.makeSource = makeSource
     }
 
-    public func respond(to request: FunctionRequest, context: FunctionContext) async -> FunctionResponse {
+    public func respond(to request: FunctionRequest, context: FunctionContext) async throws -> FunctionResponse {
         let now = UTCTimestamp.now
+        let pricer = try money.requirePricer()
+        let query: ChargebackReportQuery
         do {
-            let pricer = try money.requirePricer()
-            let query: ChargebackReportQuery
-            do {
-                query = try ChargebackReportQuery.parse({ request.queryValue($0) }, today: now.day)
-            } catch {
-                return ErrorBody.response(status: 400, code: "invalid_query", message: error.description)
-            }
-            let costCenter = try ReportAccess(caller: context.caller).costCenter(requested: query.costCenter)
-            let report = try await makeSource(pricer).report(from: query.from, to: query.to, now: now, costCenter: costCenter, perDay: query.format == .csv)
-            context.logger.info("chargeback report served", metadata: [
-                "report.from": "\(query.from)", "report.to": "\(query.to)", "report.format": "\(query.format.rawValue)",
-                "report.segments": "\(report.segments.count)",
-            ])
-            return Self.render(report, format: query.format)
-        } catch let failure as FunctionFailure {
-            return ErrorBody.response(status: failure.status, code: failure.code, message: failure.message)
+            query = try ChargebackReportQuery.parse({ request.queryValue($0) }, today: now.day)
         } catch {
-            context.logger.error("chargeback report failed", metadata: ["error.type": "\(type(of: error))"])
-            return ErrorBody.response(status: 503, code: "store_unavailable", message: "the report could not be read from Redis; try again")
+            return ErrorBody.response(status: 400, code: "invalid_query", message: error.description)
         }
+        let costCenter = try ReportAccess(caller: context.caller).costCenter(requested: query.costCenter)
+        let report = try await makeSource(pricer).report(from: query.from, to: query.to, now: now, costCenter: costCenter, perDay: query.format == .csv)
+        context.logger.info("chargeback report served", metadata: [
+            "report.from": "\(query.from)", "report.to": "\(query.to)", "report.format": "\(query.format.rawValue)",
+            "report.segments": "\(report.segments.count)",
+        ])
+        return Self.render(report, format: query.format)
     }
 
     static func render(_ report: ChargebackReport, format: ChargebackReportQuery.Format) -> FunctionResponse {

@@ -16,7 +16,7 @@ public struct HealthFunction: HTTPFunction {
         self.ping = ping
     }
 
-    public func respond(to request: FunctionRequest, context: FunctionContext) async -> FunctionResponse {
+    public func respond(to request: FunctionRequest, context: FunctionContext) async throws -> FunctionResponse {
         let report = HealthReport(version: ServiceVersion.current, redis: await ping() ? .ok : .down)
         if report.redis == .down { context.logger.warning("redis ping failed") }
         let body = (try? JSONEncoder().encode(report)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

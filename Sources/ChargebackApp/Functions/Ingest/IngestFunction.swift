@@ -23,12 +23,8 @@ public struct IngestFunction: HTTPFunction {
         BodyLimit(bytes: maxEnvelopeBytes, code: "envelope_too_large", setting: "CHARGEBACK_MAX_ENVELOPE_BYTES")
     }
 
-    public func respond(to request: FunctionRequest, context: FunctionContext) async -> FunctionResponse {
+    public func respond(to request: FunctionRequest, context: FunctionContext) async throws -> FunctionResponse {
         let telemetry = context.telemetry
-        if let bodyLimit, request.body.count > bodyLimit.bytes {
-            telemetry.ingested(outcome: "refused", bytes: request.body.count)
-            return bodyLimit.response
-        }
         let event: UsageEvent
         do {
             event = try extractor.extract(request.body)

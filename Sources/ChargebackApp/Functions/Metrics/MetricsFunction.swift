@@ -12,7 +12,7 @@ public struct MetricsFunction: HTTPFunction {
 
     public init() {}
 
-    public func respond(to request: FunctionRequest, context: FunctionContext) async -> FunctionResponse {
+    public func respond(to request: FunctionRequest, context: FunctionContext) async throws -> FunctionResponse {
         FunctionResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"), ("Cache-Control", "no-store")],
                          body: context.telemetry.exposition())
     }

@@ -18,7 +18,7 @@ public struct OwnerFunction: HTTPFunction {
         self.lookup = lookup
     }
 
-    public func respond(to request: FunctionRequest, context: FunctionContext) async -> FunctionResponse {
+    public func respond(to request: FunctionRequest, context: FunctionContext) async throws -> FunctionResponse {
         guard let kindText = Self.single("kind", in: request), let kind = ObjectKind(rawValue: kindText) else {
             return Self.uncached(ErrorBody.response(status: 400, code: "invalid_query", message: "give one kind: file, batch or response"))
         }
@@ -28,14 +28,7 @@ public struct OwnerFunction: HTTPFunction {
                 message: "give one id of 1 to \(ObjectReference.maximumIDLength) characters of A-Z a-z 0-9 - _ ."))
         }
         let object = ObjectReference(kind: kind, id: id)
-        let owner: String?
-        do {
-            owner = try await lookup(object)
-        } catch {
-            context.logger.error("owner lookup failed", metadata: ["error.type": "\(type(of: error))", "owner.kind": "\(kind.rawValue)"])
-            return Self.uncached(ErrorBody.response(status: 503, code: "store_unavailable", message: "the owner could not be read from Redis; try again"))
-        }
-        guard let owner else {
+        guard let owner = try await lookup(object) else {
             return Self.uncached(ErrorBody.response(status: 404, code: "owner_unknown", message: "no create call was recorded for this \(kind.rawValue)"))
         }
         let body = "{\"kind\":\(JSONValue.quoted(kind.rawValue)),\"id\":\(JSONValue.quoted(id)),\"owner\":\(JSONValue.quoted(owner))}"

@@ -22,40 +22,33 @@ public struct UsageSummaryFunction: HTTPFunction {
         self.reader = reader
     }
 
-    public func respond(to request: FunctionRequest, context: FunctionContext) async -> FunctionResponse {
+    public func respond(to request: FunctionRequest, context: FunctionContext) async throws -> FunctionResponse {
         let now = UTCTimestamp.now
+        let pricer = try money.requirePricer()
+        var query: UsageSummaryQuery
         do {
-            let pricer = try money.requirePricer()
-            var query: UsageSummaryQuery
-            do {
-                query = try UsageSummaryQuery.parse({ request.queryValue($0) }, today: now.day)
-            } catch {
-                return ErrorBody.response(status: 400, code: "invalid_query", message: error.description)
-            }
-            guard let zone = TimeZones.rules(named: query.timeZone) else {
-                return ErrorBody.response(status: 400, code: "invalid_query", message: "tz '\(query.timeZone)' is not an IANA time zone such as Europe/Paris")
-            }
-            query.costCenter = try ReportAccess(caller: context.caller).costCenter(requested: query.costCenter)
-            if let scope = query.costCenter, let subscription = query.subscription, pricer.costCenters.costCenter(of: subscription) != scope {
-                throw FunctionFailure(status: 403, code: "forbidden_cost_center", message: "subscription is outside cost center \(scope)")
-            }
-            // Local days reach at most 14 hours into the neighbouring UTC days.
-            var usage: [HourlyUsage] = []
-            for day in query.from.adding(days: -1).through(min(query.to.adding(days: 1), now.day)) {
-                usage += try await reader.usage(on: day, only: query.subscription.map { [$0] })
-            }
-            let summary = UsageSummary(query: query, usage: usage, pricer: pricer) { seconds in
-                zone.offset(atSecondsSinceEpoch: seconds)
-            }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let body = (try? encoder.encode(summary)).map { Array($0) } ?? Array("{}".utf8)
-            return FunctionResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: body)
-        } catch let failure as FunctionFailure {
-            return ErrorBody.response(status: failure.status, code: failure.code, message: failure.message)
+            query = try UsageSummaryQuery.parse({ request.queryValue($0) }, today: now.day)
         } catch {
-            context.logger.error("usage summary failed", metadata: ["error.type": "\(type(of: error))"])
-            return ErrorBody.response(status: 503, code: "store_unavailable", message: "the usage could not be read from Redis; try again")
+            return ErrorBody.response(status: 400, code: "invalid_query", message: error.description)
         }
+        guard let zone = TimeZones.rules(named: query.timeZone) else {
+            return ErrorBody.response(status: 400, code: "invalid_query", message: "tz '\(query.timeZone)' is not an IANA time zone such as Europe/Paris")
+        }
+        query.costCenter = try ReportAccess(caller: context.caller).costCenter(requested: query.costCenter)
+        if let scope = query.costCenter, let subscription = query.subscription, pricer.costCenters.costCenter(of: subscription) != scope {
+            throw FunctionFailure(status: 403, code: "forbidden_cost_center", message: "subscription is outside cost center \(scope)")
+        }
+        // Local days reach at most 14 hours into the neighbouring UTC days.
+        var usage: [HourlyUsage] = []
+        for day in query.from.adding(days: -1).through(min(query.to.adding(days: 1), now.day)) {
+            usage += try await reader.usage(on: day, only: query.subscription.map { [$0] })
+        }
+        let summary = UsageSummary(query: query, usage: usage, pricer: pricer) { seconds in
+            zone.offset(atSecondsSinceEpoch: seconds)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let body = (try? encoder.encode(summary)).map { Array($0) } ?? Array("{}".utf8)
+        return FunctionResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: body)
     }
 }
