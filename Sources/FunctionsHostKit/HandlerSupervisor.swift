@@ -44,6 +44,8 @@ public final class HandlerSupervisor: Service, Sendable {
                 return
             case .restartRequested:
                 logger.info("handler exited with code 200: restarting")
+            case .portTaken:
+                continue
             case let .failed(reason):
                 let now = ContinuousClock.now
                 failures = failures.filter { now - $0 < .seconds(1800) } + [now]
@@ -61,6 +63,8 @@ public final class HandlerSupervisor: Service, Sendable {
 
     enum Outcome {
         case shutdown, exitedCleanly, restartRequested
+        /// Another process took the picked port first: not the handler's failure, started again at once.
+        case portTaken
         case failed(String)
     }
 
@@ -96,6 +100,14 @@ public final class HandlerSupervisor: Service, Sendable {
         let pid = process.pid
 
         let readiness = await waitUntilReady(port: port, process: process)
+        if case .ready = readiness, PortOwner.isListening(on: port, ownedBy: pid) == false {
+            // Another process bound the port between the pick and the handler's bind, and answered the
+            // probe: this handler could not listen. Start again on another port.
+            logger.warning("the handler's port is another process's; restarting on a new port", metadata: ["handler.port": "\(port)"])
+            kill(pid, SIGKILL)
+            _ = await exits.first { _ in true }
+            return .portTaken
+        }
         switch readiness {
         case .ready:
             logger.info("handler ready", metadata: ["handler.port": "\(port)", "handler.cold_start_ms": "\((ContinuousClock.now - started).milliseconds)"])
