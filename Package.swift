@@ -65,8 +65,10 @@ let package = Package(
 
         // Pure: no I/O.
         .target(name: "CivilCalendar"),
-        .target(name: "FunctionsProtocol", dependencies: ["CivilCalendar"]),
-        .target(name: "ChargebackCore", dependencies: ["CivilCalendar"]),
+        // The one JSON writer (reports, protocol answers, log lines, the synthetic upstream).
+        .target(name: "JSONOutput"),
+        .target(name: "FunctionsProtocol", dependencies: ["CivilCalendar", "JSONOutput"]),
+        .target(name: "ChargebackCore", dependencies: ["CivilCalendar", "JSONOutput"]),
         // Use cases (rollup, reports) over the domain's ports (CounterSource, SnapshotRepository): no I/O of their own.
         .target(
             name: "ChargebackUseCases",
@@ -91,7 +93,7 @@ let package = Package(
             name: "ChargebackApp",
             dependencies: [
                 "CurlClient", "Digest",
-                "ChargebackCore", "ChargebackRedis", "ChargebackUseCases", "FunctionsProtocol", "RedisClient", "CivilCalendar",
+                "ChargebackCore", "ChargebackRedis", "ChargebackUseCases", "FunctionsProtocol", "JSONOutput", "RedisClient", "CivilCalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -125,9 +127,9 @@ let package = Package(
             ]),
 
         // Local development only: the APIM twin, a synthetic OpenAI upstream, a day of traffic (scripts/run).
-        .target(name: "ApimTwin", dependencies: ["ChargebackCore", "CivilCalendar"]),
+        .target(name: "ApimTwin", dependencies: ["ChargebackCore", "CivilCalendar", "JSONOutput"]),
         // Optimised even in debug builds: the demo's upstream answers thousands of requests a minute.
-        .target(name: "SyntheticOpenAI", swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "SyntheticOpenAI", dependencies: ["JSONOutput"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(
             name: "LocalGateway",
             dependencies: [

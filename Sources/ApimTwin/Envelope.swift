@@ -1,4 +1,5 @@
 import ChargebackCore
+import JSONOutput
 
 /// What the outbound and on-error sections know when they post (`policies/outbound-policy.xml`,
 /// `policies/on-error-policy.xml`).

@@ -1,3 +1,5 @@
+import JSONOutput
+
 /// A JSON value whose object members keep the order they were written in, so that every response
 /// is byte-for-byte reproducible and its keys are exactly the OpenAI names.
 indirect enum JSONText: Sendable, Equatable {
@@ -35,62 +37,31 @@ indirect enum JSONText: Sendable, Equatable {
 
     /// The compact UTF-8 encoding (no spaces), as OpenAI's SSE chunks are written.
     var bytes: [UInt8] {
-        var output: [UInt8] = []
-        write(into: &output)
-        return output
+        var writer = JSONWriter(capacity: 512)
+        write(into: &writer)
+        return writer.bytes
     }
 
-    /// Appends the compact encoding to `output`.
-    func write(into output: inout [UInt8]) {
+    /// Writes the value through the service's one JSON writer.
+    func write(into writer: inout JSONWriter) {
         switch self {
         case let .object(members):
-            output.append(UInt8(ascii: "{"))
-            for (index, member) in members.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                JSONText.writeString(member.name, into: &output)
-                output.append(UInt8(ascii: ":"))
-                member.value.write(into: &output)
+            writer.openObject()
+            for member in members {
+                writer.key(member.name)
+                member.value.write(into: &writer)
             }
-            output.append(UInt8(ascii: "}"))
+            writer.closeObject()
         case let .array(elements):
-            output.append(UInt8(ascii: "["))
-            for (index, element) in elements.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                element.write(into: &output)
-            }
-            output.append(UInt8(ascii: "]"))
-        case let .string(text):
-            JSONText.writeString(text, into: &output)
-        case let .integer(value):
-            output.append(contentsOf: String(value).utf8)
-        case let .number(text):
-            output.append(contentsOf: text.utf8)
-        case let .bool(value):
-            output.append(contentsOf: (value ? "true" : "false").utf8)
-        case .null:
-            output.append(contentsOf: "null".utf8)
+            writer.openArray()
+            for element in elements { element.write(into: &writer) }
+            writer.closeArray()
+        case let .string(text): writer.string(text)
+        case let .integer(value): writer.number(value)
+        case let .number(text): writer.numberText(text)
+        case let .bool(value): writer.bool(value)
+        case .null: writer.null()
         }
-    }
-
-    /// Writes a JSON string literal: quotes, backslashes and control characters escaped, the rest as UTF-8.
-    static func writeString(_ text: String, into output: inout [UInt8]) {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
-                output.append(contentsOf: Array("\\u00".utf8))
-                output.append(hex[Int(byte >> 4)])
-                output.append(hex[Int(byte & 0x0F)])
-            default: output.append(byte)
-            }
-        }
-        output.append(UInt8(ascii: "\""))
     }
 
     /// A fixed-point decimal as JSON text: `units` ÷ 10^`scale`, trailing zeros trimmed, at least one

@@ -1,4 +1,5 @@
 import CivilCalendar
+import JSONOutput
 import Glibc
 import Logging
 import NIOConcurrencyHelpers
@@ -76,27 +77,10 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    /// `text` as a JSON string literal: `"` and `\` escaped, control characters as `\n`, `\u00XX`….
+    /// `text` as a JSON string literal, by the service's one escaper.
     static func appendString(_ text: String, to line: inout [UInt8]) {
-        line.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): line.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): line.append(contentsOf: #"\\"#.utf8)
-            case UInt8(ascii: "\n"): line.append(contentsOf: #"\n"#.utf8)
-            case UInt8(ascii: "\r"): line.append(contentsOf: #"\r"#.utf8)
-            case UInt8(ascii: "\t"): line.append(contentsOf: #"\t"#.utf8)
-            case 0..<0x20:
-                line.append(contentsOf: #"\u00"#.utf8)
-                line.append(hexDigits[Int(byte >> 4)])
-                line.append(hexDigits[Int(byte & 0xF)])
-            default: line.append(byte)
-            }
-        }
-        line.append(UInt8(ascii: "\""))
+        JSONWriter.appendString(text, to: &line)
     }
-
-    static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Now in UTC as `2026-12-06T10:15:30.1234567Z` (7 fractional digits, trailing zeros dropped, as
     /// `DotNetDate.format` writes it).

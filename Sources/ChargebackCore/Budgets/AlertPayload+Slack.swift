@@ -1,3 +1,5 @@
+import JSONOutput
+
 extension AlertPayload {
     /// Slack allows at most 10 fields in a section block.
     static let slackFieldsPerSection = 10

@@ -1,3 +1,5 @@
+import JSONOutput
+
 extension AlertPayload {
     /// A message for a Teams workflow webhook ("When a Teams webhook request is received"): one
     /// Adaptive Card 1.4 attachment with the title (coloured by severity), the summary and a fact set.

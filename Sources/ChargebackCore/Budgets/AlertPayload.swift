@@ -1,3 +1,5 @@
+import JSONOutput
+
 /// The bytes posted to an alert channel, written with `JSONWriter`. Payloads carry only what the
 /// `Alert` holds: titles, sentences and facts about amounts and counts, never request content or keys.
 public enum AlertPayload {

@@ -1,3 +1,5 @@
+import JSONOutput
+
 /// The chargeback report as JSON. Amounts are decimal strings: exact sums rounded half to even to
 /// six places; an unpriced line's cost is null, never 0.
 public enum ReportJSON {

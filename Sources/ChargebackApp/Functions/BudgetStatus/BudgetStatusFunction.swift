@@ -1,5 +1,6 @@
 import ChargebackCore
 import FunctionsProtocol
+import JSONOutput
 
 /// `budget-status`: `GET /api/v1/budget/status?subscription=` (or `costCenter=`), a report key (full
 /// or cost-center), or the ingest key for one `subscription=` (what the gateway's budget limit asks). Each budget that applies: spend, budget, percent, forecast, the
