@@ -42,17 +42,18 @@ public struct AlertLedger: Sendable {
     /// Queues `pending`; the outbox keeps the newest 1,000.
     public func park(_ pending: Pending) async throws {
         let line = try JSONEncoder().encode(pending)
-        let key = Array(AlertKeys.outbox.utf8)
-        _ = try await redis.send([Array("RPUSH".utf8), key, Array(line)], key: key)
-        _ = try await redis.send([Array("LTRIM".utf8), key, Array("-1000".utf8), Array("-1".utf8)], key: key)
+        let key = AlertKeys.outbox
+        // The payload is bytes (JSON), sent binary-safe; the rest is text.
+        _ = try await redis.send([Array("RPUSH".utf8), Array(key.utf8), Array(line)], key: Array(key.utf8))
+        _ = try await redis.send(["LTRIM", key, "-1000", "-1"], key: key)
     }
 
     /// Takes up to `count` parked deliveries off the outbox (a failed retry parks them again).
     public func takeParked(count: Int) async throws -> [Pending] {
-        let key = Array(AlertKeys.outbox.utf8)
+        let key = AlertKeys.outbox
         var taken: [Pending] = []
         for _ in 0..<count {
-            guard case let .bulk(line) = try await redis.send([Array("LPOP".utf8), key], key: key) else { break }
+            guard case let .bulk(line) = try await redis.send(["LPOP", key], key: key) else { break }
             if let pending = try? JSONDecoder().decode(Pending.self, from: Data(line)) { taken.append(pending) }
         }
         return taken
@@ -60,13 +61,13 @@ public struct AlertLedger: Sendable {
 
     /// True when `key` was evaluated to the end by an earlier run.
     public func wasExamined(_ key: String) async throws -> Bool {
-        let marker = Array(AlertKeys.examined(key).utf8)
-        return try await redis.send([Array("EXISTS".utf8), marker], key: marker) == .integer(1)
+        let marker = AlertKeys.examined(key)
+        return try await redis.send(["EXISTS", marker], key: marker) == .integer(1)
     }
 
     /// Records that `key` was evaluated and its alerts handed to the dispatcher.
     public func markExamined(_ key: String) async throws {
-        let marker = Array(AlertKeys.examined(key).utf8)
-        _ = try await redis.send([Array("SET".utf8), marker, Array("1".utf8), Array("EX".utf8), Array(String(markerSeconds).utf8)], key: marker)
+        let marker = AlertKeys.examined(key)
+        _ = try await redis.send(["SET", marker, "1", "EX", String(markerSeconds)], key: marker)
     }
 }

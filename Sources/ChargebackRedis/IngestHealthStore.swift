@@ -15,18 +15,18 @@ public struct IngestHealthStore: Sendable {
 
     /// Adds counts to an hour.
     public func add(hour: Int64, requests: Int64, errors: Int64) async throws {
-        let key = Array(HealthKeys.hour(hour).utf8)
-        _ = try await redis.send([Array("HINCRBY".utf8), key, Array(HealthKeys.requests.utf8), Array(String(requests).utf8)], key: key)
+        let key = HealthKeys.hour(hour)
+        _ = try await redis.send(["HINCRBY", key, HealthKeys.requests, String(requests)], key: key)
         if errors > 0 {
-            _ = try await redis.send([Array("HINCRBY".utf8), key, Array(HealthKeys.errors.utf8), Array(String(errors).utf8)], key: key)
+            _ = try await redis.send(["HINCRBY", key, HealthKeys.errors, String(errors)], key: key)
         }
-        _ = try await redis.send([Array("EXPIRE".utf8), key, Array(String(retentionSeconds).utf8)], key: key)
+        _ = try await redis.send(["EXPIRE", key, String(retentionSeconds)], key: key)
     }
 
     /// The counts of an hour (zeros when nothing was counted).
     public func counts(hour: Int64) async throws -> (requests: Int64, errors: Int64) {
-        let key = Array(HealthKeys.hour(hour).utf8)
-        let reply = try await redis.send([Array("HMGET".utf8), key, Array(HealthKeys.requests.utf8), Array(HealthKeys.errors.utf8)], key: key)
+        let key = HealthKeys.hour(hour)
+        let reply = try await redis.send(["HMGET", key, HealthKeys.requests, HealthKeys.errors], key: key)
         guard case let .array(values) = reply, values.count == 2 else { return (0, 0) }
         return (Self.integer(values[0]), Self.integer(values[1]))
     }

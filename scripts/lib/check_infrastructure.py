@@ -33,6 +33,7 @@ NOT_APP_SETTINGS = {
     "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT": "read by the local functions-host only",
     "CHARGEBACK_BENCH_ROUTES": "serves a benchmark route; never in production",
     "REDIS_TLS_CA_FILE": "Azure Cache for Redis presents a publicly trusted certificate: the system roots verify it",
+    "TZDIR": "unset in Azure: the handler then reads the zoneinfo/ the package bundles beside the executable; an override for other builds",
 }
 
 documents = {}
@@ -54,7 +55,7 @@ if not settings:
     problems.append("no locals.handler_app_settings in infrastructure/")
 read = set()
 # The handler is the `chargeback` executable and the targets it links (not the local host or the benchmarks).
-handler_targets = ["chargeback", "ChargebackApp", "ChargebackRedis", "ChargebackCore", "RedisClient", "CurlClient", "FunctionsProtocol"]
+handler_targets = ["chargeback", "ChargebackApp", "ChargebackUseCases", "ChargebackRedis", "ChargebackCore", "RedisClient", "CurlClient", "FunctionsProtocol"]
 for source in [file for target in handler_targets for file in (root / "Sources" / target).rglob("*.swift")]:
     text = source.read_text()
     read |= set(re.findall(r'environment\["([A-Z][A-Z0-9_]+)"\]', text))

@@ -31,13 +31,16 @@ build_fuzzer() {  # prints the fuzzer's path
   swiftc "${flags[@]}" -emit-module -emit-library -static -module-name CivilCalendar Sources/CivilCalendar/*.swift \
     -emit-module-path "$out/CivilCalendar.swiftmodule" -o "$out/libCivilCalendar.a" 2>&1 | { grep -v "$quiet" >&2 || true; }
   [ "${PIPESTATUS[0]}" -eq 0 ] || return 1
+  swiftc "${flags[@]}" -emit-module -emit-library -static -module-name JSONOutput Sources/JSONOutput/*.swift \
+    -emit-module-path "$out/JSONOutput.swiftmodule" -o "$out/libJSONOutput.a" 2>&1 | { grep -v "$quiet" >&2 || true; }
+  [ "${PIPESTATUS[0]}" -eq 0 ] || return 1
   local -a core
   mapfile -t core < <(find Sources/ChargebackCore -name '*.swift' | sort)
   swiftc "${flags[@]}" -emit-module -emit-library -static -module-name ChargebackCore "${core[@]}" \
     -emit-module-path "$out/ChargebackCore.swiftmodule" -o "$out/libChargebackCore.a" 2>&1 | { grep -v "$quiet" >&2 || true; }
   [ "${PIPESTATUS[0]}" -eq 0 ] || return 1
   swiftc -sanitize="$sanitizers" -O -parse-as-library -I "$out" -L "$out" Tests/Fuzz/FuzzExtract.swift \
-    -lChargebackCore -lCivilCalendar -o "$out/fuzz-extract" 2>&1 | { grep -v "$quiet" >&2 || true; }
+    -lChargebackCore -lJSONOutput -lCivilCalendar -o "$out/fuzz-extract" 2>&1 | { grep -v "$quiet" >&2 || true; }
   [ "${PIPESTATUS[0]}" -eq 0 ] || return 1
   echo "$out/fuzz-extract"
 }

@@ -1,6 +1,6 @@
 """What Redis counted, read three ways (ledger keys directly, the handler's usage summary, the rolled-up
 day snapshot), compared with the sender's ledger. Key layout: docs/redis-schema.md
-(Sources/ChargebackRedis/LedgerKeys.swift, SnapshotKeys.swift)."""
+(Sources/ChargebackRedis/RedisKeys.swift)."""
 import collections
 import time
 
