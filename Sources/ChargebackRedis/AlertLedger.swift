@@ -1,10 +1,11 @@
+import ChargebackCore
 import FoundationEssentials
 import RedisClient
 
 /// Where alerting keeps its state in Redis (`docs/redis-schema.md`): a once-marker per alert and
 /// channel, claimed with `SET NX` before sending, so an alert goes out once however many instances
 /// evaluate it, and an outbox of deliveries that failed, retried by later runs.
-public struct AlertLedger: Sendable {
+public struct AlertLedger: EvaluationMarkers {
     let redis: any RedisCommandRouter
     /// How long a once-marker lives: longer than any budget period, so a month's alert never repeats.
     let markerSeconds: Int

@@ -1,10 +1,11 @@
+import ChargebackCore
 import FoundationEssentials
 import RedisClient
 
 /// Ingest requests and failures per UTC hour across every instance (`docs/redis-schema.md`):
 /// one hash per hour, `cb:v1:{health}:ingest:<hour>` with fields `requests` and `errors`, kept
 /// three days. Instances add their counts every few seconds; the error-rate alert reads them.
-public struct IngestHealthStore: Sendable {
+public struct IngestHealthStore: IngestHealthSource {
     let redis: any RedisCommandRouter
     let retentionSeconds: Int
 

@@ -1,4 +1,5 @@
 import ChargebackCore
+import ChargebackMemory
 import ChargebackRedis
 import CivilCalendar
 import Foundation
@@ -107,5 +108,35 @@ struct PortContractTests {
         try await store.unlock(day, token: "one")
         #expect(try await store.lock(day, token: "two", milliseconds: 60_000))
         try await store.unlock(day, token: "two")
+    }
+
+    @Test("alert state: evaluation markers, and ingest counts added up per hour", arguments: backends)
+    func alertState(kind: String) async throws {
+        let markers: any EvaluationMarkers
+        let health: any IngestHealthSource
+        let add: @Sendable (Int64, Int64, Int64) async throws -> Void
+        if kind == "memory" {
+            let state = InMemoryAlertState()
+            (markers, health) = (state, state)
+            add = { state.add(hour: $0, requests: $1, errors: $2) }
+        } else {
+            let router = try MoneyBackend.router(kind)
+            let store = IngestHealthStore(redis: router)
+            (markers, health) = (AlertLedger(redis: router), store)
+            add = { try await store.add(hour: $0, requests: $1, errors: $2) }
+        }
+        let key = "anomaly:contract-\(UUID().uuidString)"
+        #expect(try await !markers.wasExamined(key))
+        try await markers.markExamined(key)
+        #expect(try await markers.wasExamined(key))
+        // An hour of its own (hours since the epoch, far from today's).
+        let hour = Int64.random(in: 1_000_000...9_000_000)
+        let none = try await health.counts(hour: hour)
+        #expect(none.requests == 0 && none.errors == 0)
+        try await add(hour, 10, 1)
+        try await add(hour, 5, 0)
+        let counts = try await health.counts(hour: hour)
+        #expect(counts.requests == 15)
+        #expect(counts.errors == 1)
     }
 }

@@ -1,5 +1,6 @@
 import ChargebackCore
 import ChargebackRedis
+import ChargebackUseCases
 import FoundationEssentials
 
 /// The budget functions' dependencies: the budget book (`CHARGEBACK_BUDGETS`), or why it was

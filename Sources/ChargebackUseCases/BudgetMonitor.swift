@@ -1,8 +1,5 @@
 import ChargebackCore
-import ChargebackRedis
 import CivilCalendar
-import CivilCalendar
-import FoundationEssentials
 
 /// Budgets against live spend, counted as the reports count it: a closed UTC day from its snapshot
 /// (the revision the reports show), every other hour from the hourly counters priced with the same
@@ -12,14 +9,13 @@ public struct BudgetMonitor: Sendable {
     let book: BudgetBook
     let reader: any CounterSource
     let store: any SnapshotRepository
-    let health: IngestHealthStore
-    let alerts: AlertLedger
+    let health: any IngestHealthSource
+    let alerts: any EvaluationMarkers
     let zone: ZoneRules
 
-    public init(book: BudgetBook, reader: any CounterSource, store: any SnapshotRepository, health: IngestHealthStore, alerts: AlertLedger) throws(ConfigurationFileError) {
-        guard let zone = TimeZones.rules(named: book.timeZone) else {
-            throw ConfigurationFileError("budgets: timeZone '\(book.timeZone)' is not an IANA time zone such as Europe/Paris")
-        }
+    /// `zone` is the book's `timeZone`, resolved by the caller (the app reads TZif files).
+    public init(book: BudgetBook, zone: ZoneRules, reader: any CounterSource, store: any SnapshotRepository, health: any IngestHealthSource,
+                alerts: any EvaluationMarkers) {
         self.book = book
         self.reader = reader
         self.store = store
@@ -53,7 +49,7 @@ public struct BudgetMonitor: Sendable {
     /// What one check found: the alerts, and the evaluations to mark done once they are dispatched.
     public struct Evaluation: Sendable {
         public var candidates: [AlertCandidate]
-        /// Passed to `AlertLedger.markExamined` after dispatching, so the next runs skip them.
+        /// Passed to `EvaluationMarkers.markExamined` after dispatching, so the next runs skip them.
         public var examined: [String]
     }
 

@@ -1,28 +1,29 @@
-import ChargebackApp
 import ChargebackCore
-import ChargebackRedis
+import ChargebackMemory
+import ChargebackUseCases
 import CivilCalendar
 import Foundation
 import Logging
-import RedisClient
 import Testing
 import TestSupport
-import ChargebackUseCases
 
 /// Budget spend is counted as the report counts it: a rolled-up day from its snapshot (a late event
-/// waits for the next revision, as in the report), the open days from the hourly counters.
+/// waits for the next revision, as in the report), the open days from the hourly counters. On the
+/// ports in memory: no Redis.
 @Suite("budget spend from snapshots and counters")
 struct BudgetSpendTests {
     let tag = String(UUID().uuidString.prefix(6).lowercased())
-    let redis: any RedisCommandRouter
+    let backend = MoneyBackend.memory()
+    let alertState = InMemoryAlertState()
     let day: CivilDay
 
     init() throws {
-        let endpoint = try RedisEndpoint.parse(try TestEnvironment.plainRedisURL())
-        // A database and a random far-future day of this suite's own: no other rollup writes them.
-        redis = RedisPool(endpoint: try RedisEndpoint.parse("redis://\(endpoint.host):\(endpoint.port)/8"), timeoutMilliseconds: 5000)
         let random = CivilDay(daysSinceEpoch: Int64.random(in: 22_000...340_000))
         day = random.date.day >= 28 ? random.adding(days: -7) : random
+    }
+
+    func monitor(_ book: BudgetBook, zone: ZoneRules = .utc) -> BudgetMonitor {
+        BudgetMonitor(book: book, zone: zone, reader: backend.counters, store: backend.snapshots, health: alertState, alerts: alertState)
     }
 
     var subscription: String { "sub-\(tag)" }
@@ -49,7 +50,7 @@ struct BudgetSpendTests {
         builder.path = "/openai/deployments/chat/chat/completions"
         builder.deployment = "chat"
         builder.responseBody = #"{"model":"gpt-4o","usage":{"prompt_tokens":"# + String(millions * 1_000_000) + #","completion_tokens":0}}"#
-        #expect(try await RedisLedger(redis: redis).record(try UsageExtractor().extract(builder.bytes)) == .recorded)
+        #expect(try await backend.ledger.record(try UsageExtractor().extract(builder.bytes)) == .recorded)
     }
 
     @Test("a closed day comes from its snapshot, today from the counters: the budget sees what the report shows")
@@ -59,7 +60,7 @@ struct BudgetSpendTests {
         try await record("today", on: day.adding(days: 1))
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let reader = LedgerReader(redis: redis), store = SnapshotStore(redis: redis), pricer = try pricer()
+        let reader = backend.counters, store = backend.snapshots, pricer = try pricer()
         let results = try await Rollup(counters: reader, store: store, pricer: pricer, logger: logger).runDue(now: now, graceHours: 1, catchUpDays: 1)
         #expect(results.map(\.day) == [day])
         // Late for the closed day: the counters move, the snapshot waits for the next rollup.
@@ -67,8 +68,7 @@ struct BudgetSpendTests {
 
         let budget = Budget(id: "b-\(tag)", scope: .subscription, target: subscription, monthlyAmount: try #require(Money(exactText: "100")), channels: [])
         let book = BudgetBook(currency: "USD", budgets: [budget], channels: [])
-        let monitor = try BudgetMonitor(book: book, reader: reader, store: store, health: IngestHealthStore(redis: redis),
-                                        alerts: AlertLedger(redis: redis))
+        let monitor = monitor(book)
         let status = try #require(try await monitor.statuses(now: now, pricer: pricer).first)
         #expect(status.spend == Money(exactText: "5"))
         let report = try await ReportSource(counters: reader, store: store, pricer: pricer)
@@ -86,11 +86,10 @@ struct BudgetSpendTests {
         let now = UTCTimestamp(millisecondsSinceEpoch: (day.daysSinceEpoch + 1) * 86_400_000 + 12 * 3_600_000)
         for back in 1...7 { try await record("history-\(back)", on: day.adding(days: -Int64(back))) }
         try await record("spike", on: day, millions: 10)
-        let reader = LedgerReader(redis: redis), store = SnapshotStore(redis: redis), pricer = try pricer(), alerts = AlertLedger(redis: redis)
+        let reader = backend.counters, store = backend.snapshots, pricer = try pricer(), alerts = alertState
         let anomaly = AnomalyDetector(factorMicros: 3_000_000, trailingDays: 7, minimumDailyCost: .zero, minimumHistoryDays: 7,
                                       channels: ["hook"], currency: "USD")
-        let monitor = try BudgetMonitor(book: BudgetBook(currency: "USD", budgets: [], anomaly: anomaly, channels: []), reader: reader, store: store,
-                                        health: IngestHealthStore(redis: redis), alerts: alerts)
+        let monitor = monitor(BudgetBook(currency: "USD", budgets: [], anomaly: anomaly, channels: []))
         // Not rolled up yet: nothing weighed.
         #expect(try await monitor.evaluate(now: now, pricer: pricer).examined.isEmpty)
 
@@ -118,14 +117,14 @@ struct BudgetSpendTests {
         try await record("before-local-midnight", on: month.firstDay, hour: 3)  // 22:15 local on the last day of the month before
         try await record("first-local-day", on: month.firstDay)  // 05:15 local on the 1st
         try await record("second-day", on: month.firstDay.adding(days: 1))
-        let reader = LedgerReader(redis: redis), store = SnapshotStore(redis: redis), pricer = try pricer()
+        let reader = backend.counters, store = backend.snapshots, pricer = try pricer()
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let rollup = Rollup(counters: reader, store: store, pricer: pricer, logger: logger)
         for back in 1...13 { _ = try await rollup.run(now.day.adding(days: -Int64(back)), reprice: false, now: now) }
         let budget = Budget(id: "b-\(tag)", scope: .subscription, target: subscription, monthlyAmount: try #require(Money(exactText: "100")), channels: [])
-        let monitor = try BudgetMonitor(book: BudgetBook(timeZone: "America/New_York", currency: "USD", budgets: [budget], channels: []), reader: reader,
-                                        store: store, health: IngestHealthStore(redis: redis), alerts: AlertLedger(redis: redis))
+        let newYork = try ZoneRules(tzif: Array(try #require(FileManager.default.contents(atPath: "/usr/share/zoneinfo/America/New_York"))))
+        let monitor = monitor(BudgetBook(timeZone: "America/New_York", currency: "USD", budgets: [budget], channels: []), zone: newYork)
         let status = try #require(try await monitor.statuses(now: now, pricer: pricer).first)
         #expect(status.period.id == month.description)
         #expect(status.spend == Money(exactText: "5"))
