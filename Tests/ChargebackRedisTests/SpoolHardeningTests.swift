@@ -62,7 +62,7 @@ struct SpoolHardeningTests {
         poison.meters.inputTokens = LedgerKeys.counterCeiling + 1
         try await spool.append(poison)
         try await spool.append(try harness.event(2))
-        let pool = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 1, timeoutMilliseconds: 2000)
+        let pool = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 1, timeoutMilliseconds: 5000)
         let replay = try await SpoolReplayer(ledger: RedisLedger(redis: pool), spool: spool, logger: Logger(label: "t")).replay()
         #expect(replay.quarantined == 1)
         #expect(try await harness.counters(pool)["gpt-4o", .requests] == 1)

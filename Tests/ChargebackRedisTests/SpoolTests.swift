@@ -161,7 +161,7 @@ struct SpoolTests {
     func replayCommand() async throws {
         let harness = LedgerHarness()
         let url = try TestEnvironment.plainRedisURL()
-        let pool = RedisPool(endpoint: try RedisEndpoint.parse(url), size: 1, timeoutMilliseconds: 1000)
+        let pool = RedisPool(endpoint: try RedisEndpoint.parse(url), size: 1, timeoutMilliseconds: 5000)
         // Nested under a folder that does not exist yet, like /home/data/chargeback-spool/<instance>.
         let directory = spoolDirectory() + "/instance-a"
         let spool = EventSpool(directory: directory, maxBytes: 1 << 20)
