@@ -85,6 +85,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // The durable spool: events a store could not take now, kept on disk and replayed.
+        .target(
+            name: "ChargebackSpool",
+            dependencies: [
+                "ChargebackCore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // The ports in memory: what the use-case tests run on instead of Redis.
         .target(name: "ChargebackMemory", dependencies: ["ChargebackCore", "CivilCalendar"]),
 
@@ -93,7 +104,8 @@ let package = Package(
             name: "ChargebackApp",
             dependencies: [
                 "CurlClient", "Digest",
-                "ChargebackCore", "ChargebackRedis", "ChargebackUseCases", "FunctionsProtocol", "JSONOutput", "RedisClient", "CivilCalendar",
+                "ChargebackCore", "ChargebackRedis", "ChargebackSpool", "ChargebackUseCases", "FunctionsProtocol", "JSONOutput", "RedisClient",
+                "CivilCalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "chargeback",
             dependencies: [
-                "ChargebackApp", "ChargebackCore", "ChargebackRedis", "ChargebackUseCases", "CMemory", "CurlClient", "EventLoopExecutor",
+                "ChargebackApp", "ChargebackCore", "ChargebackRedis", "ChargebackSpool", "ChargebackUseCases", "CMemory", "CurlClient", "EventLoopExecutor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -184,7 +196,7 @@ let package = Package(
             dependencies: ["ChargebackCore", "CivilCalendar", "FunctionsProtocol", "TestSupport"]),
         .testTarget(
             name: "ChargebackRedisTests",
-            dependencies: ["ChargebackRedis", "ChargebackCore", "ChargebackMemory", "ChargebackUseCases", "ChildProcess", "CivilCalendar", "RedisClient",
+            dependencies: ["ChargebackRedis", "ChargebackCore", "ChargebackMemory", "ChargebackSpool", "ChargebackUseCases", "ChildProcess", "CivilCalendar", "RedisClient",
                            "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "ChargebackUseCasesTests",

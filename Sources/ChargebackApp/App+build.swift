@@ -6,6 +6,7 @@ import NIOPosix
 import ChargebackRedis
 import RedisClient
 import ChargebackUseCases
+import ChargebackSpool
 
 /// The composition root: the only place that names concrete types (Redis pools, the ledger, functions).
 public enum ChargebackApplication {

@@ -35,3 +35,13 @@ public struct LedgerFailure: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "\(code): \(message)" }
 }
+
+/// An error of a ledger's store that may mean "not now": unreachable, loading, a read-only replica
+/// during a failover, out of memory. The spool keeps an event whose write failed this way and replays
+/// it later; any other error is answered at once.
+public protocol TransientStoreError: Error {
+    /// True when the same write may succeed later.
+    var isTransient: Bool { get }
+    /// The error's kind without its text, for logs.
+    var kind: String { get }
+}

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChargebackApp
 import ChargebackRedis
 import Logging
+import ChargebackSpool
 
 /// `chargeback replay [--spool-dir DIR]`: replays a spool folder into Redis once, for a folder no
 /// running handler replays (an instance that was scaled in with events still spooled). Every event

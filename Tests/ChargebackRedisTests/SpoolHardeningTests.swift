@@ -6,6 +6,7 @@ import Logging
 import RedisClient
 import Testing
 import TestSupport
+import ChargebackSpool
 
 /// The spool against a hostile or crowded folder: other processes appending, planted symlinks, and
 /// lines that can never be replayed.

@@ -6,6 +6,7 @@ import Logging
 import RedisClient
 import Testing
 import TestSupport
+import ChargebackSpool
 
 /// A redis-server of the test's own, so it can be killed; AOF with fsync on every write, so what
 /// Redis acknowledged survives the kill.

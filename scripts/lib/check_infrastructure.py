@@ -55,7 +55,8 @@ if not settings:
     problems.append("no locals.handler_app_settings in infrastructure/")
 read = set()
 # The handler is the `chargeback` executable and the targets it links (not the local host or the benchmarks).
-handler_targets = ["chargeback", "ChargebackApp", "ChargebackUseCases", "ChargebackRedis", "ChargebackCore", "RedisClient", "CurlClient", "FunctionsProtocol"]
+handler_targets = ["chargeback", "ChargebackApp", "ChargebackUseCases", "ChargebackRedis", "ChargebackSpool", "ChargebackCore", "RedisClient", "CurlClient",
+                   "FunctionsProtocol", "JSONOutput", "CivilCalendar"]
 for source in [file for target in handler_targets for file in (root / "Sources" / target).rglob("*.swift")]:
     text = source.read_text()
     read |= set(re.findall(r'environment\["([A-Z][A-Z0-9_]+)"\]', text))

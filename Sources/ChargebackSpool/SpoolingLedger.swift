@@ -1,17 +1,17 @@
 import ChargebackCore
 import Logging
-import RedisClient
 import ServiceLifecycle
 
-/// The production ledger: Redis first; when Redis is unreachable or refusing writes, the event goes
-/// to the durable spool and is acknowledged `spooled`. If the script ran but its reply was lost,
-/// the replay finds the dedupe marker: counted once either way.
+/// The production ledger: the store first (Redis); when it is unreachable or refusing writes (a
+/// `TransientStoreError` that says so), the event goes to the durable spool and is acknowledged
+/// `spooled`. If the store's write ran but its reply was lost, the replay finds the dedupe marker:
+/// counted once either way.
 public final class SpoolingLedger: Ledger {
-    let primary: RedisLedger
+    let primary: any Ledger
     let spool: EventSpool
     let logger: Logger
 
-    public init(primary: RedisLedger, spool: EventSpool, logger: Logger) {
+    public init(primary: any Ledger, spool: EventSpool, logger: Logger) {
         self.primary = primary
         self.spool = spool
         self.logger = logger
@@ -20,7 +20,7 @@ public final class SpoolingLedger: Ledger {
     public func record(_ event: UsageEvent) async throws -> RecordOutcome {
         do {
             return try await primary.record(event)
-        } catch let error as RedisError where error.isUnavailability {
+        } catch let error as any TransientStoreError where error.isTransient {
             logger.warning("redis unavailable; spooling", metadata: ["usage.request_id": "\(event.requestId)", "redis.error": "\(error.kind)"])
             try await spool.append(event)
             return .spooled
@@ -28,19 +28,19 @@ public final class SpoolingLedger: Ledger {
     }
 }
 
-/// Replays the spool into Redis once it answers again; stops at the first failure and tries later.
+/// Replays the spool into the store once it answers again; stops at the first failure and tries later.
 public struct SpoolReplayer: Service, CustomStringConvertible {
     /// The name the service group logs. Without it the group describes the value by reflection,
     /// field by field, which costs the handler's cold start about 6 ms of runtime type lookups.
     public var description: String { "SpoolReplayer" }
-    let ledger: RedisLedger
+    let ledger: any Ledger
     let spool: EventSpool
     let logger: Logger
     let intervalMilliseconds: Int
     let observe: @Sendable (Replay?) -> Void
 
     /// `observe` hears each pass that moved events (nil: a pass Redis refused), for metrics.
-    public init(ledger: RedisLedger, spool: EventSpool, logger: Logger, intervalMilliseconds: Int = 1000,
+    public init(ledger: any Ledger, spool: EventSpool, logger: Logger, intervalMilliseconds: Int = 1000,
                 observe: @escaping @Sendable (Replay?) -> Void = { _ in }) {
         self.ledger = ledger
         self.spool = spool
@@ -100,27 +100,5 @@ public struct SpoolReplayer: Service, CustomStringConvertible {
         }
         try await spool.finishReplay()
         return Replay(events: events.count, duplicates: duplicates, skipped: skipped, quarantined: quarantined)
-    }
-}
-
-extension RedisError {
-    /// True when the store cannot take writes now (as opposed to a bug in the command).
-    var isUnavailability: Bool {
-        switch self {
-        case .connection, .shutDown: return true
-        case let .server(message):
-            return ["LOADING", "MASTERDOWN", "READONLY", "CLUSTERDOWN", "TRYAGAIN", "OOM", "BUSY"].contains { message.hasPrefix($0) }
-        default: return false
-        }
-    }
-
-    /// The error's kind without its text, for logs.
-    var kind: String {
-        switch self {
-        case .connection: return "connection"
-        case .server: return "server"
-        case .shutDown: return "shut_down"
-        default: return "other"
-        }
     }
 }
