@@ -86,6 +86,15 @@ public enum LedgerKeys {
         prefix + subscriptionTag(subscription) + ":*"
     }
 
+    /// Every dedupe marker of a subscription matches this pattern (for `chargeback inspect`).
+    public static func seenPattern(subscription: String) -> String { prefix + subscriptionTag(subscription) + ":seen:*" }
+
+    /// The dedupe id of a marker key; nil when `key` is not a marker.
+    public static func dedupeId(ofMarker key: String) -> String? {
+        guard let tagEnd = key.firstIndex(of: "}"), key[key.index(after: tagEnd)...].hasPrefix(":seen:") else { return nil }
+        return unescape(key[key.index(tagEnd, offsetBy: 7)...])
+    }
+
     /// `yyyy-mm-ddThh` of an instant (UTC).
     public static func hourText(_ timestamp: UTCTimestamp) -> String { String(timestamp.isoText.prefix(13)) }
 
@@ -170,6 +179,13 @@ public enum SnapshotKeys {
     public static func latest(_ day: CivilDay) -> String { tag(day.month) + ":snap:\(day):latest" }
     public static func revision(_ day: CivilDay, _ number: Int) -> String { tag(day.month) + ":snap:\(day):r\(number)" }
     public static func summary(_ day: CivilDay, _ number: Int) -> String { revision(day, number) + ":summary" }
+    /// Every revision of a day (and its summary) matches this pattern (for `chargeback inspect`).
+    public static func revisionPattern(_ day: CivilDay) -> String { tag(day.month) + ":snap:\(day):r*" }
+    /// The revision number of a revision key; nil for a summary or any other key.
+    public static func revisionNumber(ofKey key: String) -> Int? {
+        guard let colon = key.lastIndex(of: ":"), key[key.index(after: colon)...].hasPrefix("r") else { return nil }
+        return Int(key[key.index(colon, offsetBy: 2)...])
+    }
     public static func aggregate(_ month: CivilMonth) -> String { tag(month) + ":agg" }
     public static func days(_ month: CivilMonth) -> String { tag(month) + ":days" }
 

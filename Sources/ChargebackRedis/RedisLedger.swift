@@ -56,16 +56,8 @@ public final class RedisLedger: Ledger {
         if increments.contains(where: { $0.amount < 0 || $0.amount > LedgerKeys.counterCeiling }) { throw refusal() }
         let day = event.timestamp.dayText
         try await ensureIndexed(day: day, subscription: subscription)
-        let keys = [
-            LedgerKeys.seen(subscription: subscription, dedupeId: LedgerKeys.dedupeId(of: event)),
-            LedgerKeys.hour(subscription: subscription, hour: LedgerKeys.hourText(event.timestamp)),
-            LedgerKeys.dirtyDays(subscription: subscription),
-            LedgerKeys.unlistedDeployments(subscription: subscription, day: day),
-        ]
-        var arguments = [String(markerSeconds), String(retentionSeconds), object == nil ? "0" : "1", day,
-                         LedgerKeys.deployment(of: event), listedDeployments.contains(event.deployment) ? "1" : "0",
-                         String(deploymentCap), String(LedgerKeys.counterCeiling)]
-        for (counter, amount) in increments { arguments += [LedgerKeys.name(of: counter), String(amount)] }
+        let (keys, arguments) = scriptCall(event, subscription: subscription, markerSeconds: markerSeconds,
+                                           renewsMarker: object != nil, increments: increments)
         let reply = try await RecordScript.script.run(on: redis, keys: keys, arguments: arguments)
         guard case let .integer(value) = reply, let answer = RecordScript.Reply(rawValue: value) else {
             throw RedisError.unexpectedReply("the record script answered \(reply)")
@@ -80,6 +72,38 @@ public final class RedisLedger: Ledger {
         case .overflow:
             throw refusal()
         }
+    }
+
+    /// The keys and arguments of the record script for one event (`RecordScript.source` documents them).
+    func scriptCall(_ event: UsageEvent, subscription: String, markerSeconds: Int, renewsMarker: Bool,
+                    increments: [(counter: Counter, amount: Int64)]) -> (keys: [String], arguments: [String]) {
+        let day = event.timestamp.dayText
+        let keys = [
+            LedgerKeys.seen(subscription: subscription, dedupeId: LedgerKeys.dedupeId(of: event)),
+            LedgerKeys.hour(subscription: subscription, hour: LedgerKeys.hourText(event.timestamp)),
+            LedgerKeys.dirtyDays(subscription: subscription),
+            LedgerKeys.unlistedDeployments(subscription: subscription, day: day),
+        ]
+        var arguments = [String(markerSeconds), String(retentionSeconds), renewsMarker ? "1" : "0", day,
+                         LedgerKeys.deployment(of: event), listedDeployments.contains(event.deployment) ? "1" : "0",
+                         String(deploymentCap), String(LedgerKeys.counterCeiling)]
+        for (counter, amount) in increments { arguments += [LedgerKeys.name(of: counter), String(amount)] }
+        return (keys, arguments)
+    }
+
+    /// The record script and the call `record` makes for an event billed to its own subscription: for
+    /// `chargeback inspect --record-call` (scripts/bench runs it under redis-benchmark, the Redis ceiling).
+    /// `before`: the day-index commands `record` sends first.
+    public func recordCall(for event: UsageEvent) -> (before: [[String]], script: String, keys: [String], arguments: [String]) {
+        let (keys, arguments) = scriptCall(event, subscription: event.subscriptionId, markerSeconds: dedupeSeconds,
+                                           renewsMarker: false, increments: event.counterIncrements)
+        return (indexCommands(day: event.timestamp.dayText, subscription: event.subscriptionId), RecordScript.source, keys, arguments)
+    }
+
+    /// The day index's entry for a subscription, and the index's expiry.
+    func indexCommands(day: String, subscription: String) -> [[String]] {
+        let key = LedgerKeys.day(day)
+        return [["SADD", key, subscription], ["EXPIRE", key, String(retentionSeconds)]]
     }
 
     /// The refusal of an event whose numbers would take a counter past the ceiling.
@@ -97,9 +121,9 @@ public final class RedisLedger: Ledger {
     func ensureIndexed(day: String, subscription: String) async throws {
         let marker = day + "|" + subscription
         guard !indexed.withLockedValue({ $0.contains(marker) }) else { return }
-        let key = LedgerKeys.day(day)
-        _ = try await redis.send(["SADD", key, subscription], key: key)
-        _ = try await redis.send(["EXPIRE", key, String(retentionSeconds)], key: key)
+        for command in indexCommands(day: day, subscription: subscription) {
+            _ = try await redis.send(command, key: command[1])
+        }
         indexed.withLockedValue { set in
             if set.count > 100_000 { set.removeAll() }
             set.insert(marker)

@@ -14,20 +14,13 @@ public struct SubscriptionEraser: Sendable {
 
     /// Erases `subscription`; returns how many keys were deleted and index entries removed.
     public func erase(_ subscription: String, today: UTCTimestamp) async throws -> (keys: Int, indexEntries: Int) {
-        let pattern = LedgerKeys.subscriptionPattern(subscription)
-        let routing = LedgerKeys.hour(subscription: subscription, hour: "x")
-        var cursor = "0"
         var deleted = 0
-        repeat {
-            let reply = try await redis.send(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"], key: routing)
-            guard case let .array(parts) = reply, parts.count == 2, let next = parts[0].text, case let .array(keys) = parts[1] else {
-                throw RedisError.unexpectedReply("SCAN answered \(reply)")
-            }
-            cursor = next
-            for key in keys.compactMap(\.text) {
+        try await redis.scanKeys(matching: LedgerKeys.subscriptionPattern(subscription),
+                                 routing: LedgerKeys.dirtyDays(subscription: subscription)) { keys in
+            for key in keys {
                 if case let .integer(count) = try await redis.send(["DEL", key], key: key) { deleted += Int(count) }
             }
-        } while cursor != "0"
+        }
         var removed = 0
         for offset in 0...retentionDays {
             let day = UTCTimestamp(millisecondsSinceEpoch: today.millisecondsSinceEpoch - Int64(offset) * 86_400_000).dayText

@@ -9,7 +9,8 @@ struct ChargebackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chargeback",
         abstract: "Azure Functions custom handler: ingest APIM usage, roll it up, serve chargeback reports.",
-        subcommands: [ServeCommand.self, ExtractCommand.self, RollupCommand.self, CheckCommand.self, EraseCommand.self, ReplayCommand.self],
+        subcommands: [ServeCommand.self, ExtractCommand.self, RollupCommand.self, CheckCommand.self, EraseCommand.self, ReplayCommand.self,
+                      InspectCommand.self],
         defaultSubcommand: ServeCommand.self)
 
     /// The Functions host starts the handler with no arguments (host.json: `"arguments": []`): it

@@ -146,3 +146,11 @@ public struct UsageSummary: Sendable, Encodable {
         return "\(day)T\(two(secondsIntoDay / 3600)):\(two(secondsIntoDay % 3600 / 60))\(sign)\(two(magnitude / 60)):\(two(magnitude % 60))"
     }
 }
+
+extension UsageSummary.Group {
+    /// Raw counters added up, unpriced (`chargeback inspect`).
+    public init(key: String, counters: [Counter: Int64]) {
+        self.init(key: key)
+        add(counters, lines: [])
+    }
+}
