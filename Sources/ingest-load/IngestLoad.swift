@@ -12,8 +12,11 @@ import NIOCore
 struct IngestLoad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ingest-load", abstract: "Fixed-concurrency or fixed-rate POST load with distinct request ids.")
 
-    @Option(help: "Target URL.") var url: String
-    @Option(help: "Templates and weights: FILE=WEIGHT,… (each file holds REQUEST_ID_PLACEHOLDER_0000 once).") var mix: String
+    @Option(help: "Target URL.") var url: String = ""
+    @Option(help: "Templates and weights: FILE=WEIGHT,… (each file holds REQUEST_ID_PLACEHOLDER_0000 once).") var mix: String = ""
+    @Flag(help: "Send the deliveries read on stdin and write each answer on stdout (the reliability suite's sender; see Feed.swift).")
+    var feed = false
+    @Option(help: "With --feed: a header sent with every post, NAME:VALUE (repeatable).") var header: [String] = []
     @Option(help: "Arrivals per second (open loop); 0 = closed loop with --concurrency clients.") var rate = 0
     @Option(help: "Concurrent clients (closed loop) or connections (open loop).") var concurrency = 32
     @Option(help: "Measured seconds.") var seconds = 10.0
@@ -24,6 +27,20 @@ struct IngestLoad: AsyncParsableCommand {
     static let placeholder = Array("REQUEST_ID_PLACEHOLDER_0000".utf8)
 
     func run() async throws {
+        if feed {
+            // Copies of one item race each other: room for several connections per item and host.
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
+                timeout: .init(connect: .seconds(5), read: .seconds(30)),
+                connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(concurrency, 1) * 4)))
+            let headers = try header.map { line -> (String, String) in
+                guard let colon = line.firstIndex(of: ":") else { throw ValidationError("--header '\(line)' is not NAME:VALUE") }
+                return (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
+            }
+            await Feed(client: client, headers: headers, concurrency: concurrency).run()
+            try await client.shutdown()
+            return
+        }
+        guard !url.isEmpty, !mix.isEmpty else { throw ValidationError("--url and --mix are needed (or --feed)") }
         let templates = try loadTemplates()
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
             timeout: .init(connect: .seconds(5), read: .seconds(60)),
