@@ -20,6 +20,8 @@ import time
 import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts/lib/reliability"))
+import envelopes  # noqa: E402  (the harness's one envelope builder)
 BIN = pathlib.Path(sys.argv[1]).resolve()
 SECONDS = float(os.environ.get("INGEST_SECONDS", "10"))
 RATE = int(os.environ.get("INGEST_RATE", "5000"))
@@ -83,6 +85,15 @@ def redis_cli(port, *arguments):
     return subprocess.run(["redis-cli", "-p", str(port), *arguments], capture_output=True, text=True, check=True).stdout.strip()
 
 
+def inspect(redis_url, *arguments):
+    """What Redis holds, through `chargeback inspect` (no Redis key is spelled here)."""
+    done = subprocess.run([str(BIN / "chargeback"), "inspect", *map(str, arguments)], capture_output=True, text=True, cwd=ROOT,
+                          env={"PATH": os.environ["PATH"], "REDIS_CONNECTION_STRING": redis_url})
+    if done.returncode != 0:
+        raise SystemExit(f"run_bench: chargeback inspect failed: {done.stderr.strip()}")
+    return json.loads(done.stdout)
+
+
 def load(url, mix, rate=0, key=None, prefix="bench"):
     arguments = [str(BIN / "ingest-load"), "--url", url, "--mix", mix, "--rate", str(rate), "--concurrency", str(CONNECTIONS),
                  "--seconds", str(SECONDS), "--id-prefix", prefix]
@@ -91,29 +102,21 @@ def load(url, mix, rate=0, key=None, prefix="bench"):
     return json.loads(subprocess.run(arguments, capture_output=True, text=True, check=True).stdout)
 
 
-def envelope(path, request, response, content_type, stream=False):
-    body = {"schemaVersion": 1, "source": "outbound", "requestId": "REQUEST_ID_PLACEHOLDER_0000", "timestamp": "2026-11-29T10:15:30.1234567Z",
-            "subscriptionId": "sub-bench", "path": "/openai/deployments/gpt-4o/chat/completions", "deployment": "gpt-4o", "statusCode": 200,
-            "isStream": stream, "responseContentType": content_type, "requestBody": request, "responseBody": response}
-    (work / path).write_text(json.dumps(body))
-    return work / path
+PLACEHOLDER = "REQUEST_ID_PLACEHOLDER_0000"  # ingest-load puts a distinct request id here
+
+
+def write_envelope(name, built):
+    (work / name).write_text(envelopes.envelope(PLACEHOLDER, "sub-bench", "gpt-4o", "2026-11-29T10:15:30.1234567Z", *built))
+    return work / name
 
 
 def chat_envelope(name, size):
-    request = json.dumps({"messages": [{"role": "user", "content": "Summarise the chargeback for team A. " * 10}]})
     text = ("Team A used 1.2M tokens yesterday, mostly on gpt-4o. " * (size // 52 + 1))[:size]
-    response = json.dumps({"id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o-2024-11-20",
-                           "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-                           "usage": {"prompt_tokens": 300, "completion_tokens": 450, "total_tokens": 750, "prompt_tokens_details": {"cached_tokens": 128}}})
-    return envelope(name, request, response, "application/json")
+    return write_envelope(name, envelopes.chat_json(300, 128, 450, "Summarise the chargeback for team A. " * 10, text))
 
 
 def sse_envelope(name, words):
-    chunks = [{"choices": [{"index": 0, "delta": {"content": f" word{i}"}, "finish_reason": None}], "object": "chat.completion.chunk", "model": "gpt-4o"} for i in range(words)]
-    chunks.append({"choices": [], "object": "chat.completion.chunk", "usage": {"prompt_tokens": 30, "completion_tokens": words, "total_tokens": 30 + words}})
-    response = "".join(f"data: {json.dumps(chunk)}\n\n" for chunk in chunks) + "data: [DONE]\n\n"
-    request = json.dumps({"messages": [{"role": "user", "content": "Stream it."}], "stream": True, "stream_options": {"include_usage": True}})
-    return envelope(name, request, response, "text/event-stream", stream=True)
+    return write_envelope(name, envelopes.chat_sse(30, 0, words, "Stream it.", [f" word{i}" for i in range(words)]))
 
 
 try:
@@ -151,8 +154,7 @@ try:
             if name == "handler":
                 acknowledged += figure["ok"] + figure["warmupOk"]
             log(f"{name:8} {mode:11}: {figure['perSecond']:>6} /s, p50 {figure['p50ms']} ms, p99 {figure['p99ms']} ms, failed {figure['failed']}, backlogged {figure['backlogged']}")
-    counted = int(redis_cli(redis_port, "EVAL", "local t=0 for _,k in ipairs(redis.call('KEYS','cb:v1:{s:sub-bench}:h:*')) do "
-                            "t=t+tonumber(redis.call('HGET',k,'gpt-4o|requests') or 0) end return t", "0"))
+    counted = inspect(redis_url, "--day", "2026-11-29", "--subscription", "sub-bench")["subscriptions"]["sub-bench"]["deployments"]["gpt-4o"]["requests"]
     results["ingest"]["exactlyOnce"] = {"acknowledged": acknowledged, "countedInRedis": counted}
     log(f"exactly once: {acknowledged} acknowledged (2xx), {counted} counted in Redis")
 
@@ -191,20 +193,22 @@ try:
         log(f"host     {mode:11}: {figure['perSecond']:>6} /s, p50 {figure['p50ms']} ms, p99 {figure['p99ms']} ms, failed {figure['failed']}, backlogged {figure['backlogged']}")
 
     log("== redis-benchmark running the ledger's record script (EVALSHA), the Redis ceiling")
-    swift = (ROOT / "Sources/ChargebackRedis/RecordScript.swift").read_text()
-    script = "\n".join(line[4:] for line in swift.split('static let source = """\n', 1)[1].split('    """', 1)[0].splitlines())
-    sha = redis_cli(redis_port, "SCRIPT", "LOAD", script)
-    # As RedisLedger calls it (RecordScript.swift): 4 keys, 8 arguments, then meter/amount pairs.
-    keys = ["cb:v1:{s:rb}:seen:__rand_int__", "cb:v1:{s:rb}:h:2026-11-29T10", "cb:v1:{s:rb}:dirty", "cb:v1:{s:rb}:deps:2026-11-29"]
-    arguments = ["604800", "3024000", "0", "2026-11-29", "gpt-4o", "1", "50", "1000000000000000"]
-    fields = ["requests", "1", "op:chat", "1", "inputTokens", "172", "cachedInputTokens", "128", "outputTokens", "450"]
+    # The script and the call exactly as the ledger makes them for one envelope (chargeback inspect
+    # --record-call); the dedupe id becomes redis-benchmark's random placeholder, so each call counts.
+    template = json.loads(small.read_text())
+    template.update({"requestId": "__rand_int__", "subscriptionId": "rb"})
+    (work / "record-call.json").write_text(json.dumps(template))
+    call = inspect(redis_url, "--record-call", work / "record-call.json")["recordCall"]
+    for command in call["before"]:
+        redis_cli(redis_port, *command)
+    sha = redis_cli(redis_port, "SCRIPT", "LOAD", call["script"])
     bench = subprocess.run(["redis-benchmark", "-p", str(redis_port), "-c", str(CONNECTIONS), "-n", "200000", "-r", "1000000000", "-q",
-                            "EVALSHA", sha, str(len(keys)), *keys, *arguments, *fields],
+                            "EVALSHA", sha, str(len(call["keys"])), *call["keys"], *call["arguments"]],
                            capture_output=True, text=True, check=True).stdout
     # A script answering errors would be measured as fast as a working one: check it counted.
-    counted = redis_cli(redis_port, "HGET", "cb:v1:{s:rb}:h:2026-11-29T10", "gpt-4o|requests")
-    if not counted.isdigit() or int(counted) == 0:
-        raise SystemExit(f"run_bench: the record script counted nothing under redis-benchmark (HGET answered {counted!r})")
+    counted = inspect(redis_url, "--day", "2026-11-29", "--subscription", "rb")["subscriptions"]["rb"]["deployments"]
+    if sum(group["requests"] for group in counted.values()) == 0:
+        raise SystemExit(f"run_bench: the record script counted nothing under redis-benchmark (inspect answered {counted!r})")
     per_second = float(re.findall(r"([\d.]+) requests per second", bench)[-1])
     results["ceilings"]["redisLedgerScriptPerSecond"] = per_second
     log(f"redis-benchmark EVALSHA record script, {CONNECTIONS} connections: {per_second:,.0f}/s")

@@ -1,5 +1,8 @@
 """Contract v1 envelopes (shapes copied from docs/examples/, validated by docs/payload-contract.schema.json)
-with per-event token counts the sender knows, and canary strings planted where no byte may be kept."""
+with per-event token counts the sender knows, and canary strings planted where no byte may be kept.
+The one envelope builder of the harness: the reliability suite's events and scripts/bench's templates.
+It stays in Python on purpose: the expected meters are written down here, independently of the Swift
+extraction they check."""
 import base64
 import json
 import random
@@ -42,12 +45,13 @@ class Canary:
         }
 
 
-def chat_json(prompt_tokens, cached, completion, canary, model="gpt-4o-2024-11-20"):
+def chat_json(prompt_tokens, cached, completion, prompt, answer, model="gpt-4o-2024-11-20"):
+    """(request body, response body, content type, stream flag) of a chat completion answered in JSON."""
     request = {"model": "gpt-4o", "messages": [{"role": "system", "content": "You are terse."},
-                                              {"role": "user", "content": "Summarise " + canary.values["prompt"]}]}
+                                              {"role": "user", "content": prompt}]}
     response = {
         "choices": [{"finish_reason": "stop", "index": 0, "logprobs": None,
-                     "message": {"content": "Here: " + canary.values["completion"], "refusal": None, "role": "assistant"}}],
+                     "message": {"content": answer, "refusal": None, "role": "assistant"}}],
         "created": 1764489600, "id": "chatcmpl-" + secrets.token_hex(8), "model": model, "object": "chat.completion",
         "usage": {"completion_tokens": completion, "prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens + completion,
                   "prompt_tokens_details": {"audio_tokens": 0, "cached_tokens": cached},
@@ -56,12 +60,13 @@ def chat_json(prompt_tokens, cached, completion, canary, model="gpt-4o-2024-11-2
     return json.dumps(request), json.dumps(response, indent=1), "application/json", False
 
 
-def chat_sse(prompt_tokens, cached, completion, canary, model="gpt-4o-2024-11-20"):
+def chat_sse(prompt_tokens, cached, completion, prompt, words, model="gpt-4o-2024-11-20"):
+    """The same, streamed: one chunk per word, then the include_usage chunk and [DONE]."""
     request = {"model": "gpt-4o", "stream": True, "stream_options": {"include_usage": True},
-               "messages": [{"role": "user", "content": "Explain " + canary.values["prompt"]}]}
+               "messages": [{"role": "user", "content": prompt}]}
     ident = "chatcmpl-" + secrets.token_hex(8)
     chunks = [{"choices": [], "created": 0, "id": "", "model": "", "object": "", "prompt_filter_results": [], "usage": None}]
-    for word in ("Chargeback", " for", " " + canary.values["completion"], "."):
+    for word in words:
         chunks.append({"choices": [{"delta": {"content": word}, "finish_reason": None, "index": 0}], "created": 1764490000,
                        "id": ident, "model": model, "object": "chat.completion.chunk", "usage": None})
     chunks.append({"choices": [{"delta": {}, "finish_reason": "stop", "index": 0}], "created": 1764490000, "id": ident,
@@ -72,6 +77,17 @@ def chat_sse(prompt_tokens, cached, completion, canary, model="gpt-4o-2024-11-20
                              "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0}}})
     body = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
     return json.dumps(request), body, "text/event-stream; charset=utf-8", True
+
+
+def envelope(rid, subscription, deployment, timestamp, request_body, response_body, content_type, stream, **fields):
+    """One outbound envelope (contract v1) as JSON text; `fields` add or replace envelope fields."""
+    body = {"schemaVersion": 1, "source": "outbound", "requestId": rid, "timestamp": timestamp, "subscriptionId": subscription,
+            "path": f"/openai/deployments/{deployment}/chat/completions", "deployment": deployment, "statusCode": 200,
+            "isStream": stream, "responseContentType": content_type}
+    body.update(fields)
+    body.update({"requestBody": request_body, "requestBodyLength": len(request_body.encode()),
+                 "responseBody": response_body, "responseBodyLength": len(response_body.encode())})
+    return json.dumps(body)
 
 
 class Event:
@@ -89,11 +105,9 @@ def make_event(rng, rid, subscription, day, canary):
     hour = rng.randrange(24)
     timestamp = f"{day}T{hour:02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}.{rng.randrange(10**7):07d}Z"
     kind = rng.random()
-    envelope = {
-        "schemaVersion": 1, "source": "outbound", "requestId": rid, "timestamp": timestamp, "elapsedMs": round(rng.uniform(50, 5000), 1),
-        "subscriptionId": subscription, "subscriptionName": "Reliability " + subscription, "productId": "openai-standard",
-        "userId": "1", "apiId": "azure-openai", "operationId": "ChatCompletions_Create", "method": "POST",
-        "path": f"/openai/deployments/{deployment}/chat/completions", "apiVersion": "2024-10-21", "deployment": deployment,
+    fields = {
+        "elapsedMs": round(rng.uniform(50, 5000), 1), "subscriptionName": "Reliability " + subscription, "productId": "openai-standard",
+        "userId": "1", "apiId": "azure-openai", "operationId": "ChatCompletions_Create", "method": "POST", "apiVersion": "2024-10-21",
         "gatewayRegion": "West Europe", "backendRegion": "Sweden Central",
         # Not contract fields (unknown fields are ignored): what a careless policy might forward.
         "requestHeaders": {"Ocp-Apim-Subscription-Key": canary.values["envelope-subscription-key"],
@@ -103,20 +117,21 @@ def make_event(rng, rid, subscription, day, canary):
         prompt = rng.randrange(20, 6000)
         cached = rng.randrange(0, prompt // 2 + 1)
         completion = rng.randrange(1, 1500)
-        build = chat_json if kind < 0.6 else chat_sse
-        request_body, response_body, content_type, stream = build(prompt, cached, completion, canary)
-        envelope.update({"statusCode": 200, "isStream": stream, "responseContentType": content_type})
+        if kind < 0.6:
+            built = chat_json(prompt, cached, completion, "Summarise " + canary.values["prompt"], "Here: " + canary.values["completion"])
+        else:
+            built = chat_sse(prompt, cached, completion, "Explain " + canary.values["prompt"],
+                             ("Chargeback", " for", " " + canary.values["completion"], "."))
         expected = {"requests": 1, "inputTokens": prompt - cached, "cachedInputTokens": cached, "outputTokens": completion, "errors": 0}
     else:
-        request_body = json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": canary.values["prompt"]}]})
-        response_body = json.dumps({"statusCode": 429, "message": "Rate limit is exceeded. " + canary.values["completion"]})
-        envelope.update({"source": "on-error", "statusCode": 429, "isStream": False, "responseContentType": "application/json",
-                         "lastError": {"source": "rate-limit-by-key", "reason": "RateLimitExceeded",
-                                       "message": "Rate limit exceeded " + canary.values["error-message"]}})
+        built = (json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": canary.values["prompt"]}]}),
+                 json.dumps({"statusCode": 429, "message": "Rate limit is exceeded. " + canary.values["completion"]}), "application/json", False)
+        fields.update({"source": "on-error", "statusCode": 429,
+                       "lastError": {"source": "rate-limit-by-key", "reason": "RateLimitExceeded",
+                                     "message": "Rate limit exceeded " + canary.values["error-message"]}})
         expected = {"requests": 1, "inputTokens": 0, "cachedInputTokens": 0, "outputTokens": 0, "errors": 1}
-    envelope.update({"requestBody": request_body, "requestBodyLength": len(request_body.encode()),
-                     "responseBody": response_body, "responseBodyLength": len(response_body.encode())})
-    return Event(rid, subscription, deployment, day, json.dumps(envelope).encode(), expected)
+    body = envelope(rid, subscription, deployment, timestamp, *built, **fields)
+    return Event(rid, subscription, deployment, day, body.encode(), expected)
 
 
 def make_events(prefix, count, subscriptions, day, canary, seed):

@@ -1,8 +1,8 @@
-"""The load generator: threads with keep-alive http.client connections, posting envelopes to ingest
-through functions-host with the ingest key, and the sender's own ledger of every event and every HTTP answer."""
+"""The sender: envelopes posted to ingest through functions-host with the ingest key by the project's
+one load generator (`ingest-load --feed`), and the sender's own ledger of every event and every HTTP answer."""
 import collections
-import http.client
 import json
+import subprocess
 import threading
 import time
 
@@ -81,85 +81,66 @@ def outcome_of(status, body):
     return "no_error_code"
 
 
-class Client:
-    """One thread's keep-alive connections, one per host."""
-
-    def __init__(self, headers, timeout=30):
-        self.connections = {}
-        self.headers = headers
-        self.timeout = timeout
-
-    def post(self, host, body):
-        connection = self.connections.get(host.port)
-        if connection is None:
-            connection = http.client.HTTPConnection("127.0.0.1", host.port, timeout=self.timeout)
-            self.connections[host.port] = connection
-        headers = dict(self.headers)
-        headers["x-functions-key"] = host.ingest_key
-        headers["Content-Type"] = "application/json"
-        try:
-            connection.request("POST", "/api/v1/ingest", body=body, headers=headers)
-            response = connection.getresponse()
-            data = response.read()
-            if response.getheader("Connection", "").lower() == "close":
-                connection.close()
-                self.connections.pop(host.port, None)
-            return response.status, outcome_of(response.status, data)
-        except (OSError, http.client.HTTPException) as error:
-            connection.close()
-            self.connections.pop(host.port, None)
-            return 0, "no_answer:" + type(error).__name__
-
-    def close(self):
-        for connection in self.connections.values():
-            connection.close()
-        self.connections = {}
-
-
 class Pool:
-    """`groups` × `group_size` threads. Each work item is a list of up to `group_size` deliveries
-    (event, host) that one group sends at the same instant (a barrier releases them together)."""
+    """`groups` work items in flight at once. Each item is a list of up to `group_size` deliveries
+    (event, host) sent at the same instant. The HTTP work is the project's one load generator,
+    `ingest-load --feed` (Swift, Sources/ingest-load/Feed.swift): this side feeds it the deliveries on
+    stdin and records each answer it prints in the sender's ledger. `binary` is set by main.py."""
+
+    binary = None
 
     def __init__(self, ledger, headers, groups, group_size=1):
         self.ledger, self.headers, self.groups, self.group_size = ledger, headers, groups, group_size
         self.stop = threading.Event()
 
     def run(self, work):
-        """Sends every item of the iterable `work` (consumed under a lock); returns when done or stopped."""
+        """Sends every item of the iterable `work`; returns when done or stopped and every answer is in."""
+        arguments = [self.binary, "--feed", "--concurrency", str(self.groups)]
+        for name, value in self.headers.items():
+            arguments += ["--header", f"{name}:{value}"]
+        process = subprocess.Popen(arguments, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        items = {}
+        reader = threading.Thread(target=self._answers, args=(process.stdout, items), daemon=True)
+        reader.start()
+        errors = []
+        drain = threading.Thread(target=lambda: errors.append(process.stderr.read()), daemon=True)
+        drain.start()
         source = iter(work)
-        source_lock = threading.Lock()
-        threads = []
-        for _ in range(self.groups):
-            barrier = threading.Barrier(self.group_size)
-            slot = {"item": None}
-            for member in range(self.group_size):
-                thread = threading.Thread(target=self._member, args=(member, barrier, slot, source, source_lock), daemon=True)
-                threads.append(thread)
-                thread.start()
-        for thread in threads:
-            thread.join()
-
-    def _member(self, member, barrier, slot, source, source_lock):
-        client = Client(self.headers)
+        number = 0
         try:
-            while True:
-                if member == 0:
-                    item = None
-                    if not self.stop.is_set():
-                        with source_lock:
-                            item = next(source, None)
-                    slot["item"] = item
-                barrier.wait()
-                item = slot["item"]
+            while not self.stop.is_set():
+                item = next(source, None)
                 if item is None:
-                    return
-                if member < len(item):
-                    event, host = item[member]
-                    status, outcome = client.post(host, event.body)
-                    self.ledger.record(event.rid, status, outcome, host.name)
-                barrier.wait()
+                    break
+                items[str(number)] = item
+                lines = []
+                for event, host in item[:self.group_size]:
+                    if b"\n" in event.body:
+                        raise ValueError(f"event {event.rid}: a fed envelope must be one line")
+                    lines.append(b"%d\t%d\t%s\t%s\t%s\n" % (number, min(len(item), self.group_size),
+                                                                f"http://127.0.0.1:{host.port}/api/v1/ingest".encode(),
+                                                                host.ingest_key.encode(), event.body))
+                process.stdin.write(b"".join(lines))
+                process.stdin.flush()
+                number += 1
+        except BrokenPipeError:
+            pass
         finally:
-            client.close()
+            try:
+                process.stdin.close()
+            except BrokenPipeError:
+                pass
+            status = process.wait()
+            reader.join()
+            drain.join()
+        if status != 0:
+            raise RuntimeError(f"ingest-load --feed exited {status}: {b''.join(errors).decode(errors='replace').strip()[:300]}")
+
+    def _answers(self, stream, items):
+        for line in stream:
+            item, index, status, outcome = line.decode().rstrip("\n").split("\t", 3)
+            event, host = items[item][int(index)]
+            self.ledger.record(event.rid, int(status), outcome, host.name)
 
 
 def singles(events, hosts, ledger):

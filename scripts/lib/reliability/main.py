@@ -17,7 +17,16 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import envelopes  # noqa: E402
-import scenarios  # noqa: E402
+import load  # noqa: E402
+import canary_scan  # noqa: E402
+import common  # noqa: E402
+import s1_duplicates  # noqa: E402
+import s2_redis_outage  # noqa: E402
+import s3_handler_kill  # noqa: E402
+import s4_cluster  # noqa: E402
+import s4_scale_out  # noqa: E402
+import s5_disk  # noqa: E402
+import s6_security  # noqa: E402
 from procs import Work  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
@@ -99,14 +108,15 @@ def main():
     today = datetime.datetime.now(datetime.timezone.utc).date()
     day = (today - datetime.timedelta(days=3)).isoformat()   # closed (grace 2 h) and inside the rollup's 7-day catch-up
     canary = envelopes.Canary()
+    load.Pool.binary = str(pathlib.Path(args.bin_dir) / "ingest-load")
     reports = pathlib.Path(args.out) / "reliability-reports"
     if reports.exists():
         shutil.rmtree(reports)
-    ctx = scenarios.Context(work, args.bin_dir, ROOT, scenarios.LONG if args.long else scenarios.SHORT, canary, day, cluster, log,
+    ctx = common.Context(work, args.bin_dir, ROOT, common.LONG if args.long else common.SHORT, canary, day, cluster, log,
                             reports)
     rows, errors = [], []
-    plan = [("1", scenarios.duplicates), ("2", scenarios.redis_outage), ("3", scenarios.handler_kill),
-            ("4", scenarios.scale_out), ("4", scenarios.cluster_migration), ("5", scenarios.disk)]
+    plan = [("1", s1_duplicates.duplicates), ("2", s2_redis_outage.redis_outage), ("3", s3_handler_kill.handler_kill),
+            ("4", s4_scale_out.scale_out), ("4", s4_cluster.cluster_migration), ("5", s5_disk.disk)]
     mode = "long" if args.long else "short"
     log(f"== reliability ({mode}): billing day {day}, work folder {work.root}")
     try:
@@ -140,7 +150,7 @@ def main():
             log("== scenario 6: security and canary")
             begun = time.monotonic()
             try:
-                check, probes, figures, ledger = scenarios.security(ctx)
+                check, probes, figures, ledger = s6_security.security(ctx)
             except Exception as error:
                 errors.append(f"scenario 6 security: {type(error).__name__}: {error}")
                 log(traceback.format_exc())
@@ -148,14 +158,14 @@ def main():
             for host in ctx.hosts:
                 host.stop()
             # The sender's ledgers of scenarios 1-5 are in the work folder too (ids and answers only).
-            findings, stats = scenarios.scan_for_canary(ctx, [pathlib.Path(args.out)])
+            findings, stats = canary_scan.scan_for_canary(ctx, [pathlib.Path(args.out)])
             if check is not None:
                 check.add("no canary in any Redis key or value, log, spool, AOF, fetched report or out/ file", not findings,
                           "; ".join(findings[:10]) + (f" … ({len(findings)} places)" if len(findings) > 10 else ""))
-                result = scenarios.row(ctx, "6 security + canary scan", figures, check, ledger,
+                result = common.row(ctx, "6 security + canary scan", figures, check, ledger,
                                        f"{figures['load_events']} events posted by 4 threads with the ingest key while {figures['probes']} "
                                        f"probes ran (missing, wrong, cross-role and smuggled keys; a cost-center report key of "
-                                       f"{scenarios.SCOPED_CENTER} against {scenarios.OTHER_CENTER}'s data; hostile envelopes); "
+                                       f"{s6_security.SCOPED_CENTER} against {s6_security.OTHER_CENTER}'s data; hostile envelopes); "
                                        f"canary planted in prompts, completions, envelope header fields, lastError.message and the "
                                        f"HTTP headers Ocp-Apim-Subscription-Key, api-key, Authorization, X-Team-Note of every event "
                                        f"of every scenario; scanned {stats}; report endpoints saved in out/reliability-reports/ (HTTP statuses: "

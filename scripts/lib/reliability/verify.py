@@ -1,52 +1,68 @@
-"""What Redis counted, read three ways (ledger keys directly, the handler's usage summary, the rolled-up
-day snapshot), compared with the sender's ledger. Key layout: docs/redis-schema.md
-(Sources/ChargebackRedis/RedisKeys.swift)."""
+"""What Redis counted, read three ways (the ledger and the day snapshot through `chargeback inspect`,
+the handler's usage summary over HTTP), compared with the sender's ledger. The suite never spells a
+Redis key: `chargeback inspect` reads through the handler's own adapters (Sources/ChargebackRedis/RedisKeys.swift)."""
 import collections
+import json
+import os
+import subprocess
 import time
 
 from envelopes import METERS, SNAPSHOT_METERS
 
-COUNTER_METERS = {"requests": "requests", "inputTokens": "inputTokens", "cachedInputTokens": "cachedInputTokens",
-                  "outputTokens": "outputTokens", "errors:4xx": "errors", "errors:5xx": "errors", "errors:none": "errors"}
+
+class LedgerView:
+    """One Redis (plain, or a cluster through a seed node) as `chargeback inspect` reports it."""
+
+    def __init__(self, bin_dir, app_root, redis_url, cluster=False):
+        self.command = [os.path.join(bin_dir, "chargeback"), "inspect"]
+        self.app_root = app_root
+        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "REDIS_CONNECTION_STRING": redis_url,
+                    "REDIS_CLUSTER": "true" if cluster else "false", "REDIS_TIMEOUT_MS": "5000"}
+
+    def inspect(self, *arguments):
+        done = subprocess.run(self.command + [str(a) for a in arguments], cwd=self.app_root, env=self.env,
+                              capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f"chargeback inspect {' '.join(map(str, arguments))} exited {done.returncode}: {done.stderr.strip()[:300]}")
+        return json.loads(done.stdout)
+
+    def subscriptions(self, subscriptions, day):
+        arguments = ["--day", day]
+        for subscription in subscriptions:
+            arguments += ["--subscription", subscription]
+        return self.inspect(*arguments)["subscriptions"]
+
+    def slot(self, subscription, day):
+        return self.subscriptions([subscription], day)[subscription]["slot"]
+
+    def latest_revisions(self, months):
+        """{day: latest revision} of every snapshotted day of these months."""
+        arguments = []
+        for month in months:
+            arguments += ["--month", month]
+        return {day: revision for days in self.inspect(*arguments)["months"].values() for day, revision in days.items()}
 
 
-def read_ledger(store, subscriptions, day):
-    """(request ids with a dedupe marker, counters per (subscription, deployment, meter)) from Redis.
-    Ids are plain [a-z0-9-], so keys need no percent-encoding."""
-    store.refresh()
+def read_ledger(view, subscriptions, day):
+    """(request ids with a dedupe marker, counters per (subscription, deployment, meter))."""
     seen = set()
     counters = collections.Counter()
-    for subscription in subscriptions:
-        tag = f"cb:v1:{{s:{subscription}}}"
-        node = store.node_for(tag)
-        connection = store.conn(node)
-        for key in connection.scan_keys(tag + ":seen:*"):
-            seen.add(key.decode().rsplit(":seen:", 1)[1])
-        for key in connection.scan_keys(f"{tag}:h:{day}T*"):
-            flat = store.call(key, "HGETALL", key)
-            for field, value in zip(flat[0::2], flat[1::2]):
-                deployment, meter = field.decode().split("|", 1)
-                if meter in COUNTER_METERS:
-                    counters[(subscription, deployment, COUNTER_METERS[meter])] += int(value)
+    for subscription, state in view.subscriptions(subscriptions, day).items():
+        seen.update(state["dedupeIds"])
+        for deployment, totals in state["deployments"].items():
+            for meter in METERS:
+                if totals.get(meter):
+                    counters[(subscription, deployment, meter)] += totals[meter]
     return seen, counters
 
 
-def read_snapshot(store, day):
+def read_snapshot(view, day):
     """(latest revision, revision numbers present, lines summed per (subscription, deployment, meter))."""
-    month = day[:7]
-    prefix = f"cb:v1:{{m:{month}}}:snap:{day}"
-    latest = store.call(prefix, "GET", prefix + ":latest")
-    node = store.node_for(prefix)
-    revisions = sorted(int(k.decode().rsplit(":r", 1)[1]) for k in store.conn(node).scan_keys(prefix + ":r*")
-                       if not k.endswith(b":summary"))
+    state = view.inspect("--snapshot", day)["snapshots"][day]
     lines = collections.Counter()
-    if latest is not None:
-        flat = store.call(prefix, "HGETALL", f"{prefix}:r{int(latest)}")
-        for field, value in zip(flat[0::2], flat[1::2]):
-            parts = field.decode().split("|")
-            # cost center|subscription|deployment|model|meter|price version|micros
-            lines[(parts[1], parts[2], parts[4])] += int(value)
-    return (int(latest) if latest is not None else None), revisions, lines
+    for line in state["lines"]:
+        lines[(line["subscription"], line["deployment"], line["meter"])] += line["quantity"]
+    return state.get("latest"), state["revisions"], lines
 
 
 def snapshot_expected(expected):
@@ -95,11 +111,11 @@ class Check:
         return all(i["ok"] for i in self.items)
 
 
-def exactly_once(check, ledger, store, rids, day, label=""):
+def exactly_once(check, ledger, view, rids, day, label=""):
     """Checks acknowledged ⊆ counted ⊆ sent and counters == the sum of the counted events' meters.
     Returns the figures of the row."""
     subscriptions = sorted({ledger.events[r].subscription for r in rids})
-    seen, counters = read_ledger(store, subscriptions, day)
+    seen, counters = read_ledger(view, subscriptions, day)
     sent = set(rids)
     acknowledged = ledger.acknowledged(sent)
     counted = seen & sent
@@ -158,12 +174,12 @@ def fire_rollups(hosts):
     return statuses
 
 
-def check_snapshot(check, store, day, expected, before=None, label=""):
+def check_snapshot(check, view, day, expected, before=None, label=""):
     """After a (concurrent) rollup: the latest revision equals the ledger, revisions are 1..n without
     gaps, and the rollup added exactly one revision (none if the day was already rolled up with these
     numbers, e.g. by the scheduled timer at :15 after the load ended). `before` = the latest revision
     before the rollup was fired (None: no revision yet)."""
-    latest, revisions, lines = read_snapshot(store, day)
+    latest, revisions, lines = read_snapshot(view, day)
     want = snapshot_expected(expected)
     suffix = f" ({label})" if label else ""
     previous = before or 0
