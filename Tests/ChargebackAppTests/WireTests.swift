@@ -37,7 +37,8 @@ struct WireTests {
             // The rollup ran: a JSON-protocol answer whose Logs say what each due day got.
             #expect(response.status == 200)
             let result = try InvocationResult.parse(response.body)
-            #expect(result.logs.count == 7)
+            // At least the 7 catch-up days: other tests' late events on the shared Redis can add a revisable day.
+            #expect(result.logs.count >= 7)
             // Other suites fire the rollup at the same time: a day another run holds is reported as skipped.
             #expect(result.logs.allSatisfy { $0.contains("revision") || $0.contains("another instance") })
         }
