@@ -98,9 +98,19 @@ struct Feed: Sendable {
 
     /// What ingest said: the `status` of a 2xx answer, else the `error.code` of the error body.
     static func outcome(status: Int, body: [UInt8]) -> String {
-        guard let parsed = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return "non_json_body" }
-        if (200..<300).contains(status) { return parsed["status"].map { "\($0)" } ?? "None" }
-        guard let error = parsed["error"] as? [String: Any], let code = error["code"] as? String, !code.isEmpty else { return "no_error_code" }
+        guard let answer = try? JSONDecoder().decode(IngestAnswer.self, from: Data(body)) else { return "non_json_body" }
+        if (200..<300).contains(status) { return answer.status ?? "no_status" }
+        guard let code = answer.error?.code, !code.isEmpty else { return "no_error_code" }
         return code
+    }
+
+    /// The fields of ingest's answer the suite's ledger keeps (`{"status":…}` or `{"error":{"code":…}}`).
+    struct IngestAnswer: Decodable {
+        var status: String?
+        var error: ErrorBody?
+
+        struct ErrorBody: Decodable {
+            var code: String?
+        }
     }
 }
