@@ -58,6 +58,11 @@ public final class RedisClusterPool: RedisCommandRouter {
         return true
     }
 
+    public func renewCredentials() async {
+        let pools = topology.withLockedValue { Array($0.pools.values) }
+        for pool in pools { await pool.renewCredentials() }
+    }
+
     public func close() async {
         let pools = topology.withLockedValue { Array($0.pools.values) }
         for pool in pools { await pool.close() }

@@ -1,16 +1,37 @@
+import Glibc
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
 
-/// Credentials for AUTH; called on every (re)connect, so short-lived Microsoft Entra tokens can be
-/// refreshed here (the token is the password, the object id the user).
-public typealias RedisCredentials = @Sendable () async throws -> (user: String?, password: String?)
+/// What AUTH sends, and when it must be sent again.
+public struct RedisAuthentication: Sendable, Equatable {
+    /// The ACL user (Microsoft Entra: the identity's object id); nil: the default user.
+    public var user: String?
+    /// The password (Microsoft Entra: an access token); nil: no AUTH.
+    public var password: String?
+    /// When live connections must authenticate again (seconds since the epoch), ahead of the
+    /// password's expiry; nil: never (a plain password).
+    public var renewAt: Int64?
+
+    public init(user: String?, password: String?, renewAt: Int64? = nil) {
+        self.user = user
+        self.password = password
+        self.renewAt = renewAt
+    }
+}
+
+/// Credentials for AUTH: asked on every (re)connect and whenever a live connection's authentication
+/// is due for renewal, so short-lived Microsoft Entra tokens are sent again before they expire.
+public typealias RedisCredentials = @Sendable () async throws -> RedisAuthentication
 
 /// One Redis connection: hiredis's protocol layer over a non-blocking NIO channel, plain or TLS.
 /// Commands pipeline: many may be in flight; replies come back in order.
 public final class RedisConnection: Sendable {
     let channel: any Channel
     let timeout: TimeAmount
+    /// When this connection must AUTH again (seconds since the epoch), and whether a renewal is under way.
+    let renewal = NIOLockedValueBox<(dueAt: Int64?, inProgress: Bool)>((nil, false))
 
     init(channel: any Channel, timeout: TimeAmount) {
         self.channel = channel
@@ -45,10 +66,7 @@ public final class RedisConnection: Sendable {
         }
         let connection = RedisConnection(channel: channel, timeout: timeout)
         do {
-            let (user, password) = try await credentials?() ?? (endpoint.user, endpoint.password)
-            if let password {
-                _ = try await connection.send(["AUTH"] + (user.map { [$0] } ?? []) + [password])
-            }
+            try await connection.authenticate(try await credentials?() ?? RedisAuthentication(user: endpoint.user, password: endpoint.password))
             if endpoint.database != 0 { _ = try await connection.send(["SELECT", String(endpoint.database)]) }
             // A round trip proves the TLS handshake and the server.
             _ = try await connection.send(["PING"])
@@ -58,6 +76,47 @@ public final class RedisConnection: Sendable {
         }
         return connection
     }
+
+    /// Sends AUTH and notes when it is due again.
+    func authenticate(_ authentication: RedisAuthentication) async throws {
+        guard let password = authentication.password else { return }
+        _ = try await send(["AUTH"] + (authentication.user.map { [$0] } ?? []) + [password])
+        // Connections renew at spread-out moments, not all at once (Azure's advice): up to a tenth of
+        // the time left, at most a minute, earlier than asked. A password already due (an identity
+        // endpoint still serving an old token) is tried again 10 s later, not on every command.
+        let now = Self.now()
+        let dueAt = authentication.renewAt.map { renewAt -> Int64 in
+            guard renewAt > now else { return now + 10 }
+            return renewAt - Int64.random(in: 0...min(60, (renewAt - now) / 10))
+        }
+        renewal.withLockedValue { $0 = (dueAt, false) }
+    }
+
+    /// Authenticates again when due; one renewal at a time per connection, while the others go on
+    /// with the current authentication (still valid: renewal is due ahead of expiry). A refused
+    /// AUTH closes the connection (the next use reconnects with fresh credentials); a failed
+    /// credential fetch is retried 5 s later.
+    func renewAuthenticationIfDue(_ credentials: RedisCredentials?) async {
+        guard let credentials else { return }
+        let now = Self.now()
+        let starts = renewal.withLockedValue { state -> Bool in
+            guard let due = state.dueAt, now >= due, !state.inProgress else { return false }
+            state.inProgress = true
+            return true
+        }
+        guard starts else { return }
+        do {
+            try await authenticate(try await credentials())
+        } catch let error as RedisError {
+            if case .server = error { await close() }
+            renewal.withLockedValue { $0 = (now + 5, false) }
+        } catch {
+            renewal.withLockedValue { $0 = (now + 5, false) }
+        }
+    }
+
+    /// Seconds since the epoch.
+    static func now() -> Int64 { Int64(time(nil)) }
 
     /// True while the channel is open.
     public var isActive: Bool { channel.isActive }

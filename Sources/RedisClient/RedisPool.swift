@@ -11,6 +11,9 @@ public protocol RedisCommandRouter: Sendable {
     func ping() async -> Bool
     /// Closes every connection.
     func close() async
+    /// Authenticates again every live connection whose credentials are due (short-lived tokens);
+    /// connections in use are also renewed as they are picked.
+    func renewCredentials() async
 }
 
 /// A bounded pool of connections to one server, used round-robin; a broken connection is
@@ -60,11 +63,24 @@ public final class RedisPool: RedisCommandRouter {
         for connection in connections { await connection.close() }
     }
 
+    public func renewCredentials() async {
+        guard credentials != nil else { return }
+        let connections = slots.withLockedValue { $0.compactMap(\.connection) }
+        for connection in connections where connection.isActive { await connection.renewAuthenticationIfDue(credentials) }
+    }
+
+    /// A live connection, its authentication renewed first when due.
+    func connection() async throws -> RedisConnection {
+        let connection = try await pick()
+        await connection.renewAuthenticationIfDue(credentials)
+        return connection
+    }
+
     /// A live connection: one served by the caller's own event loop when the caller runs on one
     /// (the handler runs its tasks on NIO's loops: a command then wakes no other thread, neither to
     /// be written nor to resume its caller), else the next slot's, connecting (or refusing during
     /// backoff) as needed. A new connection is made on the caller's loop.
-    func connection() async throws -> RedisConnection {
+    func pick() async throws -> RedisConnection {
         let current = MultiThreadedEventLoopGroup.currentEventLoop
         if let current {
             let local = slots.withLockedValue { slots in
@@ -105,6 +121,9 @@ public final class RedisPool: RedisCommandRouter {
 }
 
 extension RedisCommandRouter {
+    /// Nothing to renew (a router without expiring credentials).
+    public func renewCredentials() async {}
+
     /// Sends one command given as text, routed by `key` (the form every ledger and snapshot call uses).
     public func send(_ arguments: [String], key: String) async throws -> RedisReply {
         try await send(arguments.map { Array($0.utf8) }, key: Array(key.utf8))

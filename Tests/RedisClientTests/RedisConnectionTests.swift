@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import RedisClient
 import Testing
 import TestSupport
@@ -76,9 +77,38 @@ struct RedisConnectionTests {
         let admin = try plain()
         let user = "entra\(Int.random(in: 1000...9999))"
         _ = try await admin.send(["ACL", "SETUSER", user, "on", ">token-1", "~*", "+@all"])
-        let pool = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), timeoutMilliseconds: Self.timeout) { (user, "token-1") }
+        let pool = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), timeoutMilliseconds: Self.timeout) {
+            RedisAuthentication(user: user, password: "token-1")
+        }
         #expect(try await pool.send(["ACL", "WHOAMI"]).text == user)
         _ = try await admin.send(["ACL", "DELUSER", user])
+        await pool.close()
+        await admin.close()
+    }
+
+    @Test("a live connection authenticates again once its credentials are due, on the same connection")
+    func renewsOnLiveConnection() async throws {
+        let admin = try plain()
+        let first = "entra\(Int.random(in: 1000...9999))a", second = "entra\(Int.random(in: 1000...9999))b"
+        for (user, token) in [(first, "token-1"), (second, "token-2")] {
+            _ = try await admin.send(["ACL", "SETUSER", user, "on", ">" + token, "~*", "+@all"])
+        }
+        let calls = NIOLockedValueBox(0)
+        let renewAt = Int64(Date().timeIntervalSince1970) + 2
+        let pool = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 1, timeoutMilliseconds: Self.timeout) {
+            calls.withLockedValue { value -> Int in value += 1; return value } == 1
+                ? RedisAuthentication(user: first, password: "token-1", renewAt: renewAt)
+                : RedisAuthentication(user: second, password: "token-2")
+        }
+        #expect(try await pool.send(["ACL", "WHOAMI"]).text == first)
+        let id = try await pool.send(["CLIENT", "ID"])
+        await pool.renewCredentials()
+        #expect(calls.withLockedValue { $0 } == 1, "renewed before it was due")
+        try await Task.sleep(for: .milliseconds(3100))
+        #expect(try await pool.send(["ACL", "WHOAMI"]).text == second)
+        #expect(try await pool.send(["CLIENT", "ID"]) == id)
+        #expect(calls.withLockedValue { $0 } == 2)
+        for user in [first, second] { _ = try await admin.send(["ACL", "DELUSER", user]) }
         await pool.close()
         await admin.close()
     }
