@@ -64,6 +64,9 @@ let package = Package(
             ]),
 
         // Pure: no I/O.
+        .target(
+            name: "AzureIdentity",
+            dependencies: ["CurlClient", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .target(name: "CivilCalendar"),
         // The one JSON writer (reports, protocol answers, log lines, the synthetic upstream).
         .target(name: "JSONOutput"),
@@ -103,6 +106,7 @@ let package = Package(
         .target(
             name: "ChargebackApp",
             dependencies: [
+                "AzureIdentity",
                 "CurlClient", "Digest",
                 "ChargebackCore", "ChargebackRedis", "ChargebackSpool", "ChargebackUseCases", "FunctionsProtocol", "JSONOutput", "RedisClient",
                 "CivilCalendar",
@@ -208,6 +212,7 @@ let package = Package(
         .testTarget(
             name: "ChargebackAppTests",
             dependencies: [
+                "AzureIdentity",
                 "ChargebackApp", "ChargebackCore", "ChargebackRedis", "ChargebackUseCases", "CivilCalendar", "CurlClient", "Digest", "FunctionsProtocol",
                 "RedisClient", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

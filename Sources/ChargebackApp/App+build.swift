@@ -1,3 +1,4 @@
+import AzureIdentity
 import ChargebackCore
 import FoundationEssentials
 import Hummingbird
@@ -5,6 +6,7 @@ import Logging
 import NIOPosix
 import ChargebackRedis
 import RedisClient
+import ServiceLifecycle
 import ChargebackUseCases
 import ChargebackSpool
 
@@ -13,12 +15,27 @@ public enum ChargebackApplication {
     /// The Redis router the configuration asks for.
     public static func redis(_ configuration: Configuration) -> any RedisCommandRouter {
         let tls = RedisTLS(caFile: configuration.redisCAFile)
+        let credentials = redisCredentials(configuration.redisAuth)
         if configuration.redisCluster {
             return RedisClusterPool(seeds: [configuration.redis], tls: tls, poolSize: configuration.redisPoolSize,
-                                    timeoutMilliseconds: configuration.redisTimeoutMilliseconds)
+                                    timeoutMilliseconds: configuration.redisTimeoutMilliseconds, credentials: credentials)
         }
         return RedisPool(endpoint: configuration.redis, tls: tls, size: configuration.redisPoolSize,
-                         timeoutMilliseconds: configuration.redisTimeoutMilliseconds)
+                         timeoutMilliseconds: configuration.redisTimeoutMilliseconds, credentials: credentials)
+    }
+
+    /// With Microsoft Entra: the managed identity's token for Redis as the password, its object id
+    /// (or `REDIS_ENTRA_USER`) as the user, renewed ahead of expiry; nil: the connection string's password.
+    static func redisCredentials(_ mode: RedisAuthMode) -> RedisCredentials? {
+        guard case let .entra(settings) = mode else { return nil }
+        let identity = ManagedIdentityCredential(endpoint: settings.endpoint, secret: settings.secret, clientID: settings.clientID)
+        return {
+            let (token, renewAt) = try await identity.token(for: RedisAuthMode.redisResource)
+            guard let user = settings.user ?? token.objectID else {
+                throw RedisError.connection("the managed identity's token has no oid claim: set REDIS_ENTRA_USER to the identity's object id")
+            }
+            return RedisAuthentication(user: user, password: token.token, renewAt: renewAt)
+        }
     }
 
     /// The Redis ledger as `configuration` sets it up: dedupe and retention windows, the object
@@ -97,15 +114,17 @@ public enum ChargebackApplication {
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
             }
         }
+        var services: [any Service] = [
+            SpoolReplayer(ledger: redisLedger, spool: spool, logger: logger) { replay in
+                if let replay { telemetry.spoolReplayed(events: replay.events, duplicates: replay.duplicates) } else { telemetry.redisError(operation: "spool_replay") }
+            },
+            IngestTallyFlusher(tally: telemetry.tally, store: health),
+        ]
+        if configuration.redisAuth != .password { services.append(RedisCredentialRenewal(redis: redis)) }
         return Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: configuration.port), serverName: nil),
-            services: [
-                SpoolReplayer(ledger: redisLedger, spool: spool, logger: logger) { replay in
-                    if let replay { telemetry.spoolReplayed(events: replay.events, duplicates: replay.duplicates) } else { telemetry.redisError(operation: "spool_replay") }
-                },
-                IngestTallyFlusher(tally: telemetry.tally, store: health),
-            ],
+            services: services,
             logger: logger)
     }
 }

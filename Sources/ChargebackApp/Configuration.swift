@@ -19,6 +19,9 @@ public struct Configuration: Sendable {
     public var redisCluster = false
     /// Connections per Redis server (`REDIS_POOL_SIZE`, default 4).
     public var redisPoolSize = 4
+    /// How the handler authenticates to Redis (`REDIS_AUTH`): `password` (default: the connection
+    /// string's, if any) or `entra` (the managed identity's Microsoft Entra token, renewed on live connections).
+    public var redisAuth = RedisAuthMode.password
     /// How long a `requestId` is remembered against redelivery (`CHARGEBACK_DEDUPE_DAYS`, default 7).
     public var dedupeDays = 7
     /// How long hourly counters are kept (`CHARGEBACK_RETENTION_DAYS`, default 35).
@@ -132,6 +135,7 @@ public struct Configuration: Sendable {
         default: throw Error(description: "REDIS_CLUSTER must be true or false")
         }
         configuration.redisPoolSize = try integer("REDIS_POOL_SIZE", default: 4, range: 1...64)
+        configuration.redisAuth = try RedisAuthMode.fromEnvironment(environment)
         configuration.benchmarkRoutes = environment["CHARGEBACK_BENCH_ROUTES"] == "1"
         configuration.dedupeDays = try integer("CHARGEBACK_DEDUPE_DAYS", default: 7, range: 1...365)
         configuration.retentionDays = try integer("CHARGEBACK_RETENTION_DAYS", default: 35, range: 2...3650)
