@@ -377,13 +377,15 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "ingest_latency" {
 # ---------------------------------------------------------------------------------------------
 
 # 6. Redis: sustained server load (latency, then timeouts and spooling) and memory (with
-# noeviction a full cache refuses writes). On a clustered cache the metrics without a shard are
+# noeviction a full cache refuses writes). serverLoad and usedmemorypercentage are the metric names
+# of both Microsoft.Cache/redis and Microsoft.Cache/redisEnterprise (Azure Monitor's supported
+# metrics; MicrosoftDocs/azure-reference-other, microsoft-cache-redisenterprise-metrics-include.md). On a clustered cache the metrics without a shard are
 # the cache's aggregate; the workbook and the Redis Insights blade show the shards.
 resource "azurerm_monitor_metric_alert" "redis_server_load" {
   name                = "alert-${local.base}-redis-server-load"
-  description         = "Azure Cache for Redis server load above ${var.monitoring_redis_server_load_percent}% on average over 15 minutes: commands slow down, then time out and the handler spools."
+  description         = "Redis server load above ${var.monitoring_redis_server_load_percent}% on average over 15 minutes: commands slow down, then time out and the handler spools."
   resource_group_name = azurerm_resource_group.main.name
-  scopes              = [azurerm_redis_cache.main.id]
+  scopes              = [local.redis_id]
   severity            = 2
   frequency           = "PT5M"
   window_size         = "PT15M"
@@ -391,7 +393,7 @@ resource "azurerm_monitor_metric_alert" "redis_server_load" {
   tags                = local.tags
 
   criteria {
-    metric_namespace = "Microsoft.Cache/redis"
+    metric_namespace = local.redis_metric_namespace
     metric_name      = "serverLoad"
     aggregation      = "Average"
     operator         = "GreaterThan"
@@ -406,9 +408,9 @@ resource "azurerm_monitor_metric_alert" "redis_server_load" {
 
 resource "azurerm_monitor_metric_alert" "redis_memory" {
   name                = "alert-${local.base}-redis-memory"
-  description         = "Azure Cache for Redis used memory above ${var.monitoring_redis_memory_percent}%: with maxmemory-policy noeviction a full cache refuses writes and the handler spools. Scale the cache or lower the retention settings."
+  description         = "Redis used memory above ${var.monitoring_redis_memory_percent}%: with maxmemory-policy noeviction a full cache refuses writes and the handler spools. Scale the cache or lower the retention settings."
   resource_group_name = azurerm_resource_group.main.name
-  scopes              = [azurerm_redis_cache.main.id]
+  scopes              = [local.redis_id]
   severity            = 2
   frequency           = "PT5M"
   window_size         = "PT15M"
@@ -416,7 +418,7 @@ resource "azurerm_monitor_metric_alert" "redis_memory" {
   tags                = local.tags
 
   criteria {
-    metric_namespace = "Microsoft.Cache/redis"
+    metric_namespace = local.redis_metric_namespace
     metric_name      = "usedmemorypercentage"
     aggregation      = "Maximum"
     operator         = "GreaterThan"

@@ -7,15 +7,19 @@
 # - FUNCTIONS_EXTENSION_VERSION, AzureWebJobsStorage, WEBSITE_CONTENTAZUREFILECONNECTIONSTRING,
 #   WEBSITE_CONTENTSHARE and APPLICATIONINSIGHTS_CONNECTION_STRING come from the function app's
 #   functions_extension_version, storage_account_* and site_config arguments.
-# - No REDIS_TLS_CA_FILE: Azure Cache for Redis presents a publicly trusted certificate, so the
+# - No REDIS_TLS_CA_FILE: Azure's Redis services present a publicly trusted certificate, so the
 #   system roots verify it. No CHARGEBACK_BENCH_ROUTES: benchmark routes stay off in Azure.
 locals {
   handler_app_settings = {
     # Zip deploy, run from the mounted package (read-only wwwroot).
     WEBSITE_RUN_FROM_PACKAGE = "1"
 
-    # Resolved by App Service with the function app's identity (Key Vault Secrets User).
-    REDIS_CONNECTION_STRING = "@Microsoft.KeyVault(SecretUri=${azurerm_key_vault_secret.redis_connection_string.versionless_id})"
+    # Azure Managed Redis: TLS on port 10000, no password in the string: the handler AUTHs with
+    # the managed identity's Microsoft Entra token (REDIS_AUTH=entra; IDENTITY_ENDPOINT and
+    # IDENTITY_HEADER are set by the platform). Azure Cache for Redis: the access-key connection
+    # string, resolved by App Service from Key Vault with the function app's identity.
+    REDIS_CONNECTION_STRING = local.managed_redis ? "rediss://${local.redis_hostname}:10000" : "@Microsoft.KeyVault(SecretUri=${azurerm_key_vault_secret.redis_connection_string[0].versionless_id})"
+    REDIS_AUTH              = local.managed_redis ? "entra" : "password"
     REDIS_CLUSTER           = local.redis_cluster ? "true" : "false"
     REDIS_TIMEOUT_MS        = tostring(var.redis_timeout_ms)
     REDIS_POOL_SIZE         = tostring(var.redis_pool_size)

@@ -60,12 +60,14 @@ resource "time_sleep" "apim_kv_rbac" {
   depends_on      = [azurerm_role_assignment.apim_kv_secrets_user]
 }
 
-# StackExchange format as the provider builds it: <host>:6380,password=<key>,ssl=true,abortConnect=False
-# (the handler parses it; `ssl` is read case-insensitively).
+# Azure Cache for Redis only (redis_kind = cache): StackExchange format as the provider builds it,
+# <host>:6380,password=<key>,ssl=true,abortConnect=False (the handler parses it; `ssl` is read
+# case-insensitively). Azure Managed Redis has no key: the handler uses its Entra token.
 resource "azurerm_key_vault_secret" "redis_connection_string" {
   #checkov:skip=CKV_AZURE_41:the value is owned by Terraform and follows the Redis access key; an expiry date would make the function app's Key Vault reference fail silently when it passes
+  count        = local.managed_redis ? 0 : 1
   name         = "redis-connection-string"
-  value        = azurerm_redis_cache.main.primary_connection_string
+  value        = azurerm_redis_cache.main[0].primary_connection_string
   key_vault_id = azurerm_key_vault.main.id
   content_type = "text/plain; format=stackexchange-redis"
   tags         = local.tags

@@ -28,6 +28,4 @@ locals {
 
   openai_location = coalesce(var.openai_location, var.location)
 
-  # The handler talks to a Redis Cluster when the Premium cache is sharded.
-  redis_cluster = var.redis_shard_count > 0
 }

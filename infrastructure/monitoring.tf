@@ -24,14 +24,15 @@ locals {
     # allLogs includes GatewayLogs and the LLM gateway logs (GatewayLlmLogs).
     api_management = azurerm_api_management.main.id
     function_app   = azurerm_linux_function_app.main.id
-    redis          = azurerm_redis_cache.main.id
     key_vault      = azurerm_key_vault.main.id
     openai         = azurerm_cognitive_account.openai.id
   }
 }
 
 resource "azurerm_monitor_diagnostic_setting" "main" {
-  for_each = local.diagnostic_targets
+  # Azure Cache for Redis has log categories of its own; Azure Managed Redis's cluster resource has
+  # only metrics (its connection logs are on the database, not collected here): redis_metrics below.
+  for_each = merge(local.diagnostic_targets, local.managed_redis ? {} : { redis = local.redis_id })
 
   name                       = "to-log-analytics"
   target_resource_id         = each.value
@@ -43,6 +44,17 @@ resource "azurerm_monitor_diagnostic_setting" "main" {
   enabled_log {
     category_group = "allLogs"
   }
+
+  enabled_metric {
+    category = "AllMetrics"
+  }
+}
+
+resource "azurerm_monitor_diagnostic_setting" "redis_metrics" {
+  count                      = local.managed_redis ? 1 : 0
+  name                       = "to-log-analytics"
+  target_resource_id         = local.redis_id
+  log_analytics_workspace_id = azurerm_log_analytics_workspace.main.id
 
   enabled_metric {
     category = "AllMetrics"

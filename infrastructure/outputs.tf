@@ -26,12 +26,12 @@ output "api_management_name" {
 }
 
 output "redis_hostname" {
-  description = "Azure Cache for Redis host name (TLS port 6380)."
-  value       = azurerm_redis_cache.main.hostname
+  description = "Redis host name: Azure Managed Redis (TLS port 10000) or Azure Cache for Redis (TLS port 6380)."
+  value       = local.redis_hostname
 }
 
 output "key_vault_name" {
-  description = "Key Vault holding redis-connection-string, chargeback-ingest-key (APIM's) and chargeback-report-key (full-access reports)."
+  description = "Key Vault holding redis-connection-string (Azure Cache for Redis only), chargeback-ingest-key (APIM's) and chargeback-report-key (full-access reports)."
   value       = azurerm_key_vault.main.name
 }
 

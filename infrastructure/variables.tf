@@ -97,11 +97,44 @@ variable "rbac_propagation_wait" {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Azure Cache for Redis
+# Redis: Azure Managed Redis (default) or Azure Cache for Redis
 # ---------------------------------------------------------------------------------------------
 
+variable "redis_kind" {
+  description = "managed: Azure Managed Redis with Microsoft Entra ID (the default; Azure Cache for Redis is retiring). cache: an Azure Cache for Redis with an access key (the redis_sku_name, redis_family, redis_capacity and redis_shard_count settings)."
+  type        = string
+  default     = "managed"
+
+  validation {
+    condition     = contains(["managed", "cache"], var.redis_kind)
+    error_message = "redis_kind must be managed or cache."
+  }
+}
+
+variable "managed_redis_sku_name" {
+  description = "Azure Managed Redis size, e.g. Balanced_B1 (dev) or Balanced_B5 (prod): tier_size of Balanced, ComputeOptimized, MemoryOptimized or FlashOptimized."
+  type        = string
+  default     = "Balanced_B1"
+
+  validation {
+    condition     = can(regex("^(Balanced_B[0-9]+|ComputeOptimized_X[0-9]+|MemoryOptimized_M[0-9]+|FlashOptimized_A[0-9]+)$", var.managed_redis_sku_name))
+    error_message = "managed_redis_sku_name must be a tier and size such as Balanced_B1, ComputeOptimized_X5 or MemoryOptimized_M10."
+  }
+}
+
+variable "managed_redis_clustering_policy" {
+  description = "EnterpriseCluster: one endpoint, the proxy routes to the shards (REDIS_CLUSTER=false). OSSCluster: the handler's cluster client talks to each shard (REDIS_CLUSTER=true). Changing it recreates the database."
+  type        = string
+  default     = "EnterpriseCluster"
+
+  validation {
+    condition     = contains(["EnterpriseCluster", "OSSCluster"], var.managed_redis_clustering_policy)
+    error_message = "managed_redis_clustering_policy must be EnterpriseCluster or OSSCluster."
+  }
+}
+
 variable "redis_sku_name" {
-  description = "Azure Cache for Redis SKU: Standard (dev) or Premium (prod, required for clustering)."
+  description = "Azure Cache for Redis (redis_kind = cache) SKU: Standard or Premium (required for clustering)."
   type        = string
   default     = "Standard"
 

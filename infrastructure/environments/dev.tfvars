@@ -16,11 +16,13 @@ key_vault_soft_delete_retention_days = 7
 monitoring_alerts_enabled        = true
 monitoring_alert_email_addresses = ["platform@contoso.example"]
 
-# Azure Cache for Redis Standard C1 (replicated, no cluster).
-redis_sku_name    = "Standard"
-redis_family      = "C"
-redis_capacity    = 1
-redis_shard_count = 0
+# Azure Managed Redis Balanced B1, Microsoft Entra ID only, TLS on 10000, AOF every second, NoEviction;
+# the Enterprise clustering policy serves every shard behind one endpoint (REDIS_CLUSTER=false).
+# For an existing Azure Cache for Redis instead: redis_kind = "cache" and redis_sku_name, redis_family,
+# redis_capacity, redis_shard_count (variables.tf).
+redis_kind                      = "managed"
+managed_redis_sku_name          = "Balanced_B1"
+managed_redis_clustering_policy = "EnterpriseCluster"
 
 # Elastic Premium EP1, one always-ready instance.
 function_plan_sku                     = "EP1"

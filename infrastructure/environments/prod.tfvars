@@ -18,11 +18,13 @@ key_vault_soft_delete_retention_days = 90
 monitoring_alerts_enabled        = true
 monitoring_alert_email_addresses = ["platform@contoso.example"]
 
-# Azure Cache for Redis Premium P1 as a 2-shard cluster (REDIS_CLUSTER=true).
-redis_sku_name    = "Premium"
-redis_family      = "P"
-redis_capacity    = 1
-redis_shard_count = 2
+# Azure Managed Redis Balanced B5, Microsoft Entra ID only, TLS on 10000, AOF every second, NoEviction;
+# the Enterprise clustering policy serves every shard behind one endpoint (REDIS_CLUSTER=false).
+# For an existing Azure Cache for Redis instead: redis_kind = "cache" and redis_sku_name, redis_family,
+# redis_capacity, redis_shard_count (variables.tf).
+redis_kind                      = "managed"
+managed_redis_sku_name          = "Balanced_B5"
+managed_redis_clustering_policy = "EnterpriseCluster"
 
 # Elastic Premium EP2, zone-balanced (the plan keeps at least 3 instances).
 function_plan_sku                     = "EP2"

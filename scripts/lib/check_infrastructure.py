@@ -34,6 +34,10 @@ NOT_APP_SETTINGS = {
     "CHARGEBACK_BENCH_ROUTES": "serves a benchmark route; never in production",
     "REDIS_TLS_CA_FILE": "Azure Cache for Redis presents a publicly trusted certificate: the system roots verify it",
     "TZDIR": "unset in Azure: the handler then reads the zoneinfo/ the package bundles beside the executable; an override for other builds",
+    "IDENTITY_ENDPOINT": "set by App Service when the app has a managed identity (REDIS_AUTH=entra reads it)",
+    "IDENTITY_HEADER": "set (and rotated) by App Service when the app has a managed identity; a secret, never an app setting",
+    "REDIS_ENTRA_CLIENT_ID": "the app authenticates as its system-assigned identity; set only for a user-assigned one",
+    "REDIS_ENTRA_USER": "the token's oid claim is the identity's object id, Azure Managed Redis's AUTH user; an override for other setups",
 }
 
 documents = {}
@@ -55,7 +59,7 @@ if not settings:
     problems.append("no locals.handler_app_settings in infrastructure/")
 read = set()
 # The handler is the `chargeback` executable and the targets it links (not the local host or the benchmarks).
-handler_targets = ["chargeback", "ChargebackApp", "ChargebackUseCases", "ChargebackRedis", "ChargebackSpool", "ChargebackCore", "RedisClient", "CurlClient",
+handler_targets = ["chargeback", "ChargebackApp", "AzureIdentity", "ChargebackUseCases", "ChargebackRedis", "ChargebackSpool", "ChargebackCore", "RedisClient", "CurlClient",
                    "FunctionsProtocol", "JSONOutput", "CivilCalendar"]
 for source in [file for target in handler_targets for file in (root / "Sources" / target).rglob("*.swift")]:
     text = source.read_text()
