@@ -24,11 +24,17 @@ import TestSupport
         let port = try TestEnvironment.unusedPort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "python3 -c 'import socket,time; s=socket.socket(); s.bind((\"127.0.0.1\", \(port))); s.listen(); time.sleep(5)'; true"]
+        // It listens until its stdin closes (the end of this test), however slow the machine.
+        process.arguments = ["-c", "python3 -c 'import socket,sys; s=socket.socket(); s.bind((\"127.0.0.1\", \(port))); s.listen(); sys.stdin.read()'; true"]
+        let input = Pipe()
+        process.standardInput = input
         try process.run()
-        defer { process.terminate() }
+        defer {
+            try? input.fileHandleForWriting.close()
+            process.terminate()
+        }
         var owned: Bool?
-        for _ in 0..<100 where owned == nil {
+        for _ in 0..<400 where owned == nil {
             try await Task.sleep(for: .milliseconds(50))
             owned = PortOwner.isListening(on: port, ownedBy: process.processIdentifier)
         }
