@@ -45,11 +45,14 @@ public final class ManagedIdentityCredential: Sendable {
     }
 
     func fetch(_ resource: String) async throws -> AccessToken {
-        var query = "resource=\(Self.percentEncoded(resource))&api-version=2019-08-01"
-        if let clientID { query += "&client_id=\(Self.percentEncoded(clientID))" }
-        let separator = endpoint.contains("?") ? "&" : "?"
-        let request = CurlRequest(url: endpoint + separator + query, headers: [("X-IDENTITY-HEADER", secret)],
-                                  timeoutMilliseconds: 10_000, maxResponseBytes: 64 * 1024)
+        guard var components = URLComponents(string: endpoint) else {
+            throw Failure(description: "IDENTITY_ENDPOINT is not a URL")
+        }
+        components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "resource", value: resource),
+                                                                 URLQueryItem(name: "api-version", value: "2019-08-01")]
+            + (clientID.map { [URLQueryItem(name: "client_id", value: $0)] } ?? [])
+        guard let url = components.string else { throw Failure(description: "IDENTITY_ENDPOINT is not a URL") }
+        let request = CurlRequest(url: url, headers: [("X-IDENTITY-HEADER", secret)], timeoutMilliseconds: 10_000, maxResponseBytes: 64 * 1024)
         let response: CurlResponse
         do {
             response = try await client.perform(request)
@@ -88,21 +91,5 @@ public final class ManagedIdentityCredential: Sendable {
                 }
             }
         }
-    }
-
-    /// RFC 3986 unreserved characters pass; everything else is %XX.
-    static func percentEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(UnicodeScalar(byte))
-            default:
-                let digits = Array("0123456789ABCDEF")
-                out += "%" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0x0F)])
-            }
-        }
-        return out
     }
 }

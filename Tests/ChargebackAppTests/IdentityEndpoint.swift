@@ -1,8 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdTesting
 import NIOConcurrencyHelpers
 import RedisClient
+import TestSupport
 
 /// A loopback stand-in for the App Service managed identity endpoint (api-version 2019-08-01:
 /// `GET ?resource=…&api-version=…` with `X-IDENTITY-HEADER`, answering `access_token` and
@@ -38,8 +40,10 @@ final class IdentityEndpoint: Sendable {
                 self.wrongSecrets.withLockedValue { $0 += 1 }
                 return Response(status: .badRequest)
             }
-            guard request.uri.query?.contains("resource=https%3A%2F%2Fredis.azure.com") == true,
-                  request.uri.query?.contains("api-version=2019-08-01") == true else { return Response(status: .badRequest) }
+            let query = request.uri.queryParameters
+            guard query.get("resource") == "https://redis.azure.com", query.get("api-version") == "2019-08-01" else {
+                return Response(status: .badRequest)
+            }
             let number = self.issuedCount.withLockedValue { value -> Int in defer { value += 1 }; return value }
             let user = "\(self.prefix)-\(number)"
             let expiresOn = Int64(Date().timeIntervalSince1970) + self.ttlSeconds
@@ -77,6 +81,25 @@ final class IdentityEndpoint: Sendable {
             staleConnections.withLockedValue { $0.append(still) }
             _ = try await redis.send(["ACL", "DELUSER", token.user])
         }
+    }
+
+    /// Runs `body` with a live endpoint issuing tokens of `ttlSeconds` (and its port), on the plain
+    /// test Redis; then deletes the users it made, whatever happened.
+    static func serving(ttlSeconds: Int64, _ body: @escaping @Sendable (IdentityEndpoint, Int) async throws -> Void) async throws {
+        let admin = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 1, timeoutMilliseconds: 5000)
+        let endpoint = IdentityEndpoint(ttlSeconds: ttlSeconds, redis: admin)
+        do {
+            try await endpoint.application().test(.live) { client in
+                guard let port = client.port else { throw RedisError.connection("the identity endpoint has no port") }
+                try await body(endpoint, port)
+            }
+        } catch {
+            await endpoint.removeAll()
+            await admin.close()
+            throw error
+        }
+        await endpoint.removeAll()
+        await admin.close()
     }
 
     /// Deletes every user still there.
