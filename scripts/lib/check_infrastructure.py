@@ -81,6 +81,23 @@ if "handler_app_settings" not in re.sub(r"locals\s*{[^}]*handler_app_settings", 
 if "use_custom_runtime" not in function_text:
     problems.append("the Function App is not a custom handler (application_stack.use_custom_runtime)")
 
+# Every argument and nested block of every azurerm resource and data source is in the pinned provider's
+# schema (infrastructure/azurerm-schema.json, from its docs at the tag; scripts/lib/azurerm_schema.py).
+import azurerm_schema  # noqa: E402
+
+schema = json.loads(azurerm_schema.SCHEMA.read_text())
+pinned = re.search(r'azurerm\s*=\s*{[^}]*version\s*=\s*"~>\s*([0-9.]+)"', (infrastructure / "versions.tf").read_text())
+if not pinned or f"v{pinned.group(1)}" != schema["tag"]:
+    problems.append(f"versions.tf pins azurerm {pinned.group(1) if pinned else '?'} but azurerm-schema.json is {schema['tag']}: regenerate it")
+tf_documents = [document for path, document in documents.items() if str(path).endswith(".tf")]
+problems += azurerm_schema.check(tf_documents, schema)
+# The check can fail: a removed argument (4.x renamed it), an unknown nested argument, an unknown block.
+probe = {"resource": [{"azurerm_key_vault": {"x": {"enable_rbac_authorization": True, "__is_block__": True}}},
+                      {"azurerm_managed_redis": {"x": {"default_database": [{"eviction": "NoEviction", "__is_block__": True}],
+                                                       "redis_configuration": [{"__is_block__": True}], "__is_block__": True}}}]}
+if len(azurerm_schema.check([probe], schema)) != 3:
+    problems.append(f"the azurerm schema check misses planted mistakes: {azurerm_schema.check([probe], schema)}")
+
 # Environments: deployments are priced, teams have a cost center.
 book = json.loads((root / "config/price-book.json").read_text())["deployments"]
 centers = json.loads((root / "config/cost-centers.json").read_text())
