@@ -66,7 +66,9 @@ else
   function_app="<function_app_name output>"
   function_url="<function_url output>"
 fi
-step az functionapp deployment source config-zip --resource-group "$resource_group" --name "$function_app" --src "$package"
+# `az functionapp deploy` (the OneDeploy API, with the signed-in identity), not the older
+# `deployment source config-zip`, which needs SCM basic-auth publishing credentials.
+step az functionapp deploy --resource-group "$resource_group" --name "$function_app" --src-path "$package" --type zip
 
 # 4. Health: the handler answers and reaches Redis (retried while the new package starts).
 step curl --fail --silent --show-error --retry 12 --retry-delay 10 --retry-all-errors "$function_url/v1/health"
