@@ -80,13 +80,18 @@ def chat_sse(prompt_tokens, cached, completion, prompt, words, model="gpt-4o-202
 
 
 def envelope(rid, subscription, deployment, timestamp, request_body, response_body, content_type, stream, **fields):
-    """One outbound envelope (contract v1) as JSON text; `fields` add or replace envelope fields."""
+    """One outbound envelope (contract v1) as JSON text. A body that is None was not captured: the
+    request's is left out, the response's is null. `fields` add or replace envelope fields last
+    (e.g. path, method, source, statusCode, responseBodyLength)."""
     body = {"schemaVersion": 1, "source": "outbound", "requestId": rid, "timestamp": timestamp, "subscriptionId": subscription,
             "path": f"/openai/deployments/{deployment}/chat/completions", "deployment": deployment, "statusCode": 200,
             "isStream": stream, "responseContentType": content_type}
+    if request_body is not None:
+        body.update({"requestBody": request_body, "requestBodyLength": len(request_body.encode())})
+    body["responseBody"] = response_body
+    if response_body is not None:
+        body["responseBodyLength"] = len(response_body.encode())
     body.update(fields)
-    body.update({"requestBody": request_body, "requestBodyLength": len(request_body.encode()),
-                 "responseBody": response_body, "responseBodyLength": len(response_body.encode())})
     return json.dumps(body)
 
 

@@ -12,11 +12,7 @@ from common import subscriptions, wait_drained, in_background, non_2xx
 
 def answered_envelope(ctx, rid, subscription, text):
     """A 200 chat envelope carrying `text` as its responseBody (application/json), without a requestBody."""
-    envelope = {"schemaVersion": 1, "source": "outbound", "requestId": rid, "timestamp": ctx.day + "T10:00:00Z",
-                "subscriptionId": subscription, "statusCode": 200, "path": "/openai/deployments/gpt-4o/chat/completions",
-                "deployment": "gpt-4o", "responseContentType": "application/json", "responseBody": text,
-                "responseBodyLength": len(text.encode())}
-    return json.dumps(envelope).encode()
+    return envelopes.envelope(rid, subscription, "gpt-4o", ctx.day + "T10:00:00Z", None, text, "application/json", False).encode()
 
 
 def deep_response(ctx):
@@ -42,10 +38,10 @@ def uncaptured_response(ctx):
     """A 200 whose body APIM did not capture (responseBody null, 6,000,000 bytes, no tail, no request
     body): billed, never 0. Without max_tokens the output is estimated as ⌈responseBodyLength ÷ 4⌉ and
     flagged output_estimated_from_length."""
-    envelope = json.loads(answered_envelope(ctx, "sec-uncaptured", "rel-security-uncaptured", ""))
-    envelope.update({"responseBody": None, "responseBodyLength": 6_000_000})
+    body = envelopes.envelope("sec-uncaptured", "rel-security-uncaptured", "gpt-4o", ctx.day + "T10:00:00Z", None, None,
+                              "application/json", False, responseBodyLength=6_000_000)
     expected = {"requests": 1, "inputTokens": 0, "cachedInputTokens": 0, "outputTokens": 1_500_000, "errors": 0}
-    return envelopes.Event("sec-uncaptured", "rel-security-uncaptured", "gpt-4o", ctx.day, json.dumps(envelope).encode(), expected)
+    return envelopes.Event("sec-uncaptured", "rel-security-uncaptured", "gpt-4o", ctx.day, body.encode(), expected)
 
 
 def fixture(ctx, name):
@@ -55,12 +51,8 @@ def fixture(ctx, name):
 
 def responses_envelope(ctx, rid, subscription, method, path, request, response, deployment):
     """A Responses API call as the policy reports it: `method` on `path`, the answer `response` (text)."""
-    envelope = {"schemaVersion": 1, "source": "outbound", "requestId": rid, "timestamp": ctx.day + "T11:00:00Z",
-                "subscriptionId": subscription, "method": method, "path": path, "apiVersion": "preview", "deployment": deployment,
-                "statusCode": 200, "isStream": False, "responseContentType": "application/json",
-                "requestBody": request, "requestBodyLength": len(request.encode()) if request is not None else None,
-                "responseBody": response, "responseBodyLength": len(response.encode())}
-    return json.dumps(envelope).encode()
+    return envelopes.envelope(rid, subscription, deployment, ctx.day + "T11:00:00Z", request, response, "application/json", False,
+                              method=method, path=path, apiVersion="preview").encode()
 
 
 def deep_tool_schema(ctx):
