@@ -2,8 +2,9 @@
 # local so tests can cross-check the names against the handler.
 #
 # Set elsewhere, not here:
-# - FUNCTIONS_WORKER_RUNTIME=custom comes from application_stack.use_custom_runtime (the provider
-#   adds it; the provider docs forbid setting it in app_settings next to application_stack).
+# - FUNCTIONS_WORKER_RUNTIME=custom comes from the image's ENV (container: the provider's docker
+#   stack sets no worker runtime) or from application_stack.use_custom_runtime (zip: the provider
+#   adds it; its docs forbid setting it in app_settings next to application_stack).
 # - FUNCTIONS_EXTENSION_VERSION, AzureWebJobsStorage, WEBSITE_CONTENTAZUREFILECONNECTIONSTRING,
 #   WEBSITE_CONTENTSHARE and APPLICATIONINSIGHTS_CONNECTION_STRING come from the function app's
 #   functions_extension_version, storage_account_* and site_config arguments.
@@ -11,8 +12,6 @@
 #   system roots verify it. No CHARGEBACK_BENCH_ROUTES: benchmark routes stay off in Azure.
 locals {
   handler_app_settings = {
-    # Zip deploy, run from the mounted package (read-only wwwroot).
-    WEBSITE_RUN_FROM_PACKAGE = "1"
 
     # Azure Managed Redis: TLS on port 10000, no password in the string: the handler AUTHs with
     # the managed identity's Microsoft Entra token (REDIS_AUTH=entra; IDENTITY_ENDPOINT and
@@ -20,9 +19,11 @@ locals {
     # string, resolved by App Service from Key Vault with the function app's identity.
     REDIS_CONNECTION_STRING = local.managed_redis ? "rediss://${local.redis_hostname}:10000" : "@Microsoft.KeyVault(SecretUri=${azurerm_key_vault_secret.redis_connection_string[0].versionless_id})"
     REDIS_AUTH              = local.managed_redis ? "entra" : "password"
-    REDIS_CLUSTER           = local.redis_cluster ? "true" : "false"
-    REDIS_TIMEOUT_MS        = tostring(var.redis_timeout_ms)
-    REDIS_POOL_SIZE         = tostring(var.redis_pool_size)
+    # The identity is user-assigned: the identity endpoint wants its client id.
+    REDIS_ENTRA_CLIENT_ID = local.managed_redis ? azurerm_user_assigned_identity.function.client_id : ""
+    REDIS_CLUSTER         = local.redis_cluster ? "true" : "false"
+    REDIS_TIMEOUT_MS      = tostring(var.redis_timeout_ms)
+    REDIS_POOL_SIZE       = tostring(var.redis_pool_size)
 
     # Must match host.json extensions.http.routePrefix.
     CHARGEBACK_ROUTE_PREFIX       = "api"
@@ -40,11 +41,12 @@ locals {
     # Deployments outside the price book one subscription may add per UTC day (then `(unlisted)`).
     CHARGEBACK_DEPLOYMENT_CAP = "50"
 
-    # /home is the persistent Azure Files share of the Elastic Premium plan: spooled events survive
-    # restarts. One folder per instance (the handler expands %WEBSITE_INSTANCE_ID%), so appends from
-    # several machines never interleave on the share; a folder left by an instance that was scaled
-    # in is replayed with `chargeback replay --spool-dir` (README, Operations).
-    CHARGEBACK_SPOOL_DIR       = "/home/data/chargeback-spool/%WEBSITE_INSTANCE_ID%"
+    # A persistent Azure Files share, so spooled events survive restarts: the container's spool share
+    # mounted at /mounts/spool (function.tf), or the zip deployment's /home content share. One
+    # folder per instance (the handler expands %WEBSITE_INSTANCE_ID%), so appends from several
+    # machines never interleave on the share; a folder left by an instance that was scaled in is
+    # replayed with `chargeback replay --spool-dir` (README, Operations).
+    CHARGEBACK_SPOOL_DIR       = local.container ? "/mounts/spool/%WEBSITE_INSTANCE_ID%" : "/home/data/chargeback-spool/%WEBSITE_INSTANCE_ID%"
     CHARGEBACK_SPOOL_MAX_BYTES = "67108864"
 
     # Relative to the app root (the deployed zip carries config/).
@@ -63,4 +65,11 @@ locals {
 
     LOG_LEVEL = var.log_level
   }
+}
+
+# Settings of the deployment kind, not read by the handler. Zip: run from the mounted package
+# (read-only wwwroot). Container: the code is in the image's /home/site/wwwroot, so no share may be
+# mounted over /home (WEBSITES_ENABLE_APP_SERVICE_STORAGE=false; the spool has its own mount).
+locals {
+  deployment_app_settings = local.container ? { WEBSITES_ENABLE_APP_SERVICE_STORAGE = "false" } : { WEBSITE_RUN_FROM_PACKAGE = "1" }
 }

@@ -45,16 +45,49 @@ resource "azurerm_linux_function_app" "main" {
 
   # The alert channels' webhook URLs and secret (config/budgets.json names the variables), e.g.
   # ALERT_TEAMS_URL = "@Microsoft.KeyVault(SecretUri=...)": secrets, so from a variable, never in Git.
-  app_settings = merge(local.handler_app_settings, var.alert_app_settings)
+  app_settings = merge(local.handler_app_settings, local.deployment_app_settings, var.alert_app_settings)
 
-  identity {
-    type = "SystemAssigned"
+  # The container's durable spool (its /home is not persistent: app-settings.tf).
+  dynamic "storage_account" {
+    for_each = local.container ? [1] : []
+    content {
+      name         = "spool"
+      type         = "AzureFiles"
+      account_name = azurerm_storage_account.function.name
+      share_name   = azurerm_storage_share.spool[0].name
+      access_key   = azurerm_storage_account.function.primary_access_key
+      mount_path   = "/mounts/spool"
+    }
   }
 
+  # The user-assigned identity (identity.tf) with its roles granted before the app is created.
+  identity {
+    type         = "UserAssigned"
+    identity_ids = [azurerm_user_assigned_identity.function.id]
+  }
+  key_vault_reference_identity_id = azurerm_user_assigned_identity.function.id
+
   site_config {
-    application_stack {
-      use_custom_runtime = true
+    # container (default): the image built from the package on the Functions host's Debian 12 image
+    # (registry.tf explains why); zip: the package on the code-based custom-handler stack.
+    dynamic "application_stack" {
+      for_each = local.container ? [1] : []
+      content {
+        docker {
+          registry_url = "https://${azurerm_container_registry.main[0].login_server}"
+          image_name   = "chargeback"
+          image_tag    = var.image_tag
+        }
+      }
     }
+    dynamic "application_stack" {
+      for_each = local.container ? [] : [1]
+      content {
+        use_custom_runtime = true
+      }
+    }
+    container_registry_use_managed_identity       = local.container
+    container_registry_managed_identity_client_id = local.container ? azurerm_user_assigned_identity.function.client_id : null
 
     application_insights_connection_string = azurerm_application_insights.main.connection_string
 
@@ -101,4 +134,6 @@ resource "azurerm_linux_function_app" "main" {
   }
 
   tags = local.tags
+
+  depends_on = [time_sleep.function_identity_rbac]
 }

@@ -30,11 +30,12 @@ resource "azurerm_role_assignment" "deployer_kv_secrets_officer" {
   principal_id         = data.azurerm_client_config.current.object_id
 }
 
-# The function app resolves @Microsoft.KeyVault(...) app settings with its system identity.
+# The function app resolves @Microsoft.KeyVault(...) app settings with its user-assigned identity
+# (key_vault_reference_identity_id), granted before the app exists (identity.tf).
 resource "azurerm_role_assignment" "function_kv_secrets_user" {
   scope                            = azurerm_key_vault.main.id
   role_definition_name             = "Key Vault Secrets User"
-  principal_id                     = azurerm_linux_function_app.main.identity[0].principal_id
+  principal_id                     = azurerm_user_assigned_identity.function.principal_id
   principal_type                   = "ServicePrincipal"
   skip_service_principal_aad_check = true
 }

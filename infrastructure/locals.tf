@@ -17,8 +17,10 @@ locals {
     # Storage: lowercase letters and digits only, 3-24 characters, globally unique: 2 + ≤17 + 5.
     storage = "st${substr(local.compact, 0, 17)}${local.suffix}"
     # Key Vault: 3-24 characters, letters, digits and single hyphens, globally unique: 3 + ≤15 + 1 + 5.
-    key_vault    = "kv-${trim(substr(local.base, 0, 15), "-")}-${local.suffix}"
-    redis        = "redis-${local.base}-${local.suffix}"
+    key_vault = "kv-${trim(substr(local.base, 0, 15), "-")}-${local.suffix}"
+    redis     = "redis-${local.base}-${local.suffix}"
+    # Container registry: 5-50 letters and digits only, globally unique: 2 + ≤17 + 5.
+    registry     = "cr${substr(local.compact, 0, 17)}${local.suffix}"
     service_plan = "asp-${local.base}"
     # Function app: ≤ 32 characters (the host id is derived from the first 32): 5 + ≤21 + 1 + 5.
     function_app   = "func-${local.base}-${local.suffix}"

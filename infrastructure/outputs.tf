@@ -54,3 +54,8 @@ output "monitoring_workbook_id" {
   description = "The chargeback handler's Azure Monitor workbook (workbook.json), listed under the Log Analytics workspace's Workbooks."
   value       = azurerm_application_insights_workbook.chargeback.id
 }
+
+output "registry_name" {
+  description = "The container registry holding the handler image (function_deployment = container); scripts/deploy.sh builds into it. Null for a zip deployment."
+  value       = local.container ? azurerm_container_registry.main[0].name : null
+}

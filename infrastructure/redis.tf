@@ -51,12 +51,12 @@ resource "azurerm_managed_redis" "main" {
   tags = local.tags
 }
 
-# The Function App's identity may read and write the default database (Microsoft Entra ID; the
-# handler's AUTH user is this identity's object id, the `oid` claim of its token).
+# The Function App's identity (identity.tf) may read and write the default database (Microsoft Entra
+# ID; the handler's AUTH user is this identity's object id, the `oid` claim of its token).
 resource "azurerm_managed_redis_access_policy_assignment" "function_app" {
   count            = local.managed_redis ? 1 : 0
   managed_redis_id = azurerm_managed_redis.main[0].id
-  object_id        = azurerm_linux_function_app.main.identity[0].principal_id
+  object_id        = azurerm_user_assigned_identity.function.principal_id
 }
 
 resource "azurerm_redis_cache" "main" {

@@ -1,6 +1,7 @@
 # Storage account of the function app: AzureWebJobsStorage (host keys, timer leases for the
-# rollup, host state) and the Azure Files content share that backs the Elastic Premium /home,
-# where the handler keeps its durable spool (/home/data/chargeback-spool).
+# rollup, host state), the Azure Files content share of the Elastic Premium plan, and the share of
+# the handler's durable spool (mounted at /mounts/spool in the container; the zip deployment keeps
+# it in /home/data/chargeback-spool on the content share).
 resource "azurerm_storage_account" "function" {
   #checkov:skip=CKV2_AZURE_40:Shared Key stays on: Elastic Premium mounts the /home content share (WEBSITE_CONTENTAZUREFILECONNECTIONSTRING) with the account key; Azure Files has no managed-identity option for it
   #checkov:skip=CKV_AZURE_59:no VNet in this template: the Functions host reaches AzureWebJobsStorage and the content share over the public endpoint
@@ -47,4 +48,13 @@ resource "azurerm_storage_account" "function" {
   }
 
   tags = local.tags
+}
+
+# The container's spool (function_deployment = container): events wait here while Redis is
+# unavailable, one folder per instance; 64 MiB per instance at most (CHARGEBACK_SPOOL_MAX_BYTES).
+resource "azurerm_storage_share" "spool" {
+  count              = local.container ? 1 : 0
+  name               = "chargeback-spool"
+  storage_account_id = azurerm_storage_account.function.id
+  quota              = 5
 }

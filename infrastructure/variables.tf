@@ -181,6 +181,28 @@ variable "redis_shard_count" {
 # Function App (Elastic Premium)
 # ---------------------------------------------------------------------------------------------
 
+variable "function_deployment" {
+  description = "container (default): the handler's image on the Functions host's Debian 12 image, built in the registry by scripts/deploy.sh. zip: the package on the code-based custom-handler stack, whose Debian 11 (glibc 2.31) cannot start the handler today (infrastructure/runtime-base.json; scripts/lib/check_package.py says which base the package fits)."
+  type        = string
+  default     = "container"
+
+  validation {
+    condition     = contains(["container", "zip"], var.function_deployment)
+    error_message = "function_deployment must be container or zip."
+  }
+}
+
+variable "image_tag" {
+  description = "The handler image's tag in the registry (function_deployment = container). scripts/deploy.sh passes the Git commit it builds and deploys."
+  type        = string
+  default     = "initial"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))
+    error_message = "image_tag must be a Docker tag: letters, digits, _, . and -, at most 128 characters."
+  }
+}
+
 variable "function_plan_sku" {
   description = "Elastic Premium plan SKU of the function app: EP1 (dev), EP2 (prod) or EP3."
   type        = string

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Deploys the whole environment to Azure: `terraform apply` (infrastructure/), then a zip deploy of
-# dist/chargeback-functionapp.zip to the Function App with the Azure CLI, then a health check.
+# Deploys the whole environment to Azure: `terraform apply` (infrastructure/) and the code, then a
+# health check. The code, per function_deployment: the container image built in the registry from
+# dist/chargeback-image/ (the default: `az acr build`, tagged with the commit, before the apply that
+# points the app at it, so a running app never waits for a missing image), or a zip deploy of
+# dist/chargeback-functionapp.zip.
 # DRY RUN BY DEFAULT: prints what it would run and changes nothing. Pass --apply to deploy.
 #
 # Usage: scripts/deploy.sh [--environment dev|prod] [--apply] [--auto-approve] [--skip-package]
@@ -28,6 +31,11 @@ done
 var_file="environments/$environment.tfvars"
 [ -f "infrastructure/$var_file" ] || { echo "deploy.sh: no infrastructure/$var_file (environments: dev, prod)" >&2; exit 2; }
 package="dist/chargeback-functionapp.zip"
+context="dist/chargeback-image"
+image_tag=$(git rev-parse --short=12 HEAD 2>/dev/null || date -u +%Y%m%d%H%M%S)
+# The deployment kind the environment asks for (variables.tf default: container).
+deployment=$(sed -n 's/^function_deployment *= *"\(.*\)"/\1/p' "infrastructure/$var_file")
+deployment=${deployment:-container}
 
 # Prints a command; runs it only with --apply.
 step() {
@@ -50,13 +58,27 @@ if ! $skip_package; then
   step scripts/package.sh --out "$package"
 fi
 
-# 2. The environment.
+# 2. The image first, when the registry exists already (every deployment after the first): the apply
+#    below then points the app at an image that is there.
 step terraform -chdir=infrastructure init -input=false
+registry=""
+if [ "$deployment" = container ]; then
+  if $apply; then
+    registry=$(terraform -chdir=infrastructure output -raw registry_name 2>/dev/null || true)
+  else
+    registry="<registry_name output>"
+  fi
+  if [ -n "$registry" ]; then
+    step az acr build --registry "$registry" --image "chargeback:$image_tag" "$context"
+  fi
+fi
+
+# 3. The environment.
 approve=()
 if $auto_approve; then approve=(-auto-approve); fi
-step terraform -chdir=infrastructure apply -input=false -var-file="$var_file" "${approve[@]}"
+step terraform -chdir=infrastructure apply -input=false -var-file="$var_file" -var "image_tag=$image_tag" "${approve[@]}"
 
-# 3. The code: zip deploy (run from package; the zip keeps the executable's run bit).
+# 4. The code.
 if $apply; then
   resource_group=$(terraform -chdir=infrastructure output -raw resource_group_name)
   function_app=$(terraform -chdir=infrastructure output -raw function_app_name)
@@ -66,15 +88,26 @@ else
   function_app="<function_app_name output>"
   function_url="<function_url output>"
 fi
-# `az functionapp deploy` (the OneDeploy API, with the signed-in identity), not the older
-# `deployment source config-zip`, which needs SCM basic-auth publishing credentials.
-step az functionapp deploy --resource-group "$resource_group" --name "$function_app" --src-path "$package" --type zip
+if [ "$deployment" = container ]; then
+  if [ -z "$registry" ]; then
+    # The first deployment: the registry was just created; build, then let the app pull it.
+    registry=$(terraform -chdir=infrastructure output -raw registry_name)
+    step az acr build --registry "$registry" --image "chargeback:$image_tag" "$context"
+    step az functionapp restart --resource-group "$resource_group" --name "$function_app"
+  fi
+else
+  # Zip deploy (run from package; the zip keeps the executable's run bit) with `az functionapp
+  # deploy` (the OneDeploy API, with the signed-in identity), not the older `deployment source
+  # config-zip`, which needs SCM basic-auth publishing credentials.
+  step az functionapp deploy --resource-group "$resource_group" --name "$function_app" --src-path "$package" --type zip
+fi
 
-# 4. Health: the handler answers and reaches Redis (retried while the new package starts).
-step curl --fail --silent --show-error --retry 12 --retry-delay 10 --retry-all-errors "$function_url/v1/health"
+# 5. Health: the handler answers and reaches Redis (retried while the new code starts; an image pull
+#    takes longer than a zip mount).
+step curl --fail --silent --show-error --retry 30 --retry-delay 10 --retry-all-errors "$function_url/v1/health"
 echo
 
-# 5. Every APIM subscription Terraform created must have a cost center in the packaged config.
+# 6. Every APIM subscription Terraform created must have a cost center in the packaged config.
 if $apply; then
   terraform -chdir=infrastructure output -json subscription_cost_centers | python3 -c '
 import json, sys

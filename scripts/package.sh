@@ -2,8 +2,11 @@
 # Builds the deployable Function App package, dist/chargeback-functionapp.zip:
 #   host.json, one folder per function, config/, the `chargeback` executable (run bit set) and lib/
 #   with every shared library it needs beyond glibc (found through an RPATH of $ORIGIN/lib), so the
-#   package runs on the Functions Linux image (Debian 12, glibc 2.36) with nothing installed.
+#   package runs with nothing installed on a glibc at least as new as this machine's (2.36).
 # The Swift runtime and Foundation are linked statically (--static-swift-stdlib).
+# Beside it, dist/chargeback-image/: the container build context (Dockerfile FROM the Functions
+# host's Debian 12 image named in infrastructure/runtime-base.json, and the same files in app/),
+# which scripts/deploy.sh builds in Azure Container Registry (infrastructure/registry.tf says why).
 # Usage: scripts/package.sh [--out FILE]        (env PACKAGE_SCRATCH: the build folder, .build-static)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,7 +51,9 @@ strip --strip-debug "$app/chargeback"
 # the executable and for libcurl, which it loads with dlopen on first use (Sources/CCurl) and which
 # ldd of the executable therefore does not list: it goes to lib/ explicitly, with its own closure.
 glibc='^(linux-vdso|ld-linux|libc\.so|libm\.so|libpthread\.so|libdl\.so|librt\.so|libresolv\.so|libutil\.so)'
-libcurl=$(ldconfig -p | awk '$1 == "libcurl.so.4" && /x86-64/ { print $NF; exit }')
+# awk reads to the end (no `exit`): a reader that leaves early can kill ldconfig with SIGPIPE,
+# which pipefail turns into a failed package (seen once, exit 141, on a loaded machine).
+libcurl=$(ldconfig -p | awk '$1 == "libcurl.so.4" && /x86-64/ && !found { print $NF; found = 1 }')
 if [ -z "$libcurl" ] || [ ! -f "$libcurl" ]; then echo "package.sh: libcurl.so.4 is not installed (libcurl4)" >&2; exit 1; fi
 install -m 0644 "$libcurl" "$app/lib/libcurl.so.4"
 bundle_closure() {  # FILE: copies into lib/ every library FILE needs beyond glibc
@@ -80,3 +85,25 @@ out_abs="$(cd "$(dirname "$out")" && pwd)/$(basename "$out")"
 (cd "$app" && zip -q -r -X "$out_abs" .)
 zipinfo "$out_abs" chargeback | grep -q '^-rwx' || { echo "package.sh: the executable lost its run bit in the zip" >&2; exit 1; }
 echo "== $out ($(du -h "$out" | cut -f1)): $(zipinfo -1 "$out" | grep -c .) files"
+
+# The container build context. The app goes to /home/site/wwwroot: on App Service the Functions
+# host reads its script root there whatever AzureWebJobsScriptRoot says (azure-functions-host,
+# WebScriptHostConfigurationSource.cs: $HOME/site/wwwroot when WEBSITE_INSTANCE_ID is set). The app
+# therefore runs with WEBSITES_ENABLE_APP_SERVICE_STORAGE=false, so that no share is mounted over
+# /home, and keeps its spool on an Azure Files mount instead (infrastructure/function.tf).
+context="$(dirname "$out_abs")/chargeback-image"
+rm -rf "$context"
+mkdir -p "$context"
+cp -a "$app" "$context/app"
+base_image=$(python3 -c 'import json; print(json.load(open("infrastructure/runtime-base.json"))["image"])')
+cat >"$context/Dockerfile" <<DOCKERFILE
+# The chargeback custom handler on the Azure Functions host's Debian 12 image (glibc 2.36; the
+# evidence is in infrastructure/runtime-base.json). Written by scripts/package.sh; built by
+# scripts/deploy.sh with az acr build.
+FROM $base_image
+ENV AzureWebJobsScriptRoot=/home/site/wwwroot \\
+    AzureFunctionsJobHost__Logging__Console__IsEnabled=true \\
+    FUNCTIONS_WORKER_RUNTIME=custom
+COPY app/ /home/site/wwwroot/
+DOCKERFILE
+echo "== $context: Dockerfile FROM $base_image"

@@ -36,7 +36,6 @@ NOT_APP_SETTINGS = {
     "TZDIR": "unset in Azure: the handler then reads the zoneinfo/ the package bundles beside the executable; an override for other builds",
     "IDENTITY_ENDPOINT": "set by App Service when the app has a managed identity (REDIS_AUTH=entra reads it)",
     "IDENTITY_HEADER": "set (and rotated) by App Service when the app has a managed identity; a secret, never an app setting",
-    "REDIS_ENTRA_CLIENT_ID": "the app authenticates as its system-assigned identity; set only for a user-assigned one",
     "REDIS_ENTRA_USER": "the token's oid claim is the identity's object id, Azure Managed Redis's AUTH user; an override for other setups",
 }
 

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import pathlib
+import re
 import secrets
 import socket
 import stat
@@ -43,6 +44,68 @@ def call(method, url, key=None, body=None):
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
+
+
+def version(text):
+    return tuple(int(part) for part in text.split("."))
+
+
+def glibc_needs(path):
+    """The newest GLIBC_ symbol version a file needs (objdump -T: its undefined dynamic symbols)."""
+    table = subprocess.run(["objdump", "-T", str(path)], capture_output=True, text=True, check=True).stdout
+    needs = [version(found) for found in re.findall(r"\*UND\*.*\(GLIBC_([0-9][0-9.]*)\)", table)]
+    return max(needs, default=(0,))
+
+
+def glibc_fit(app):
+    """Problems when the executable or a bundled library needs more glibc than the image Azure runs
+    it on (infrastructure/runtime-base.json), or when Terraform deploys it where it cannot start."""
+    base = json.loads((root / "infrastructure/runtime-base.json").read_text())
+    files = [app / "chargeback", *sorted((app / "lib").glob("*.so*"))]
+    needs = {path.relative_to(app).as_posix(): glibc_needs(path) for path in files}
+    newest = max(needs.values())
+
+    def unfit(glibc, os_name, image):
+        return [f"{name} needs GLIBC_{'.'.join(map(str, need))}, more than {os_name}'s glibc {glibc} ({image})"
+                for name, need in needs.items() if need > version(glibc)]
+
+    found = unfit(base["glibc"], base["os"], base["image"])
+    # The comparison can fail: against a glibc older than every build of the handler (2.17), it must object.
+    if not unfit("2.16", "a planted old base", "none"):
+        found.append("the glibc check does not object to a base older than the package needs")
+    fits_code = newest <= version(base["code_based"]["glibc"])
+    terraform = (root / "infrastructure/function.tf").read_text()
+    if not fits_code and "docker {" not in terraform:
+        found.append(f"the package needs GLIBC_{'.'.join(map(str, newest))}, but Terraform deploys it as code onto "
+                     f"{base['code_based']['os']} (glibc {base['code_based']['glibc']}), where it cannot start: use the container")
+    print(f"check_package: glibc: the package needs GLIBC_{'.'.join(map(str, newest))} (newest: "
+          f"{max(needs, key=needs.get)}); {base['os']} has {base['glibc']}: "
+          f"{'fits' if not found else 'does NOT fit'}; the code-based stack ({base['code_based']['os']}, {base['code_based']['glibc']}) "
+          f"{'would run it' if fits_code else 'would not start it'}")
+    return found
+
+
+def image_context(names):
+    """The container build context package.sh writes beside the zip: FROM the image of
+    runtime-base.json, the same files as the zip, the executable runnable."""
+    context = zip_path.parent / "chargeback-image"
+    base = json.loads((root / "infrastructure/runtime-base.json").read_text())
+    dockerfile = context / "Dockerfile"
+    if not dockerfile.exists():
+        return [f"no container build context beside the zip ({dockerfile})"]
+    found = []
+    lines = dockerfile.read_text().splitlines()
+    if f"FROM {base['image']}" not in lines:
+        found.append(f"the Dockerfile does not start FROM {base['image']}")
+    # The host's script root on App Service, whatever AzureWebJobsScriptRoot says (package.sh).
+    if "COPY app/ /home/site/wwwroot/" not in lines or not any("FUNCTIONS_WORKER_RUNTIME=custom" in line for line in lines):
+        found.append("the Dockerfile does not put the app in /home/site/wwwroot as a custom handler")
+    image_files = sorted(p.relative_to(context / "app").as_posix() for p in (context / "app").rglob("*") if p.is_file())
+    if image_files != sorted(n for n in names if not n.endswith("/")):
+        found.append("the image's app/ and the zip hold different files")
+    if not os.access(context / "app" / "chargeback", os.X_OK):
+        found.append("the image's chargeback has no run bit")
+    return found
 
 
 with tempfile.TemporaryDirectory() as temp:
@@ -95,6 +158,8 @@ with tempfile.TemporaryDirectory() as temp:
                      if not path.startswith(str(app / "lib") + "/") and not os.path.basename(path).startswith(glibc))
     if foreign or not any("libssl" in path for path in initialised):
         problems.append(f"libcurl's libraries loaded from outside the package: {foreign} (loaded: {sorted(initialised)})")
+    problems += glibc_fit(app)
+    problems += image_context(names)
     if problems:
         fail("; ".join(problems))
 
