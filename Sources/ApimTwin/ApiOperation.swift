@@ -70,14 +70,33 @@ public enum ApiOperations {
         return ApiOperation(id: id, method: parts[0], template: parts[1])
     }
 
+    /// The OpenAI-style API (`/api/v1/openai`, `infrastructure/apim-compat.tf`): each operation and
+    /// the path Azure OpenAI gets for it (the operation policy's rewrite-uri, under `/openai`).
+    public static let compat: [(operation: ApiOperation, backend: String)] = [
+        (ApiOperation(id: "compat-chat-completions", method: "POST", template: "/chat/completions"), "/v1/chat/completions"),
+    ]
+
     /// The operation `method` and `path` (e.g. `/openai/v1/files/file-1`) match, or nil: a 404.
     /// A trailing slash is ignored; an empty segment matches nothing.
     public static func match(method: String, path: String) -> ApiOperation? {
+        route(method: method, path: path)?.operation
+    }
+
+    /// The operation and the path Azure OpenAI gets: the client's path on the azure-openai API, the
+    /// operation's rewrite on the OpenAI-style API; nil: a 404.
+    public static func route(method: String, path: String) -> (operation: ApiOperation, upstreamPath: String)? {
         var segments = path.split(separator: "/", omittingEmptySubsequences: false)
         if segments.last == "" { segments.removeLast() }
-        guard segments.count >= 3, segments[0].isEmpty, segments[1].lowercased() == "openai" else { return nil }
-        let rest = Array(segments.dropFirst(2))
-        guard !rest.contains("") else { return nil }
-        return metered.first { $0.matches(method: method, segments: rest) }
+        guard segments.first == "", !segments.dropFirst().contains("") else { return nil }
+        let lowered = segments.map { $0.lowercased() }
+        if lowered.count >= 3, lowered[1] == "openai" {
+            let rest = Array(segments.dropFirst(2))
+            return metered.first { $0.matches(method: method, segments: rest) }.map { ($0, path) }
+        }
+        if lowered.count >= 5, Array(lowered[1...3]) == ["api", "v1", "openai"] {
+            let rest = Array(segments.dropFirst(4))
+            return compat.first { $0.operation.matches(method: method, segments: rest) }.map { ($0.operation, "/openai" + $0.backend) }
+        }
+        return nil
     }
 }

@@ -145,7 +145,8 @@ public struct InboundPolicy: Sendable {
         guard isStream, mode == .buffered, path.hasSuffix("/chat/completions") else { return false }
         // Azure On Your Data (`data_sources`) answers 400 to `stream_options`: never break a working call.
         guard body["data_sources"] == nil else { return false }
-        if !path.contains("/openai/v1/") {
+        // The v1 API and the OpenAI-style API (rewritten to it) take stream_options whatever the version.
+        if !path.contains("/openai/v1/") && !path.lowercased().hasPrefix("/api/v1/openai/") {
             guard apiVersion.count >= 10, String(apiVersion.prefix(10)) >= "2024-09-01" else { return false }
         }
         let options = body["stream_options"] as? [String: Any]

@@ -25,9 +25,9 @@ struct GatewayResponder: HTTPResponder {
         let path = request.uri.path
         if path == "/" { return Self.text(200, "APIM twin (local development only) is running\n", type: "text/plain") }
         if path == "/twin/stats" { return Self.text(200, String(decoding: try JSONEncoder().encode(poster.current), as: UTF8.self), type: "application/json") }
-        // The API's allow-list (infrastructure/apim-operations.tf): anything else is APIM's 404 and
-        // never goes upstream.
-        guard let operation = ApiOperations.match(method: request.method.rawValue, path: path) else {
+        // The APIs' allow-lists (infrastructure/apim-operations.tf, apim-compat.tf): anything else is
+        // APIM's 404 and never goes upstream; an OpenAI-style call goes to Azure OpenAI's v1 path.
+        guard let (operation, upstreamPath) = ApiOperations.route(method: request.method.rawValue, path: path) else {
             return Self.text(404, #"{ "statusCode": 404, "message": "Resource not found" }"#, type: "application/json")
         }
         let started = ContinuousClock.now
@@ -48,7 +48,7 @@ struct GatewayResponder: HTTPResponder {
         let deliveries = configuration.acceptsTestHeaders ? (twinRequest.header("x-twin-deliveries").flatMap { Int($0) } ?? 1) : 1
         let headers = twinRequest.upstreamHeaders(upstreamKey: configuration.upstreamKey)
         let query = twinRequest.queryWithoutKeys
-        let url = configuration.upstream + path + (query.isEmpty ? "" : "?" + query)
+        let url = configuration.upstream + upstreamPath + (query.isEmpty ? "" : "?" + query)
         let upstream = CurlRequest(method: twinRequest.method, url: url, headers: headers, body: decision.upstreamBody, timeoutMilliseconds: 240_000)
         do {
             if decision.isStream && policy.mode == .passthrough {

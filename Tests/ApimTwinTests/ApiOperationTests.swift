@@ -33,6 +33,26 @@ struct ApiOperationTests {
         }
     }
 
+    @Test("the OpenAI-style API is Terraform's: /api/v1/openai/chat/completions goes to Azure OpenAI's v1 path")
+    func compat() throws {
+        let terraform = try String(contentsOfFile: TestEnvironment.repositoryRoot + "/infrastructure/apim-compat.tf", encoding: .utf8)
+        var declared: [String: String] = [:]
+        for match in terraform.matches(of: /"([a-z0-9-]+)"\s*=\s*\{\s*route\s*=\s*"([A-Z]+ [^"]+)",\s*backend\s*=\s*"([^"]+)"\s*\}/) {
+            declared[String(match.1)] = "\(match.2) -> /openai\(match.3)"
+        }
+        let twin = Dictionary(uniqueKeysWithValues: ApiOperations.compat.map { ("\($0.operation.id)", "\($0.operation.method) \($0.operation.template) -> /openai\($0.backend)") })
+        #expect(!declared.isEmpty && twin == declared)
+        let route = try #require(ApiOperations.route(method: "POST", path: "/api/v1/openai/chat/completions"))
+        #expect(route.operation.id == "compat-chat-completions" && route.upstreamPath == "/openai/v1/chat/completions")
+        #expect(Envelope.operationId(method: "POST", path: "/API/v1/OpenAI/chat/completions/") == "compat-chat-completions")
+        // The azure-openai API's paths are unchanged; the OpenAI-style API serves chat completions only.
+        #expect(ApiOperations.route(method: "POST", path: "/openai/v1/chat/completions")?.upstreamPath == "/openai/v1/chat/completions")
+        for (method, path) in [("GET", "/api/v1/openai/chat/completions"), ("POST", "/api/v1/openai/embeddings"), ("POST", "/api/v1/openai/v1/chat/completions"),
+                               ("POST", "/api/v1/openai//chat/completions"), ("POST", "/api/v2/openai/chat/completions"), ("POST", "/api/v1/openai")] {
+            #expect(ApiOperations.route(method: method, path: path) == nil, "\(method) \(path)")
+        }
+    }
+
     @Test("anything not in the allow-list is APIM's 404: listings, unmetered families, wildcards")
     func notAllowed() {
         for (method, path) in [("GET", "/openai/v1/files"), ("GET", "/openai/files"), ("GET", "/openai/v1/batches"), ("GET", "/openai/batches"),

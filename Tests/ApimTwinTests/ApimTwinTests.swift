@@ -75,6 +75,9 @@ struct ApimTwinTests {
         #expect(!(try policy.apply(request(path, body: #"{"stream":true,"stream_options":{"include_usage":true}}"#)).injectedUsage))
         #expect(!(try policy.apply(request(path, query: "api-version=2024-06-01", body: #"{"stream":true}"#)).injectedUsage))
         #expect(try policy.apply(request("/openai/v1/chat/completions", query: "", body: #"{"model":"m","stream":true}"#)).injectedUsage)
+        // The OpenAI-style API is rewritten to the v1 API, which takes stream_options without api-version.
+        let compat = try policy.apply(request("/api/v1/openai/chat/completions", query: "", body: #"{"model":"gpt-41-mini","stream":true}"#))
+        #expect(compat.injectedUsage && compat.deployment == "gpt-41-mini")
         #expect(!(try policy.apply(request("/openai/deployments/gpt-41/responses", body: #"{"stream":true}"#)).injectedUsage))
     }
 

@@ -1,7 +1,8 @@
 """End to end with a client nobody here wrote: the official OpenAI Python SDK talks to the local APIM
 twin (buffered and passthrough), which forwards to the synthetic upstream and posts envelopes to the
 chargeback handler under functions-host, on a real Redis. For chat (plain; a reasoning model; streamed with and
-without include_usage), embeddings, Responses (plain and streamed) and the /openai/v1 API, the tokens
+without include_usage), embeddings, Responses (plain and streamed), the /openai/v1 API and the OpenAI-style
+/api/v1/openai API (plain and streamed), the tokens
 recorded equal what the SDK reported, exactly; after the rollup, every report line's cost equals the
 price book's arithmetic to the micro-unit. Passthrough streams reach the client as they are made and
 are recorded as estimated; buffered ones arrive in one piece.
@@ -26,7 +27,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = pathlib.Path(sys.argv[1])
 REDIS = os.environ["REDIS_PLAIN_URL"]
 run = secrets.token_hex(3)
-CASES = ["chat", "reasoning", "chat-stream-usage", "chat-stream-injected", "embeddings", "responses", "responses-stream", "v1-chat", "passthrough-stream"]
+CASES = ["chat", "reasoning", "chat-stream-usage", "chat-stream-injected", "embeddings", "responses", "responses-stream", "v1-chat",
+         "compat-chat", "compat-stream", "passthrough-stream"]
 subscription = {case: f"sdk-{run}-{case}" for case in CASES}
 key = {case: f"key-{run}-{case}" for case in CASES}
 day = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=10)).date().isoformat()
@@ -158,6 +160,24 @@ try:
                        default_headers={"api-key": key["v1-chat"], "x-twin-timestamp": moment}, max_retries=0)
     usage = v1.chat.completions.create(model="gpt-41-mini", messages=[{"role": "user", "content": "hello v1"}], max_tokens=20).usage
     reported["v1-chat"] = ("gpt-41-mini", usage.prompt_tokens, usage.prompt_tokens_details.cached_tokens, usage.completion_tokens, 0)
+
+    # The brief's client surface: an OpenAI client on <gateway>/api/v1/openai (apim-compat.tf), the
+    # deployment named by `model`, plain and streamed without include_usage (the gateway asks for it).
+    def compat(case):
+        return openai.OpenAI(base_url=f"http://127.0.0.1:{ports['buffered']}/api/v1/openai", api_key="not-used",
+                             default_headers={"api-key": key[case], "x-twin-timestamp": moment}, max_retries=0)
+    usage = compat("compat-chat").chat.completions.create(model="gpt-41-mini", messages=[{"role": "user", "content": "hello compat"}],
+                                                           max_tokens=20).usage
+    reported["compat-chat"] = ("gpt-41-mini", usage.prompt_tokens, usage.prompt_tokens_details.cached_tokens, usage.completion_tokens, 0)
+    streamed = None
+    for chunk in compat("compat-stream").chat.completions.create(model="gpt-41-mini", messages=[{"role": "user", "content": "stream compat"}],
+                                                                 max_tokens=20, stream=True):
+        if chunk.usage is not None:
+            streamed = chunk.usage
+    check(streamed is not None, "OpenAI-style stream: the gateway injects include_usage, so the last chunk carries the usage")
+    if streamed is not None:
+        reported["compat-stream"] = ("gpt-41-mini", streamed.prompt_tokens, streamed.prompt_tokens_details.cached_tokens,
+                                     streamed.completion_tokens, 0)
 
     usage, first, total = stream_chat("passthrough-stream", mode="passthrough", stream_options={"include_usage": True})
     check(first is not None and first < 0.5 * total, f"passthrough mode: chunks should arrive as made (first content at {first:.3f} s of {total:.3f} s)")

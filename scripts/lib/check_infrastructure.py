@@ -168,8 +168,20 @@ for operation, value in metered.items():
 for missing in sorted(REQUIRED_OPERATIONS - set(metered.values())):
     problems.append(f"the metered operation {missing} is not in locals.metered_operations")
 operations = tf_blocks("azurerm_api_management_api_operation")
-if set(operations) != {"openai"} or text(operations["openai"].get("for_each")) != "${local.openai_operations}":
-    problems.append("the API's operations are not one azurerm_api_management_api_operation.openai over local.openai_operations")
+if set(operations) != {"openai", "openai_compat"} or text(operations["openai"].get("for_each")) != "${local.openai_operations}":
+    problems.append("the API's operations are not one azurerm_api_management_api_operation.openai over local.openai_operations "
+                    "(and openai_compat over local.compat_operations)")
+# The OpenAI-style API (apim-compat.tf): its operations are the compat map, each rewritten to a metered
+# v1 operation of the same method (so it is metered and allowed exactly like that one), documented.
+if "openai_compat" in operations and text(operations["openai_compat"].get("for_each")) != "${local.compat_operations}":
+    problems.append("azurerm_api_management_api_operation.openai_compat is not over local.compat_operations")
+for operation, spec in (tf_local("compat_operations") or {}).items():
+    spec = hcl_scalar(spec)
+    method, _, template = str(spec.get("route")).partition(" ")
+    if f"{method} {spec.get('backend')}" not in metered.values():
+        problems.append(f"compat operation {operation} is rewritten to {method} {spec.get('backend')}, which is no metered operation")
+    if f"`{method} /api/v1/openai{template}`" not in deployment_doc:
+        problems.append(f"compat operation {operation} (`{method} /api/v1/openai{template}`) is not listed in docs/deployment.md")
 if not re.fullmatch(r"\$\{merge\(local\.metered_operations, var\.enable_unmetered_operations \? local\.unmetered_operations : \{\}\)\}",
                     text(tf_local("openai_operations"))):
     problems.append("local.openai_operations is not merge(local.metered_operations, var.enable_unmetered_operations ? local.unmetered_operations : {})")
