@@ -83,9 +83,6 @@ let package = Package(
             dependencies: [
                 "ChargebackCore", "RedisClient",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
             ]),
 
         // The durable spool: events a store could not take now, kept on disk and replayed.
