@@ -13,7 +13,7 @@ public final class ManagedIdentityCredential: Sendable {
     let clientID: String?
     let client: CurlHTTPClient
     let now: @Sendable () -> Int64
-    private let cache = NIOLockedValueBox<[String: (token: AccessToken, fetchAfter: Int64)]>([:])
+    private let cache = NIOLockedValueBox<[String: (token: AccessToken, renewAt: Int64, fetchAfter: Int64)]>([:])
 
     public init(endpoint: String, secret: String, clientID: String? = nil, client: CurlHTTPClient = CurlHTTPClient(),
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
@@ -29,18 +29,22 @@ public final class ManagedIdentityCredential: Sendable {
         public let description: String
     }
 
-    /// A token for `resource` (e.g. `https://redis.azure.com`) and when to renew it; cached until then.
-    public func token(for resource: String) async throws -> (token: AccessToken, renewAt: Int64) {
+    /// A token for `resource` (e.g. `https://redis.azure.com`) and when to renew it, fixed when the
+    /// token was fetched. Cached until the earliest moment a holder may renew (`renewAt` less the
+    /// holders' jitter, `jitterBound`): from then on a renewing holder gets a fresh token, not the
+    /// one it has.
+    public func token(for resource: String, jitterBound: (Int64) -> Int64 = { _ in 0 }) async throws -> (token: AccessToken, renewAt: Int64) {
         let current = now()
         if let cached = cache.withLockedValue({ $0[resource] }), current < cached.fetchAfter {
-            return (cached.token, cached.token.renewAt(issuedAt: current))
+            return (cached.token, cached.renewAt)
         }
         let token = try await fetch(resource)
         let renewAt = token.renewAt(issuedAt: current)
         // An endpoint that still serves a token due for renewal is asked again 10 s later (never
         // after the token's expiry), not on every call.
-        let fetchAfter = renewAt > current ? renewAt : min(current + 10, token.expiresOn)
-        cache.withLockedValue { $0[resource] = (token, fetchAfter) }
+        let earliest = renewAt - jitterBound(renewAt - current)
+        let fetchAfter = earliest > current ? earliest : min(current + 10, token.expiresOn)
+        cache.withLockedValue { $0[resource] = (token, renewAt, fetchAfter) }
         return (token, renewAt)
     }
 

@@ -30,7 +30,7 @@ public enum ChargebackApplication {
         guard case let .entra(settings) = mode else { return nil }
         let identity = ManagedIdentityCredential(endpoint: settings.endpoint, secret: settings.secret, clientID: settings.clientID)
         return {
-            let (token, renewAt) = try await identity.token(for: RedisAuthMode.redisResource)
+            let (token, renewAt) = try await identity.token(for: RedisAuthMode.redisResource, jitterBound: RedisConnection.renewalJitterBound)
             guard let user = settings.user ?? token.objectID else {
                 throw RedisError.connection("the managed identity's token has no oid claim: set REDIS_ENTRA_USER to the identity's object id")
             }

@@ -21,8 +21,9 @@ public struct RedisAuthentication: Sendable, Equatable {
     }
 }
 
-/// Credentials for AUTH: asked on every (re)connect and whenever a live connection's authentication
-/// is due for renewal, so short-lived Microsoft Entra tokens are sent again before they expire.
+/// Credentials for AUTH: asked on every (re)connect and, through the pool's `renewCredentials()`
+/// (called periodically by its owner), whenever a live connection's authentication is due, so
+/// short-lived Microsoft Entra tokens are sent again before they expire.
 public typealias RedisCredentials = @Sendable () async throws -> RedisAuthentication
 
 /// One Redis connection: hiredis's protocol layer over a non-blocking NIO channel, plain or TLS.
@@ -79,39 +80,44 @@ public final class RedisConnection: Sendable {
 
     /// Sends AUTH and notes when it is due again.
     func authenticate(_ authentication: RedisAuthentication) async throws {
-        guard let password = authentication.password else { return }
-        _ = try await send(["AUTH"] + (authentication.user.map { [$0] } ?? []) + [password])
-        // Connections renew at spread-out moments, not all at once (Azure's advice): up to a tenth of
-        // the time left, at most a minute, earlier than asked. A password already due (an identity
-        // endpoint still serving an old token) is tried again 10 s later, not on every command.
-        let now = Self.now()
-        let dueAt = authentication.renewAt.map { renewAt -> Int64 in
-            guard renewAt > now else { return now + 10 }
-            return renewAt - Int64.random(in: 0...min(60, (renewAt - now) / 10))
+        guard let password = authentication.password else {
+            renewal.withLockedValue { $0 = (nil, false) }
+            return
         }
-        renewal.withLockedValue { $0 = (dueAt, false) }
+        _ = try await send(["AUTH"] + (authentication.user.map { [$0] } ?? []) + [password])
+        renewal.withLockedValue { $0 = (Self.dueAt(authentication.renewAt, now: Self.now()), false) }
     }
 
-    /// Authenticates again when due; one renewal at a time per connection, while the others go on
-    /// with the current authentication (still valid: renewal is due ahead of expiry). A refused
-    /// AUTH closes the connection (the next use reconnects with fresh credentials); a failed
-    /// credential fetch is retried 5 s later.
+    /// When to authenticate again. Connections renew at spread-out moments, not all at once (Azure's
+    /// advice): up to a tenth of the time left, at most a minute, before `renewAt` (the credential
+    /// source hands out a fresh token from that earliest moment on: `renewalJitterBound`). A password
+    /// already due (an identity endpoint still serving an old token) is tried again 10 s later.
+    static func dueAt(_ renewAt: Int64?, now: Int64) -> Int64? {
+        renewAt.map { renewAt in
+            guard renewAt > now else { return now + 10 }
+            return renewAt - Int64.random(in: 0...renewalJitterBound(renewAt - now))
+        }
+    }
+
+    /// The most a connection renews before `renewAt`, for `secondsLeft` seconds to go.
+    public static func renewalJitterBound(_ secondsLeft: Int64) -> Int64 { min(60, max(0, secondsLeft / 10)) }
+
+    /// Authenticates again when due; one renewal at a time per connection, while commands go on with
+    /// the current authentication (still valid: renewal is due ahead of expiry). A refused AUTH
+    /// leaves the connection on its current login (Redis keeps it) and is retried 5 s later, as is a
+    /// failed credential fetch: the connection is closed only by the server, when its token expires.
     func renewAuthenticationIfDue(_ credentials: RedisCredentials?) async {
         guard let credentials else { return }
-        let now = Self.now()
         let starts = renewal.withLockedValue { state -> Bool in
-            guard let due = state.dueAt, now >= due, !state.inProgress else { return false }
+            guard let due = state.dueAt, Self.now() >= due, !state.inProgress else { return false }
             state.inProgress = true
             return true
         }
         guard starts else { return }
         do {
             try await authenticate(try await credentials())
-        } catch let error as RedisError {
-            if case .server = error { await close() }
-            renewal.withLockedValue { $0 = (now + 5, false) }
         } catch {
-            renewal.withLockedValue { $0 = (now + 5, false) }
+            renewal.withLockedValue { $0 = (Self.now() + 5, false) }
         }
     }
 

@@ -11,8 +11,8 @@ public protocol RedisCommandRouter: Sendable {
     func ping() async -> Bool
     /// Closes every connection.
     func close() async
-    /// Authenticates again every live connection whose credentials are due (short-lived tokens);
-    /// connections in use are also renewed as they are picked.
+    /// Authenticates again every live connection whose credentials are due (short-lived tokens).
+    /// Never on a command's path: the owner calls it periodically.
     func renewCredentials() async
 }
 
@@ -63,24 +63,20 @@ public final class RedisPool: RedisCommandRouter {
         for connection in connections { await connection.close() }
     }
 
+    /// Renewal is never on a command's path: a command must not wait for the identity endpoint
+    /// (up to 10 s) while the current token is valid for minutes. The owner calls this periodically
+    /// (the handler's `RedisCredentialRenewal`, every 5 s); renewal is due ahead of expiry.
     public func renewCredentials() async {
         guard credentials != nil else { return }
         let connections = slots.withLockedValue { $0.compactMap(\.connection) }
         for connection in connections where connection.isActive { await connection.renewAuthenticationIfDue(credentials) }
     }
 
-    /// A live connection, its authentication renewed first when due.
-    func connection() async throws -> RedisConnection {
-        let connection = try await pick()
-        await connection.renewAuthenticationIfDue(credentials)
-        return connection
-    }
-
     /// A live connection: one served by the caller's own event loop when the caller runs on one
     /// (the handler runs its tasks on NIO's loops: a command then wakes no other thread, neither to
     /// be written nor to resume its caller), else the next slot's, connecting (or refusing during
     /// backoff) as needed. A new connection is made on the caller's loop.
-    func pick() async throws -> RedisConnection {
+    func connection() async throws -> RedisConnection {
         let current = MultiThreadedEventLoopGroup.currentEventLoop
         if let current {
             let local = slots.withLockedValue { slots in

@@ -105,6 +105,9 @@ struct RedisConnectionTests {
         await pool.renewCredentials()
         #expect(calls.withLockedValue { $0 } == 1, "renewed before it was due")
         try await Task.sleep(for: .milliseconds(3100))
+        // Commands never renew (they must not wait for the identity endpoint); the owner's sweep does.
+        #expect(try await pool.send(["ACL", "WHOAMI"]).text == first)
+        await pool.renewCredentials()
         #expect(try await pool.send(["ACL", "WHOAMI"]).text == second)
         #expect(try await pool.send(["CLIENT", "ID"]) == id)
         #expect(calls.withLockedValue { $0 } == 2)

@@ -1,8 +1,8 @@
 import RedisClient
 import ServiceLifecycle
 
-/// With Microsoft Entra authentication: every few seconds, authenticates again each idle Redis
-/// connection whose token is due (connections in use renew as they are picked), so none outlives
+/// With Microsoft Entra authentication: every few seconds, authenticates again each Redis connection
+/// whose token is due (off the commands' path: they go on with the current token), so none outlives
 /// its token: Azure closes a connection whose token expires without a new AUTH, and asks for the
 /// new one at least 3 minutes before expiry (learn.microsoft.com/azure/redis/entra-for-authentication).
 public struct RedisCredentialRenewal: Service, CustomStringConvertible {
