@@ -135,5 +135,12 @@ resource "azurerm_linux_function_app" "main" {
 
   tags = local.tags
 
+  # The running image is deploy.sh's (`az functionapp config container set`, after it built that
+  # tag): an apply that is not a deployment (a key rotation, a plan in a pull request) must not
+  # point the app back at var.image_tag, an image that may not exist.
+  lifecycle {
+    ignore_changes = [site_config[0].application_stack[0].docker[0].image_tag]
+  }
+
   depends_on = [time_sleep.function_identity_rbac]
 }

@@ -59,3 +59,8 @@ output "registry_name" {
   description = "The container registry holding the handler image (function_deployment = container); scripts/deploy.sh builds into it. Null for a zip deployment."
   value       = local.container ? azurerm_container_registry.main[0].name : null
 }
+
+output "registry_login_server" {
+  description = "The registry's login server (function_deployment = container), for the image reference scripts/deploy.sh sets. Null for a zip deployment."
+  value       = local.container ? azurerm_container_registry.main[0].login_server : null
+}

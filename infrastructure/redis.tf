@@ -49,6 +49,13 @@ resource "azurerm_managed_redis" "main" {
   }
 
   tags = local.tags
+
+  # The ledger, the dedupe markers and the snapshots live here: an apply must never destroy it
+  # (switching redis_kind on an existing environment would). Migrate the data first (README,
+  # Deployment), then lift this deliberately.
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 # The Function App's identity (identity.tf) may read and write the default database (Microsoft Entra
@@ -85,4 +92,11 @@ resource "azurerm_redis_cache" "main" {
   }
 
   tags = local.tags
+
+  # The ledger, the dedupe markers and the snapshots live here: an apply must never destroy it
+  # (switching redis_kind on an existing environment would). Migrate the data first (README,
+  # Deployment), then lift this deliberately.
+  lifecycle {
+    prevent_destroy = true
+  }
 }

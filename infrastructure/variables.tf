@@ -193,7 +193,7 @@ variable "function_deployment" {
 }
 
 variable "image_tag" {
-  description = "The handler image's tag in the registry (function_deployment = container). scripts/deploy.sh passes the Git commit it builds and deploys."
+  description = "The handler image's tag when the Function App is created (function_deployment = container); later deployments set the running tag with az functionapp config container set (scripts/deploy.sh), which Terraform then leaves alone (lifecycle ignore_changes)."
   type        = string
   default     = "initial"
 

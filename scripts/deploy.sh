@@ -32,7 +32,9 @@ var_file="environments/$environment.tfvars"
 [ -f "infrastructure/$var_file" ] || { echo "deploy.sh: no infrastructure/$var_file (environments: dev, prod)" >&2; exit 2; }
 package="dist/chargeback-functionapp.zip"
 context="dist/chargeback-image"
-image_tag=$(git rev-parse --short=12 HEAD 2>/dev/null || date -u +%Y%m%d%H%M%S)
+# The image tag: the commit, and the time when the tree has uncommitted changes (a tag names one build).
+image_tag=$(git rev-parse --short=12 HEAD 2>/dev/null || echo build)
+if [ -n "$(git status --porcelain 2>/dev/null)" ]; then image_tag="$image_tag-dirty-$(date -u +%Y%m%d%H%M%S)"; fi
 # The deployment kind the environment asks for (variables.tf default: container).
 deployment=$(sed -n 's/^function_deployment *= *"\(.*\)"/\1/p' "infrastructure/$var_file")
 deployment=${deployment:-container}
@@ -58,22 +60,31 @@ if ! $skip_package; then
   step scripts/package.sh --out "$package"
 fi
 
-# 2. The image first, when the registry exists already (every deployment after the first): the apply
-#    below then points the app at an image that is there.
+# 2. The image first, when the registry exists already (every deployment after the first), so the
+#    app is never pointed at an image that is not there yet. Whether it exists is read from the
+#    state; an error reading it stops the deployment (it must not be taken for a first one).
 step terraform -chdir=infrastructure init -input=false
-registry=""
-if [ "$deployment" = container ]; then
-  if $apply; then
-    registry=$(terraform -chdir=infrastructure output -raw registry_name 2>/dev/null || true)
-  else
-    registry="<registry_name output>"
+first=true
+if [ "$deployment" = container ] && $apply; then
+  if state=$(terraform -chdir=infrastructure state list 2>&1); then
+    grep -qx 'azurerm_container_registry.main\[0\]' <<<"$state" && first=false
+  elif ! grep -q "No state file was found" <<<"$state"; then
+    echo "deploy.sh: cannot read the Terraform state: $state" >&2
+    exit 1
   fi
-  if [ -n "$registry" ]; then
-    step az acr build --registry "$registry" --image "chargeback:$image_tag" "$context"
-  fi
+elif [ "$deployment" = container ]; then
+  first=false  # the dry run shows a later deployment's order
+fi
+build_image() {
+  local registry
+  if $apply; then registry=$(terraform -chdir=infrastructure output -raw registry_name); else registry="<registry_name output>"; fi
+  step az acr build --registry "$registry" --image "chargeback:$image_tag" "$context"
+}
+if [ "$deployment" = container ] && ! $first; then
+  build_image
 fi
 
-# 3. The environment.
+# 3. The environment. image_tag only matters when the app is created; the running image is set below.
 approve=()
 if $auto_approve; then approve=(-auto-approve); fi
 step terraform -chdir=infrastructure apply -input=false -var-file="$var_file" -var "image_tag=$image_tag" "${approve[@]}"
@@ -83,18 +94,21 @@ if $apply; then
   resource_group=$(terraform -chdir=infrastructure output -raw resource_group_name)
   function_app=$(terraform -chdir=infrastructure output -raw function_app_name)
   function_url=$(terraform -chdir=infrastructure output -raw function_url)
+  login_server=$(terraform -chdir=infrastructure output -raw registry_login_server 2>/dev/null || true)
 else
   resource_group="<resource_group_name output>"
   function_app="<function_app_name output>"
   function_url="<function_url output>"
+  login_server="<registry_login_server output>"
 fi
 if [ "$deployment" = container ]; then
-  if [ -z "$registry" ]; then
-    # The first deployment: the registry was just created; build, then let the app pull it.
-    registry=$(terraform -chdir=infrastructure output -raw registry_name)
-    step az acr build --registry "$registry" --image "chargeback:$image_tag" "$context"
-    step az functionapp restart --resource-group "$resource_group" --name "$function_app"
-  fi
+  # The first deployment: the registry has just been created; build now.
+  if $first; then build_image; fi
+  # Point the app at this build (and restart it), even when the tag is unchanged: a redeploy of the
+  # same commit must run the image just built.
+  step az functionapp config container set --resource-group "$resource_group" --name "$function_app" \
+    --image "$login_server/chargeback:$image_tag"
+  step az functionapp restart --resource-group "$resource_group" --name "$function_app"
 else
   # Zip deploy (run from package; the zip keeps the executable's run bit) with `az functionapp
   # deploy` (the OneDeploy API, with the signed-in identity), not the older `deployment source

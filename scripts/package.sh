@@ -105,5 +105,7 @@ ENV AzureWebJobsScriptRoot=/home/site/wwwroot \\
     AzureFunctionsJobHost__Logging__Console__IsEnabled=true \\
     FUNCTIONS_WORKER_RUNTIME=custom
 COPY app/ /home/site/wwwroot/
+# The run bit again: a build context that went through a CI artifact has lost its file modes.
+RUN chmod 0755 /home/site/wwwroot/chargeback
 DOCKERFILE
 echo "== $context: Dockerfile FROM $base_image"

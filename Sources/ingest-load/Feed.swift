@@ -45,7 +45,7 @@ struct Feed: Sendable {
                         for await answer in copies { answers.append(answer) }
                         return answers
                     }
-                    let lines = answers.map { "\(item[0].item)\t\($0.0)\t\($0.1)\n" }.joined()
+                    let lines = answers.map { "\(item[0].item)\t\($0.0)\t\(Self.oneField($0.1))\n" }.joined()
                     output.withLock {
                         FileHandle.standardOutput.write(Data(lines.utf8))
                     }
@@ -77,6 +77,13 @@ struct Feed: Sendable {
     static func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("ingest-load --feed: \(message)\n".utf8))
         exit(2)
+    }
+
+    /// `STATUS <tab> OUTCOME` with no tab or newline inside OUTCOME (an error code is the server's text).
+    static func oneField(_ answer: String) -> String {
+        guard let tab = answer.firstIndex(of: "\t") else { return answer }
+        let outcome = answer[answer.index(after: tab)...].map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 }
+        return String(answer[...tab]) + String(outcome)
     }
 
     /// Posts one delivery; `STATUS <tab> OUTCOME`.

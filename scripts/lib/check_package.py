@@ -74,10 +74,14 @@ def glibc_fit(app):
     if not unfit("2.16", "a planted old base", "none"):
         found.append("the glibc check does not object to a base older than the package needs")
     fits_code = newest <= version(base["code_based"]["glibc"])
-    terraform = (root / "infrastructure/function.tf").read_text()
-    if not fits_code and "docker {" not in terraform:
-        found.append(f"the package needs GLIBC_{'.'.join(map(str, newest))}, but Terraform deploys it as code onto "
-                     f"{base['code_based']['os']} (glibc {base['code_based']['glibc']}), where it cannot start: use the container")
+    # The deployment kind each environment gets: variables.tf's default, or the tfvars' own.
+    default = re.search(r'variable "function_deployment" \{.*?default\s*=\s*"(\w+)"', (root / "infrastructure/variables.tf").read_text(), re.S)
+    for tfvars in sorted((root / "infrastructure/environments").glob("*.tfvars")):
+        chosen = re.search(r'^function_deployment\s*=\s*"(\w+)"', tfvars.read_text(), re.M)
+        kind = chosen.group(1) if chosen else (default.group(1) if default else "?")
+        if kind != "container" and not fits_code:
+            found.append(f"{tfvars.name} deploys the package as code ({kind}) onto {base['code_based']['os']} (glibc "
+                         f"{base['code_based']['glibc']}), but it needs GLIBC_{'.'.join(map(str, newest))}: it cannot start there")
     print(f"check_package: glibc: the package needs GLIBC_{'.'.join(map(str, newest))} (newest: "
           f"{max(needs, key=needs.get)}); {base['os']} has {base['glibc']}: "
           f"{'fits' if not found else 'does NOT fit'}; the code-based stack ({base['code_based']['os']}, {base['code_based']['glibc']}) "
@@ -100,6 +104,8 @@ def image_context(names):
     # The host's script root on App Service, whatever AzureWebJobsScriptRoot says (package.sh).
     if "COPY app/ /home/site/wwwroot/" not in lines or not any("FUNCTIONS_WORKER_RUNTIME=custom" in line for line in lines):
         found.append("the Dockerfile does not put the app in /home/site/wwwroot as a custom handler")
+    if "RUN chmod 0755 /home/site/wwwroot/chargeback" not in lines:
+        found.append("the Dockerfile does not restore the executable's run bit (CI artifacts lose file modes)")
     image_files = sorted(p.relative_to(context / "app").as_posix() for p in (context / "app").rglob("*") if p.is_file())
     if image_files != sorted(n for n in names if not n.endswith("/")):
         found.append("the image's app/ and the zip hold different files")

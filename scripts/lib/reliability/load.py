@@ -17,6 +17,7 @@ class Ledger:
         self.events = {}
         self.answers = collections.defaultdict(list)
         self.phase = "load"
+        self.protocol_errors = []  # answer lines of the sender that could not be read
 
     def add(self, event):
         with self.lock:
@@ -115,7 +116,8 @@ class Pool:
                 items[str(number)] = item
                 lines = []
                 for event, host in item[:self.group_size]:
-                    if b"\n" in event.body:
+                    # One line of UTF-8 (the sender reads lines): no newline or carriage return.
+                    if b"\n" in event.body or b"\r" in event.body:
                         raise ValueError(f"event {event.rid}: a fed envelope must be one line")
                     lines.append(b"%d\t%d\t%s\t%s\t%s\n" % (number, min(len(item), self.group_size),
                                                                 f"http://127.0.0.1:{host.port}/api/v1/ingest".encode(),
@@ -135,12 +137,19 @@ class Pool:
             drain.join()
         if status != 0:
             raise RuntimeError(f"ingest-load --feed exited {status}: {b''.join(errors).decode(errors='replace').strip()[:300]}")
+        if self.ledger.protocol_errors:
+            raise RuntimeError(f"unreadable answers from ingest-load --feed: {self.ledger.protocol_errors[:3]}")
 
     def _answers(self, stream, items):
+        # Drains to the end whatever a line holds: a reader that stopped would fill the pipe and
+        # stall the sender (and this side, writing to it) for good.
         for line in stream:
-            item, index, status, outcome = line.decode().rstrip("\n").split("\t", 3)
-            event, host = items[item][int(index)]
-            self.ledger.record(event.rid, int(status), outcome, host.name)
+            try:
+                item, index, status, outcome = line.decode(errors="replace").rstrip("\n").split("\t", 3)
+                event, host = items[item][int(index)]
+                self.ledger.record(event.rid, int(status), outcome, host.name)
+            except (ValueError, KeyError, IndexError) as error:
+                self.ledger.protocol_errors.append(f"{line[:120]!r}: {error}")
 
 
 def singles(events, hosts, ledger):
