@@ -19,7 +19,7 @@
 # (sites/functions/keys) is refused with 404 until that function exists
 # (Azure/azure-functions-host src/WebJobs.Script.WebHost/Controllers/KeysController.cs,
 # AddOrUpdateSecretAsync: `!IsFunction(keyScope)` → NotFound), i.e. until scripts/deploy.sh has
-# zip-deployed the package, after terraform apply. A host key exists as soon as the host runs, so
+# deployed the code (image or zip), after terraform apply. A host key exists as soon as the host runs, so
 # one apply is enough; the role boundary is the handler's hash check.
 # The PUT is ARM's WebApps_CreateOrUpdateHostSecret,
 # /sites/{name}/host/default/{keyType}/{keyName} with {"properties": {"name", "value"}}. The value is

@@ -26,7 +26,7 @@ variable "function_allowed_ip_ranges" {
 }
 
 variable "function_scm_allowed_ip_ranges" {
-  description = "CIDR ranges allowed to the SCM (Kudu) site, where the package is zip-deployed. Empty: the SCM site stays reachable from anywhere but needs an Entra ID identity with rights on the app (basic auth is off unless function_scm_basic_auth_enabled)."
+  description = "CIDR ranges allowed to the SCM (Kudu) site, where a zip deployment goes (the container is pulled from the registry instead). Empty: the SCM site stays reachable from anywhere but needs an Entra ID identity with rights on the app (basic auth is off unless function_scm_basic_auth_enabled)."
   type        = list(string)
   default     = []
 

@@ -1,9 +1,9 @@
 # The Swift custom handler on a Linux Elastic Premium plan.
 #
 # Why Elastic Premium (and not Consumption or Flex Consumption):
-# - a persistent /home shared by all instances (an Azure Files content share) for the durable
-#   spool, where events wait while Redis is unavailable; Flex Consumption has no persistent /home
-#   and mounts the package read-only;
+# - persistent shared storage for the durable spool, where events wait while Redis is unavailable:
+#   an Azure Files share mounted at /mounts/spool (container) or the /home content share (zip);
+#   Flex Consumption has neither and mounts the package read-only;
 # - always-ready and pre-warmed instances, so APIM's fire-and-forget send-one-way-request posts
 #   never meet a cold start (a lost post is lost usage);
 # - longer executions: Premium's default function timeout is 30 minutes (host.json's
@@ -113,7 +113,7 @@ resource "azurerm_linux_function_app" "main" {
       }
     }
 
-    # The SCM site has its own list: APIM never calls it, the zip deploy does (with Entra ID).
+    # The SCM site has its own list: APIM never calls it; a zip deployment does (with Entra ID).
     scm_use_main_ip_restriction       = false
     scm_ip_restriction_default_action = length(var.function_scm_allowed_ip_ranges) > 0 ? "Deny" : "Allow"
     dynamic "scm_ip_restriction" {

@@ -1,5 +1,5 @@
 # Key Vault (RBAC authorization, purge protection, soft delete) holding the secrets: the Redis
-# connection string (function app setting, by reference), the ingest key (APIM named value, by
+# connection string (Azure Cache for Redis only; function app setting, by reference), the ingest key (APIM named value, by
 # reference) and the report key (read by finance and operators). Nobody copies a secret by hand.
 resource "azurerm_key_vault" "main" {
   #checkov:skip=CKV_AZURE_109:no VNet in this template: App Service Key Vault references and the deploying principal reach the vault over its public endpoint (App Service is not a trusted service for the firewall bypass)

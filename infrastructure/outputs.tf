@@ -11,7 +11,7 @@ output "function_url" {
 }
 
 output "function_app_name" {
-  description = "Function app to zip-deploy the handler package to."
+  description = "The Function App (scripts/deploy.sh points it at the image, or zip-deploys the package to it)."
   value       = azurerm_linux_function_app.main.name
 }
 

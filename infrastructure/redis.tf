@@ -51,8 +51,8 @@ resource "azurerm_managed_redis" "main" {
   tags = local.tags
 
   # The ledger, the dedupe markers and the snapshots live here: an apply must never destroy it
-  # (switching redis_kind on an existing environment would). Migrate the data first (README,
-  # Deployment), then lift this deliberately.
+  # (switching redis_kind on an existing environment would). Move the data first (no migration
+  # tool is provided yet), then lift this deliberately.
   lifecycle {
     prevent_destroy = true
   }
@@ -94,8 +94,8 @@ resource "azurerm_redis_cache" "main" {
   tags = local.tags
 
   # The ledger, the dedupe markers and the snapshots live here: an apply must never destroy it
-  # (switching redis_kind on an existing environment would). Migrate the data first (README,
-  # Deployment), then lift this deliberately.
+  # (switching redis_kind on an existing environment would). Move the data first (no migration
+  # tool is provided yet), then lift this deliberately.
   lifecycle {
     prevent_destroy = true
   }

@@ -3,7 +3,7 @@
 # the handler's durable spool (mounted at /mounts/spool in the container; the zip deployment keeps
 # it in /home/data/chargeback-spool on the content share).
 resource "azurerm_storage_account" "function" {
-  #checkov:skip=CKV2_AZURE_40:Shared Key stays on: Elastic Premium mounts the /home content share (WEBSITE_CONTENTAZUREFILECONNECTIONSTRING) with the account key; Azure Files has no managed-identity option for it
+  #checkov:skip=CKV2_AZURE_40:Shared Key stays on: Elastic Premium mounts its content share (WEBSITE_CONTENTAZUREFILECONNECTIONSTRING) and the container's spool share (storage_account mount) with the account key; Azure Files mounts have no managed-identity option
   #checkov:skip=CKV_AZURE_59:no VNet in this template: the Functions host reaches AzureWebJobsStorage and the content share over the public endpoint
   #checkov:skip=CKV2_AZURE_33:no VNet in this template, so no private endpoint; public access is needed by the Functions host
   #checkov:skip=CKV_AZURE_206:ZRS by default (LRS in dev): the account holds Functions host state and the transient spool; geo-replication would not keep the function app running in another region
@@ -35,7 +35,7 @@ resource "azurerm_storage_account" "function" {
     }
   }
 
-  # Soft delete of file shares protects the content share, i.e. /home and the spool.
+  # Soft delete of file shares protects the content share and the spool's share.
   share_properties {
     retention_policy {
       days = 7

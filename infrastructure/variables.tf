@@ -254,7 +254,7 @@ variable "function_zone_balancing_enabled" {
 }
 
 variable "function_scm_basic_auth_enabled" {
-  description = "Allow basic (publishing profile) credentials on the SCM/Kudu site. Off: deploy the zip with Entra ID (az functionapp deployment source config-zip / az functionapp deploy with a signed-in identity)."
+  description = "Allow basic (publishing profile) credentials on the SCM/Kudu site. Off: a zip deployment uses Entra ID (az functionapp deploy with a signed-in identity; deployment source config-zip needs basic auth). The default container deployment does not use the SCM site."
   type        = bool
   default     = false
 }

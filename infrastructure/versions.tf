@@ -36,9 +36,10 @@ provider "azurerm" {
   # null falls back to ARM_SUBSCRIPTION_ID or the az CLI's default subscription.
   subscription_id = var.subscription_id
 
-  # storage_use_azuread stays false: an Elastic Premium app keeps /home on an Azure Files content
-  # share, which the platform mounts with the account key (WEBSITE_CONTENTAZUREFILECONNECTIONSTRING);
-  # Azure Files has no managed-identity option for it, so the account keeps Shared Key enabled.
+  # storage_use_azuread stays false: an Elastic Premium app's Azure Files content share, and the
+  # container's spool share, are mounted with the account key (WEBSITE_CONTENTAZUREFILECONNECTIONSTRING,
+  # the storage_account mount); Azure Files mounts have no managed-identity option, so the account
+  # keeps Shared Key enabled.
   features {
     key_vault {
       # Purge protection is on: purging on destroy would fail, so leave objects soft-deleted.

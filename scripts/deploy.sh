@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Deploys the whole environment to Azure: `terraform apply` (infrastructure/) and the code, then a
 # health check. The code, per function_deployment: the container image built in the registry from
-# dist/chargeback-image/ (the default: `az acr build`, tagged with the commit, before the apply that
-# points the app at it, so a running app never waits for a missing image), or a zip deploy of
-# dist/chargeback-functionapp.zip.
+# dist/chargeback-image/ (the default: `az acr build`, tagged with the commit, before the apply, or
+# after it on the first deployment; then `az functionapp config container set` points the app at
+# it), or a zip deploy of dist/chargeback-functionapp.zip.
 # DRY RUN BY DEFAULT: prints what it would run and changes nothing. Pass --apply to deploy.
 #
 # Usage: scripts/deploy.sh [--environment dev|prod] [--apply] [--auto-approve] [--skip-package]
-# Needs (for --apply): terraform >= 1.6, the Azure CLI logged in (`az login`; `az account set -s …`),
+# Needs (for --apply): terraform >= 1.11, the Azure CLI logged in (`az login`; `az account set -s …`),
 # and rights to create the resources and role assignments (Owner or Contributor + User Access
 # Administrator on the target subscription). Terraform state: configure a backend first (see README).
 set -euo pipefail
@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
     --apply) apply=true; shift ;;
     --auto-approve) auto_approve=true; shift ;;
     --skip-package) skip_package=true; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "deploy.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done

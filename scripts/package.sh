@@ -3,7 +3,7 @@
 #   host.json, one folder per function, config/, the `chargeback` executable (run bit set) and lib/
 #   with every shared library it needs beyond glibc (found through an RPATH of $ORIGIN/lib), so the
 #   package runs with nothing installed on a glibc at least as new as this machine's (2.36).
-# The Swift runtime and Foundation are linked statically (--static-swift-stdlib).
+# The Swift runtime is linked statically (--static-swift-stdlib).
 # Beside it, dist/chargeback-image/: the container build context (Dockerfile FROM the Functions
 # host's Debian 12 image named in infrastructure/runtime-base.json, and the same files in app/),
 # which scripts/deploy.sh builds in Azure Container Registry (infrastructure/registry.tf says why).
@@ -16,7 +16,7 @@ out="dist/chargeback-functionapp.zip"
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "package.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done

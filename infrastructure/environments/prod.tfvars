@@ -1,4 +1,4 @@
-# Production: Premium Redis cluster, EP2 across zones, Premium APIM.
+# Production: Azure Managed Redis (Balanced B5, Entra ID), EP2 across zones, Premium APIM.
 # terraform apply -var-file=environments/prod.tfvars
 environment = "prod"
 name_prefix = "chargeback"

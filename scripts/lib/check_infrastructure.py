@@ -6,7 +6,8 @@ cost-center file, so nothing deployed is unpriced or unassigned. Trust at the bo
 explicit allow-list of metered operations (no wildcard, no listing, each documented), the unmetered
 families only behind a variable that is off; the Function App admits only APIM (and listed ranges);
 APIM's key is a generated ingest key in Key Vault whose SHA-256 is the handler's ingest role, distinct
-from the generated report key, and neither is the app's default host key."""
+from the generated report key, and neither is the app's default host key. Every argument of every azurerm
+resource is in the pinned provider's schema (infrastructure/azurerm-schema.json)."""
 import json
 import os
 import pathlib
@@ -32,7 +33,7 @@ NOT_APP_SETTINGS = {
     "FUNCTIONS_APP_ROOT_PATH": "set by the Functions host",
     "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT": "read by the local functions-host only",
     "CHARGEBACK_BENCH_ROUTES": "serves a benchmark route; never in production",
-    "REDIS_TLS_CA_FILE": "Azure Cache for Redis presents a publicly trusted certificate: the system roots verify it",
+    "REDIS_TLS_CA_FILE": "Azure's Redis services present a publicly trusted certificate: the system roots verify it",
     "TZDIR": "unset in Azure: the handler then reads the zoneinfo/ the package bundles beside the executable; an override for other builds",
     "IDENTITY_ENDPOINT": "set by App Service when the app has a managed identity (REDIS_AUTH=entra reads it)",
     "IDENTITY_HEADER": "set (and rotated) by App Service when the app has a managed identity; a secret, never an app setting",

@@ -163,7 +163,7 @@ def main():
                 check.add("no canary in any Redis key or value, log, spool, AOF, fetched report or out/ file", not findings,
                           "; ".join(findings[:10]) + (f" … ({len(findings)} places)" if len(findings) > 10 else ""))
                 result = common.row(ctx, "6 security + canary scan", figures, check, ledger,
-                                       f"{figures['load_events']} events posted by 4 threads with the ingest key while {figures['probes']} "
+                                       f"{figures['load_events']} events posted 4 at a time (ingest-load) with the ingest key while {figures['probes']} "
                                        f"probes ran (missing, wrong, cross-role and smuggled keys; a cost-center report key of "
                                        f"{s6_security.SCOPED_CENTER} against {s6_security.OTHER_CENTER}'s data; hostile envelopes); "
                                        f"canary planted in prompts, completions, envelope header fields, lastError.message and the "

@@ -1,5 +1,7 @@
-"""A minimal Redis client (RESP2 over a socket, stdlib only) for reading back what the handler wrote:
-single servers and Redis Cluster (slot map from CLUSTER SLOTS, key slots with hash tags)."""
+"""A minimal Redis client (RESP2 over a socket, stdlib only) for what must not go through the code under
+test: the slot migration under load, readiness PINGs and the canary scan of every key and value (the
+ledger is read back through `chargeback inspect`). Single servers and Redis Cluster (slot map from
+CLUSTER SLOTS, key slots with hash tags)."""
 import socket
 
 

@@ -25,6 +25,6 @@ def duplicates(ctx):
     rollup_and_check(ctx, check, [host], view, figures["expected"])
     ctx.save_reports("duplicates", host)
     host.stop()
-    notes = (f"{len(events)} events, each posted 3 times at the same instant by 3 threads (barrier), "
+    notes = (f"{len(events)} events, each posted 3 times at the same instant (ingest-load sends the copies together), "
              f"{ledger.deliveries()} posts in {elapsed:.1f} s ({ledger.deliveries() / elapsed:.0f}/s)")
     return row(ctx, "1 duplicates ×3 concurrent", figures, check, ledger, notes)
