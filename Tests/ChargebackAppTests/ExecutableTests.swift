@@ -72,3 +72,58 @@ struct ExtractCommandTests {
         #expect(missing.status == 1)
     }
 }
+
+/// `chargeback inspect` and `ingest-load --feed` on bad input: a reason and a non-zero exit, never a crash.
+@Suite("harness tools on bad input")
+struct HarnessToolInputTests {
+    func run(_ tool: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let path = try TestEnvironment.binaryDirectory() + "/" + tool
+        if let input {
+            let file = NSTemporaryDirectory() + "feed-\(UUID().uuidString).txt"
+            try input.write(toFile: file, atomically: true, encoding: .utf8)
+            let outcome = try await Spawn.run("/bin/sh", ["-c", "exec \"$0\" \"$@\" < \"$FEED\"", path] + arguments,
+                                              environment: ["PATH": "/usr/bin:/bin", "FEED": file])
+            return (outcome.status, outcome.standardOutput, outcome.standardError)
+        }
+        let outcome = try await Spawn.run(path, arguments, environment: environment.merging(["PATH": "/usr/bin:/bin"]) { $1 })
+        return (outcome.status, outcome.standardOutput, outcome.standardError)
+    }
+
+    @Test("inspect: a malformed day or month, or a subscription without a day, is a usage error naming the option")
+    func inspectArguments() async throws {
+        for (arguments, named) in [(["inspect", "--day", "2026-13-01"], "--day"), (["inspect", "--snapshot", "yesterday"], "--snapshot"),
+                                   (["inspect", "--month", "2026-1"], "--month"), (["inspect", "--subscription", "team-a"], "--day")] {
+            let result = try await run("chargeback", arguments)
+            #expect(result.status == 64, "\(arguments)")
+            #expect(result.stderr.contains(named), "\(arguments): \(result.stderr)")
+        }
+    }
+
+    @Test("inspect: Redis down, or a refused envelope for --record-call, exits 1 with the reason")
+    func inspectFailures() async throws {
+        let down = try await run("chargeback", ["inspect", "--snapshot", "2026-11-29"],
+                                 environment: ["REDIS_CONNECTION_STRING": "redis://127.0.0.1:\(try TestEnvironment.unusedPort())", "REDIS_TIMEOUT_MS": "500"])
+        #expect(down.status == 1 && down.stderr.hasPrefix("chargeback inspect:"), "\(down.stderr)")
+        let file = NSTemporaryDirectory() + "refused-\(UUID().uuidString).json"
+        try "{\"schemaVersion\":2}".write(toFile: file, atomically: true, encoding: .utf8)
+        let refused = try await run("chargeback", ["inspect", "--record-call", file],
+                                    environment: ["REDIS_CONNECTION_STRING": try TestEnvironment.plainRedisURL()])
+        #expect(refused.status == 1 && refused.stderr.contains("schema"), "\(refused.stderr)")
+    }
+
+    @Test("ingest-load --feed: a line that is not ITEM, COUNT, URL, KEY, BODY, or an item cut short, exits 2 with the reason")
+    func feedInput() async throws {
+        for (input, reason) in [("just one field\n", "is not ITEM, COUNT, URL, KEY, BODY"), ("1\tzero\thttp://127.0.0.1:9/\tk\t{}\n", "is not ITEM"),
+                                ("1\t2\thttp://127.0.0.1:9/\tk\t{}\n", "input ended inside an item"),
+                                ("1\t2\thttp://127.0.0.1:9/\tk\t{}\n2\t1\thttp://127.0.0.1:9/\tk\t{}\n", "fewer lines than its COUNT")] {
+            let result = try await run("ingest-load", ["--feed", "--concurrency", "1"], input: input)
+            #expect(result.status == 2, "\(input)")
+            #expect(result.stderr.contains(reason), "\(input): \(result.stderr)")
+        }
+        // Well-formed input to a port nobody listens on: every delivery answered, as `no_answer`.
+        let unreachable = try await run("ingest-load", ["--feed", "--concurrency", "2"],
+                                        input: "1\t2\thttp://127.0.0.1:9/x\tk\t{}\n1\t2\thttp://127.0.0.1:9/x\tk\t{}\n2\t1\thttp://127.0.0.1:9/x\tk\t{}\n")
+        #expect(unreachable.status == 0)
+        #expect(unreachable.stdout.split(separator: "\n").count == 3 && unreachable.stdout.contains("0\tno_answer:"))
+    }
+}
