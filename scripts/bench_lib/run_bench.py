@@ -22,6 +22,7 @@ import urllib.request
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts/lib/reliability"))
 import envelopes  # noqa: E402  (the harness's one envelope builder)
+import verify  # noqa: E402  (LedgerView: what Redis holds, through `chargeback inspect`)
 BIN = pathlib.Path(sys.argv[1]).resolve()
 SECONDS = float(os.environ.get("INGEST_SECONDS", "10"))
 RATE = int(os.environ.get("INGEST_RATE", "5000"))
@@ -85,15 +86,6 @@ def redis_cli(port, *arguments):
     return subprocess.run(["redis-cli", "-p", str(port), *arguments], capture_output=True, text=True, check=True).stdout.strip()
 
 
-def inspect(redis_url, *arguments):
-    """What Redis holds, through `chargeback inspect` (no Redis key is spelled here)."""
-    done = subprocess.run([str(BIN / "chargeback"), "inspect", *map(str, arguments)], capture_output=True, text=True, cwd=ROOT,
-                          env={"PATH": os.environ["PATH"], "REDIS_CONNECTION_STRING": redis_url})
-    if done.returncode != 0:
-        raise SystemExit(f"run_bench: chargeback inspect failed: {done.stderr.strip()}")
-    return json.loads(done.stdout)
-
-
 def load(url, mix, rate=0, key=None, prefix="bench"):
     arguments = [str(BIN / "ingest-load"), "--url", url, "--mix", mix, "--rate", str(rate), "--concurrency", str(CONNECTIONS),
                  "--seconds", str(SECONDS), "--id-prefix", prefix]
@@ -141,6 +133,7 @@ try:
     start(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(work)])
     time.sleep(0.3)
     redis_url = f"redis://127.0.0.1:{redis_port}"
+    redis_view = verify.LedgerView(str(BIN), ROOT, redis_url)
     port = free_port()
     handler = start([str(BIN / "chargeback"), "--port", str(port)],
                     {"REDIS_CONNECTION_STRING": redis_url, "CHARGEBACK_BENCH_ROUTES": "1", "CHARGEBACK_SPOOL_DIR": str(work / "spool"), **KEY_ROLES},
@@ -154,7 +147,7 @@ try:
             if name == "handler":
                 acknowledged += figure["ok"] + figure["warmupOk"]
             log(f"{name:8} {mode:11}: {figure['perSecond']:>6} /s, p50 {figure['p50ms']} ms, p99 {figure['p99ms']} ms, failed {figure['failed']}, backlogged {figure['backlogged']}")
-    counted = inspect(redis_url, "--day", "2026-11-29", "--subscription", "sub-bench")["subscriptions"]["sub-bench"]["deployments"]["gpt-4o"]["requests"]
+    counted = redis_view.subscriptions(["sub-bench"], "2026-11-29")["sub-bench"]["deployments"]["gpt-4o"]["requests"]
     results["ingest"]["exactlyOnce"] = {"acknowledged": acknowledged, "countedInRedis": counted}
     log(f"exactly once: {acknowledged} acknowledged (2xx), {counted} counted in Redis")
 
@@ -198,7 +191,7 @@ try:
     template = json.loads(small.read_text())
     template.update({"requestId": "__rand_int__", "subscriptionId": "rb"})
     (work / "record-call.json").write_text(json.dumps(template))
-    call = inspect(redis_url, "--record-call", work / "record-call.json")["recordCall"]
+    call = redis_view.inspect("--record-call", work / "record-call.json")["recordCall"]
     for command in call["before"]:
         redis_cli(redis_port, *command)
     sha = redis_cli(redis_port, "SCRIPT", "LOAD", call["script"])
@@ -206,7 +199,7 @@ try:
                             "EVALSHA", sha, str(len(call["keys"])), *call["keys"], *call["arguments"]],
                            capture_output=True, text=True, check=True).stdout
     # A script answering errors would be measured as fast as a working one: check it counted.
-    counted = inspect(redis_url, "--day", "2026-11-29", "--subscription", "rb")["subscriptions"]["rb"]["deployments"]
+    counted = redis_view.subscriptions(["rb"], "2026-11-29")["rb"]["deployments"]
     if sum(group["requests"] for group in counted.values()) == 0:
         raise SystemExit(f"run_bench: the record script counted nothing under redis-benchmark (inspect answered {counted!r})")
     per_second = float(re.findall(r"([\d.]+) requests per second", bench)[-1])
