@@ -107,6 +107,22 @@ struct BadInputTests {
         try expectRecordedUnreadable(builder)
     }
 
+    /// The fuzzer's find in CI (stop 24): 19+ integer digits in a whisper `duration` overflowed Int64
+    /// while being read, and the trap would take the handler down with every event in flight.
+    @Test("a duration or seconds too long for the meter is refused with a flag, never a trap", arguments: [
+        "{\"task\":\"transcribe\",\"duration\":99999999999999999999993.48,\"text\":\"x\"}",
+        "{\"task\":\"transcribe\",\"duration\":1000000000000.5,\"text\":\"x\"}",
+        "{\"text\":\"x\",\"usage\":{\"type\":\"duration\",\"seconds\":9999999999999999999999999}}",
+    ])
+    func hugeDuration(body: String) throws {
+        var builder = EnvelopeBuilder()
+        builder.path = "/openai/deployments/whisper/audio/transcriptions"
+        builder.responseBody = body
+        let event = try UsageExtractor().extract(builder.bytes)
+        #expect(event.flags.contains("response_unreadable"))
+        #expect(event.meters.audioMilliseconds == 0)
+    }
+
     /// A response the client received is billed whatever its shape: estimated and flagged, never refused.
     func expectRecordedUnreadable(_ builder: EnvelopeBuilder, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let event = try UsageExtractor().extract(builder.bytes)

@@ -3,7 +3,7 @@ import ChargebackCore
 /// One libFuzzer input: an envelope, extracted. It must give an event or a reason code; an accepted
 /// event must have meters that can be: none negative, none beyond 10¹², reasoning within output.
 /// Anything else (a crash, a trap, an implausible meter) stops the fuzzer with the input saved.
-/// Built by `scripts/lib/build_fuzzer.sh` (plain swiftc: SwiftPM renames an executable's main, and
+/// Built by `scripts/lib/fuzz.sh` (plain swiftc: SwiftPM renames an executable's main, and
 /// libFuzzer brings its own).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzExtract(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {

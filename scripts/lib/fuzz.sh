@@ -52,11 +52,23 @@ run_fuzzer() {  # runs
   mkdir -p out/fuzz
   started=$SECONDS
   # The first folder collects what the fuzzer finds; the seed corpus is only read.
-  if ! "$fuzzer" -runs="$runs" -max_len=262144 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  # SWIFT_BACKTRACE off: Swift's own crash handler would answer a trap first, and its memory reader
+  # trips ASan, which hides the real failure (seen in CI at stop 24); libFuzzer then prints the stack.
+  if ! SWIFT_BACKTRACE=enable=no "$fuzzer" -runs="$runs" -max_len=262144 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix=out/fuzz/ "$work" Tests/Fuzz/corpus >"$work.log" 2>&1; then
     grep -E -A60 "^==[0-9]+==ERROR|^SUMMARY|deadly signal|Fatal error" "$work.log" | head -80 >&2 || true
     tail -20 "$work.log" >&2
-    echo "fuzz: failed ($FUZZ_SANITIZER); the input is in out/fuzz/ (base64: base64 -w0 out/fuzz/crash-*)" >&2
+    # The input itself, so that a failure on a CI machine can be replayed from its log alone.
+    local found
+    for found in out/fuzz/crash-* out/fuzz/leak-* out/fuzz/timeout-* out/fuzz/oom-*; do
+      [ -f "$found" ] || continue
+      if [ "$(wc -c <"$found")" -le 16384 ]; then
+        echo "fuzz: $found (base64): $(base64 -w0 "$found")" >&2
+      else
+        echo "fuzz: $found is $(wc -c <"$found") bytes, too long to print" >&2
+      fi
+    done
+    echo "fuzz: failed ($FUZZ_SANITIZER); replay with: $fuzzer out/fuzz/<input>, then add it to Tests/Fuzz/corpus" >&2
     rm -rf "$work" "$work.log"
     return 1
   fi

@@ -24,11 +24,12 @@ enum NumberText {
         var whole: Int64 = 0
         var digits = 0
         while index < range.upperBound, base[index] &- 0x30 < 10 {
-            whole = whole * 10 + Int64(base[index] - 0x30)
+            // Counted before it is added: 19 digits would overflow Int64 (a trap, the handler down).
             digits += 1
+            guard digits <= 12 else { return nil }
+            whole = whole * 10 + Int64(base[index] - 0x30)
             index += 1
         }
-        guard digits <= 12 else { return nil }
         var fraction: Int64 = 0
         var fractionDigits = 0
         var roundUp = false
