@@ -96,6 +96,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // The record archive: snapshot revisions and exports that outlive Redis (a folder, or Blob Storage over libcurl).
+        .target(name: "ChargebackRecords", dependencies: ["ChargebackCore", "CivilCalendar", "CurlClient"]),
+
         // The ports in memory: what the use-case tests run on instead of Redis.
         .target(name: "ChargebackMemory", dependencies: ["ChargebackCore", "CivilCalendar"]),
 
@@ -105,8 +108,8 @@ let package = Package(
             dependencies: [
                 "AzureIdentity",
                 "CurlClient", "Digest",
-                "ChargebackCore", "ChargebackRedis", "ChargebackSpool", "ChargebackUseCases", "FunctionsProtocol", "JSONOutput", "RedisClient",
-                "CivilCalendar",
+                "ChargebackCore", "ChargebackRecords", "ChargebackRedis", "ChargebackSpool", "ChargebackUseCases", "FunctionsProtocol", "JSONOutput",
+                "RedisClient", "CivilCalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -117,7 +120,8 @@ let package = Package(
         .executableTarget(
             name: "chargeback",
             dependencies: [
-                "ChargebackApp", "ChargebackCore", "ChargebackRedis", "ChargebackSpool", "ChargebackUseCases", "CMemory", "CurlClient", "EventLoopExecutor",
+                "ChargebackApp", "ChargebackCore", "ChargebackRecords", "ChargebackRedis", "ChargebackSpool", "ChargebackUseCases", "CMemory", "CurlClient",
+                "EventLoopExecutor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -197,11 +201,12 @@ let package = Package(
             dependencies: ["ChargebackCore", "CivilCalendar", "FunctionsProtocol", "TestSupport"]),
         .testTarget(
             name: "ChargebackRedisTests",
-            dependencies: ["ChargebackRedis", "ChargebackCore", "ChargebackMemory", "ChargebackSpool", "ChargebackUseCases", "ChildProcess", "CivilCalendar", "RedisClient",
+            dependencies: ["ChargebackRedis", "ChargebackCore", "ChargebackMemory", "ChargebackRecords", "ChargebackSpool", "ChargebackUseCases", "ChildProcess",
+                           "CivilCalendar", "RedisClient",
                            "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "ChargebackUseCasesTests",
-            dependencies: ["ChargebackUseCases", "ChargebackMemory", "ChargebackCore", "CivilCalendar", "TestSupport",
+            dependencies: ["ChargebackUseCases", "ChargebackMemory", "ChargebackCore", "ChargebackRecords", "CivilCalendar", "TestSupport",
                            .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "RedisClientTests",
@@ -210,7 +215,8 @@ let package = Package(
             name: "ChargebackAppTests",
             dependencies: [
                 "AzureIdentity",
-                "ChargebackApp", "ChargebackCore", "ChargebackRedis", "ChargebackUseCases", "CivilCalendar", "CurlClient", "Digest", "FunctionsProtocol",
+                "ChargebackApp", "ChargebackCore", "ChargebackRecords", "ChargebackRedis", "ChargebackUseCases", "CivilCalendar", "CurlClient", "Digest",
+                "FunctionsProtocol",
                 "RedisClient", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Hummingbird
 import Logging
 import NIOPosix
+import ChargebackRecords
 import ChargebackRedis
 import RedisClient
 import ServiceLifecycle
@@ -35,6 +36,17 @@ public enum ChargebackApplication {
                 throw RedisError.connection("the managed identity's token has no oid claim: set REDIS_ENTRA_USER to the identity's object id")
             }
             return RedisAuthentication(user: user, password: token.token, renewAt: renewAt)
+        }
+    }
+
+    /// The record archive `CHARGEBACK_RECORDS` names; nil when records are off.
+    public static func archive(_ configuration: Configuration) -> (any RecordArchive)? {
+        switch configuration.records {
+        case .none: return nil
+        case let .folder(path): return FolderArchive(root: path)
+        case let .blob(containerURL, identity):
+            let credential = ManagedIdentityCredential(endpoint: identity.endpoint, secret: identity.secret, clientID: identity.clientID)
+            return BlobArchive(containerURL: containerURL) { try await credential.token(for: RecordsSetting.storageResource).token.token }
         }
     }
 
@@ -104,8 +116,9 @@ public enum ChargebackApplication {
         routes.add(HealthFunction(ping: { await redis.ping() }), to: router)
         routes.add(MetricsFunction(), to: router)
         routes.add(OwnerFunction { try await owners.owner(of: $0) }, to: router)
+        let archive = Self.archive(configuration)
         routes.add(timer: RollupFunction(money: money, graceHours: configuration.rollupGraceHours, catchUpDays: configuration.rollupCatchUpDays) {
-            Rollup(counters: reader, store: store, pricer: $0, logger: $1, counterRetentionDays: configuration.retentionDays)
+            Rollup(counters: reader, store: store, pricer: $0, logger: $1, counterRetentionDays: configuration.retentionDays, archive: archive)
         }, to: router)
         if configuration.benchmarkRoutes {
             // The ceiling `scripts/bench` compares ingest with: same server, same body, no work.

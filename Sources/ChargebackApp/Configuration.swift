@@ -62,6 +62,9 @@ public struct Configuration: Sendable {
     public var rollupCatchUpDays = 7
     /// How long snapshots are kept (`CHARGEBACK_SNAPSHOT_RETENTION_DAYS`, default 400).
     public var snapshotRetentionDays = 400
+    /// Where every snapshot revision and the day's export are also archived (`CHARGEBACK_RECORDS`:
+    /// a folder, or a Blob container's URL; unset: Redis holds the only copy).
+    public var records = RecordsSetting.none
     /// SHA-256 (hex) of the ingest key, the function key APIM holds (`CHARGEBACK_INGEST_KEY_SHA256`,
     /// comma-separated to allow a rotation). Empty: every ingest is refused (403).
     public var ingestKeyHashes: Set<String> = []
@@ -158,6 +161,7 @@ public struct Configuration: Sendable {
         configuration.rollupGraceHours = try integer("CHARGEBACK_ROLLUP_GRACE_HOURS", default: 2, range: 0...72)
         configuration.rollupCatchUpDays = try integer("CHARGEBACK_ROLLUP_CATCHUP_DAYS", default: 7, range: 1...60)
         configuration.snapshotRetentionDays = try integer("CHARGEBACK_SNAPSHOT_RETENTION_DAYS", default: 400, range: 32...3650)
+        configuration.records = try RecordsSetting.fromEnvironment(environment)
         configuration.ingestKeyHashes = try keyHashes("CHARGEBACK_INGEST_KEY_SHA256", environment)
         configuration.reportKeyHashes = try keyHashes("CHARGEBACK_REPORT_KEY_SHA256", environment)
         if !configuration.ingestKeyHashes.isDisjoint(with: configuration.reportKeyHashes) {

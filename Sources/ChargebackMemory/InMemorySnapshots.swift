@@ -42,6 +42,13 @@ public final class InMemorySnapshots: SnapshotRepository {
         }
     }
 
+    public func summary(_ day: CivilDay, revision: Int) async throws -> SnapshotSummary? {
+        state.withLock { state in
+            guard let revisions = state.revisions[day], revision >= 1, revision <= revisions.count else { return nil }
+            return revisions[revision - 1].summary
+        }
+    }
+
     public func monthLines(_ month: CivilMonth) async throws -> [ChargeLine] {
         try await self.month(month).lines
     }

@@ -58,6 +58,13 @@ public struct SnapshotStore: SnapshotRepository {
         try await lines(ofHash: SnapshotKeys.revision(day, revision))
     }
 
+    /// The full summary of one revision of a day (its change list included).
+    public func summary(_ day: CivilDay, revision: Int) async throws -> SnapshotSummary? {
+        let key = SnapshotKeys.summary(day, revision)
+        guard let text = try await redis.send(["GET", key], key: key).text else { return nil }
+        return try JSONDecoder().decode(SnapshotSummary.self, from: Data(text.utf8))
+    }
+
     /// Writes `revision` of a day if the latest is still `expected`; false when another run won.
     public func write(_ day: CivilDay, expected: Int, revision: Int, lines: [ChargeLine], delta: [ChargeLine], summary: SnapshotSummary) async throws -> Bool {
         let summaryText = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)

@@ -28,13 +28,17 @@ public struct Rollup: Sendable {
     /// How long the hourly counters are kept (`CHARGEBACK_RETENTION_DAYS`): a day is re-read only
     /// while all of its counters are certainly still there.
     let counterRetentionDays: Int
+    /// Where every revision is also archived (`CHARGEBACK_RECORDS`); nil: Redis only.
+    let archive: (any RecordArchive)?
 
-    public init(counters: any CounterSource, store: any SnapshotRepository, pricer: Pricer, logger: Logger, counterRetentionDays: Int = 35) {
+    public init(counters: any CounterSource, store: any SnapshotRepository, pricer: Pricer, logger: Logger, counterRetentionDays: Int = 35,
+                archive: (any RecordArchive)? = nil) {
         self.counters = counters
         self.store = store
         self.pricer = pricer
         self.logger = logger
         self.counterRetentionDays = counterRetentionDays
+        self.archive = archive
     }
 
     /// The closed days a scheduled run covers: the `catchUpDays` days up to the last day that ended
@@ -81,7 +85,29 @@ public struct Rollup: Sendable {
         for day in days.sorted() {
             results.append(try await run(day, reprice: false, now: now))
         }
+        // Every revisable day, not only today's: a record a past run could not write is written now.
+        var fresh: [CivilDay: Int] = [:]
+        for result in results { if case let .written(revision, _) = result.outcome { fresh[result.day] = revision } }
+        await archiveRecords(Array(Set(revisable).union(days)), fresh: fresh)
         return results
+    }
+
+    /// Archives the revisions of `days` the archive lacks. A failure does not fail the rollup (the
+    /// snapshots are in Redis): it is logged, and the next run writes what is missing.
+    @discardableResult
+    public func archiveRecords(_ days: [CivilDay], fresh: [CivilDay: Int] = [:]) async -> RecordKeeper.Outcome? {
+        guard let archive else { return nil }
+        let keeper = RecordKeeper(store: store, archive: archive, costCenters: pricer.costCenters, isIllustrative: pricer.book.isIllustrative,
+                                  logger: logger)
+        do {
+            return try await keeper.sync(days, fresh: fresh)
+        } catch {
+            // The alert on record failures (infrastructure/alerts.tf) reads this line.
+            logger.error("records could not be archived; the next rollup retries", metadata: [
+                "records.archive": "\(archive.location)", "error.reason": "\(error)",
+            ])
+            return nil
+        }
     }
 
     /// Rolls up one day; `reprice` also writes a revision when only prices changed.

@@ -50,7 +50,7 @@ public enum CivilDate {
     }
 
     /// `value` in decimal, left-padded with zeros to `width`.
-    static func padded(_ value: Int, _ width: Int) -> String {
+    public static func padded(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return String(repeating: "0", count: max(0, width - text.count)) + text
     }

@@ -39,11 +39,12 @@ struct RollupCommand: AsyncParsableCommand {
         var logger = Logger(label: "chargeback.rollup")
         logger.logLevel = .warning
         let rollup = Rollup(counters: LedgerReader(redis: redis), store: SnapshotStore(redis: redis, retentionDays: configuration.snapshotRetentionDays),
-                            pricer: pricer, logger: logger)
+                            pricer: pricer, logger: logger, archive: ChargebackApplication.archive(configuration))
         do {
             let results: [Rollup.DayResult]
             if let day {
                 results = [try await rollup.run(day, reprice: reprice, now: now)]
+                await rollup.archiveRecords([day])
             } else {
                 results = try await rollup.runDue(now: now, graceHours: configuration.rollupGraceHours, catchUpDays: configuration.rollupCatchUpDays)
             }

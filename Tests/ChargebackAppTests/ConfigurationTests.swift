@@ -32,6 +32,11 @@ struct ConfigurationTests {
         (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "CHARGEBACK_SPOOL_DIR": "/home/data/spool/%WEBSITE_INSTANCE_ID%"], "CHARGEBACK_SPOOL_DIR"),
         (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "CHARGEBACK_SPOOL_DIR": "/spool/%HOST", "HOST": "a"], "CHARGEBACK_SPOOL_DIR"),
         (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "CHARGEBACK_SPOOL_DIR": "/spool/%ID%", "ID": "../etc"], "CHARGEBACK_SPOOL_DIR"),
+        (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "CHARGEBACK_RECORDS": "https://acct.blob.core.windows.net/records"], "CHARGEBACK_RECORDS"),
+        (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "CHARGEBACK_RECORDS": "https://acct.blob.core.windows.net/Records/x", "IDENTITY_ENDPOINT": "http://i",
+          "IDENTITY_HEADER": "s"], "CHARGEBACK_RECORDS"),
+        (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "CHARGEBACK_RECORDS": "http://acct.blob.core.windows.net/records", "IDENTITY_ENDPOINT": "http://i",
+          "IDENTITY_HEADER": "s"], "CHARGEBACK_RECORDS"),
     ])
     func refuses(environment: [String: String], variable: String) {
         do {

@@ -1,4 +1,8 @@
+import ChargebackCore
+import ChargebackRecords
+import ChargebackRedis
 import Foundation
+import RedisClient
 import Testing
 import TestSupport
 
@@ -125,5 +129,43 @@ struct HarnessToolInputTests {
                                         input: "1\t2\thttp://127.0.0.1:9/x\tk\t{}\n1\t2\thttp://127.0.0.1:9/x\tk\t{}\n2\t1\thttp://127.0.0.1:9/x\tk\t{}\n")
         #expect(unreachable.status == 0)
         #expect(unreachable.stdout.split(separator: "\n").count == 3 && unreachable.stdout.contains("0\tno_answer:"))
+    }
+
+    @Test("restore: an archive rebuilt into Redis by the command; again, nothing to do; bad input exits with the reason")
+    func restore() async throws {
+        let root = NSTemporaryDirectory() + "records-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // Records of two days made in memory (their days are the harness's own: no other test writes them).
+        let harness = MoneyHarness()
+        let scenario = RestoreScenario(harness: harness, archive: FolderArchive(root: root))
+        try await harness.record("a", id: "1", prompt: 2000, completion: 20)
+        _ = try await scenario.rollup(harness.backend).runDue(now: harness.now, graceHours: 0, catchUpDays: 2)
+        let redis = ["REDIS_CONNECTION_STRING": try TestEnvironment.plainRedisURL()]
+        let range = ["--from", "\(scenario.days[0])", "--to", "\(scenario.days[1])"]
+        let first = try await run("chargeback", ["restore", "--records", root] + range, environment: redis)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("restored 2 revisions of 2 days"), "\(first.stdout)")
+        let store = SnapshotStore(redis: RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), timeoutMilliseconds: 5000))
+        #expect(try await store.latest(harness.day)?.lines.pricedCost == Money(exactText: "0.0052"))
+        let again = try await run("chargeback", ["restore", "--records", root] + range, environment: redis)
+        #expect(again.status == 0 && again.stdout.contains("restored 0 revisions of 0 days") && again.stdout.contains("2 days already present"), "\(again.stdout)")
+        // Bad input: each exits non-zero with its reason on stderr.
+        let cases: [([String], Int32, String)] = [
+            (["restore", "--records", root + "-missing"], 66, "does not exist"),
+            (["restore", "--records", "https://acct.blob.core.windows.net/Bad/x"], 64, "CHARGEBACK_RECORDS"),
+            (["restore"], 64, "no archive"),
+            (["restore", "--records", root, "--from", "2026-02-30"], 64, "--from"),
+            (["restore", "--records", root, "--from", "2026-12-02", "--to", "2026-12-01"], 64, "after"),
+        ]
+        for (arguments, status, reason) in cases {
+            let result = try await run("chargeback", arguments, environment: redis)
+            #expect(result.status == status && result.stderr.contains(reason), "\(arguments): \(result.status) \(result.stderr)")
+        }
+        // A record altered by hand: its day is refused and named, exit 1.
+        let name = SnapshotRecord.name(harness.day, revision: 1)
+        let text = try String(contentsOfFile: root + "/" + name, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"quantity\":2000", with: "\"quantity\":2001").write(toFile: root + "/" + name, atomically: false, encoding: .utf8)
+        let tampered = try await run("chargeback", ["restore", "--records", root] + range, environment: redis)
+        #expect(tampered.status == 1 && tampered.stderr.contains("\(harness.day): refused: a record is unreadable"), "\(tampered.stderr)")
     }
 }

@@ -27,7 +27,7 @@ public enum RevisionPlan: Sendable, Equatable {
     }
 
     /// `lhs` − `rhs` by key, zeros dropped.
-    static func difference(_ lhs: [ChargeLine], minus rhs: [ChargeLine]) -> [ChargeLine] {
+    public static func difference(_ lhs: [ChargeLine], minus rhs: [ChargeLine]) -> [ChargeLine] {
         (lhs + rhs.map { ChargeLine(key: $0.key, quantity: -$0.quantity) }).merged()
     }
 }

@@ -13,6 +13,8 @@ public protocol SnapshotRepository: Sendable {
     func summaries(_ month: CivilMonth) async throws -> [CivilDay: SnapshotSummary]
     /// The lines of one revision of a day.
     func lines(_ day: CivilDay, revision: Int) async throws -> [ChargeLine]
+    /// The full summary (with its change list) of one revision of a day; nil when there is none.
+    func summary(_ day: CivilDay, revision: Int) async throws -> SnapshotSummary?
     /// The sum of the latest revisions of a month's snapshotted days.
     func monthLines(_ month: CivilMonth) async throws -> [ChargeLine]
     /// A month's summaries and aggregate read together, so no rollup lands between the two.
