@@ -254,11 +254,12 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "ledger_failures" {
   }
 }
 
-# 3. A timer run failed (rollup: the day's snapshot is not written; budget-check: no alerts sent).
+# 3. A timer run failed (rollup: the day's snapshot is not written; budget-check: no alerts sent),
+# or the rollup could not archive its records (they are retried by the next run; a conflict is not).
 resource "azurerm_monitor_scheduled_query_rules_alert_v2" "timer_failures" {
   name                    = "alert-${local.base}-timer-failures"
   display_name            = "Chargeback ${var.environment}: timer run failed"
-  description             = "The handler logged \"timer run failed\" (rollup or budget-check) in the last 15 minutes; the Function dimension names the timer. A missing price book or budget file makes every run fail (\"pricing unavailable\" / \"budgets unavailable\" at start)."
+  description             = "The handler logged \"timer run failed\" (rollup or budget-check) in the last 15 minutes, or the rollup could not archive its records (\"records could not be archived\": storage or its role assignment; retried each run) or found an archived revision that differs from Redis (Redis lost its snapshots and was not restored: run chargeback restore). The Function dimension names the timer. A missing price book or budget file makes every run fail (\"pricing unavailable\" / \"budgets unavailable\" at start)."
   resource_group_name     = azurerm_resource_group.main.name
   location                = azurerm_log_analytics_workspace.main.location
   scopes                  = [azurerm_log_analytics_workspace.main.id]
@@ -273,7 +274,7 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "timer_failures" {
   criteria {
     query                   = <<-KQL
       ${local.handler_log_lines}
-      | where message == "timer run failed"
+      | where message in ("timer run failed", "records could not be archived; the next rollup retries", "record archive holds other bytes than Redis for some revisions; the archive's copy is kept")
       | project TimeGenerated, Function = tostring(j["function.name"])
     KQL
     time_aggregation_method = "Count"

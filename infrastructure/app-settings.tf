@@ -63,6 +63,11 @@ locals {
     CHARGEBACK_ROLLUP_CATCHUP_DAYS     = tostring(var.chargeback_rollup_catchup_days)
     CHARGEBACK_SNAPSHOT_RETENTION_DAYS = tostring(var.chargeback_snapshot_retention_days)
 
+    # Every snapshot revision and the day's export, also in Blob Storage (records.tf), written as
+    # the user-assigned identity (its client id, for the identity endpoint).
+    CHARGEBACK_RECORDS           = "${azurerm_storage_account.records.primary_blob_endpoint}${azurerm_storage_container.records.name}"
+    CHARGEBACK_RECORDS_CLIENT_ID = azurerm_user_assigned_identity.function.client_id
+
     LOG_LEVEL = var.log_level
   }
 }

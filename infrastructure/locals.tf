@@ -16,6 +16,8 @@ locals {
     app_insights   = "appi-${local.base}"
     # Storage: lowercase letters and digits only, 3-24 characters, globally unique: 2 + ≤17 + 5.
     storage = "st${substr(local.compact, 0, 17)}${local.suffix}"
+    # The record archive's account: "strec" + ≤14 + 5.
+    records = "strec${substr(local.compact, 0, 14)}${local.suffix}"
     # Key Vault: 3-24 characters, letters, digits and single hyphens, globally unique: 3 + ≤15 + 1 + 5.
     key_vault = "kv-${trim(substr(local.base, 0, 15), "-")}-${local.suffix}"
     redis     = "redis-${local.base}-${local.suffix}"

@@ -72,3 +72,24 @@ resource "azurerm_monitor_diagnostic_setting" "storage" {
     category = "Transaction"
   }
 }
+
+# Who read, wrote or tried to change a billing record: the record archive's blob service logs
+# (records.tf) go to Log Analytics, for auditors.
+resource "azurerm_monitor_diagnostic_setting" "records_blobs" {
+  name                       = "to-log-analytics"
+  target_resource_id         = "${azurerm_storage_account.records.id}/blobServices/default"
+  log_analytics_workspace_id = azurerm_log_analytics_workspace.main.id
+
+  enabled_log {
+    category = "StorageRead"
+  }
+  enabled_log {
+    category = "StorageWrite"
+  }
+  enabled_log {
+    category = "StorageDelete"
+  }
+  enabled_metric {
+    category = "Transaction"
+  }
+}

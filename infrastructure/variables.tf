@@ -351,6 +351,34 @@ variable "chargeback_snapshot_retention_days" {
   }
 }
 
+variable "records_replication_type" {
+  description = "Replication of the record archive's storage account (records.tf): the billing record that outlives Redis. Geo-zone-redundant by default."
+  type        = string
+  default     = "GZRS"
+
+  validation {
+    condition     = contains(["LRS", "ZRS", "GRS", "RAGRS", "GZRS", "RAGZRS"], var.records_replication_type)
+    error_message = "records_replication_type must be one of LRS, ZRS, GRS, RAGRS, GZRS, RAGZRS."
+  }
+}
+
+variable "records_retention_days" {
+  description = "Days each archived record can be neither overwritten nor deleted (the container's time-based retention policy). Default 2557 (7 years, a common retention for accounting records); at least the snapshot retention in Redis."
+  type        = number
+  default     = 2557
+
+  validation {
+    condition     = var.records_retention_days >= 32 && var.records_retention_days <= 146000 && floor(var.records_retention_days) == var.records_retention_days
+    error_message = "records_retention_days must be a whole number between 32 and 146000."
+  }
+}
+
+variable "records_immutability_locked" {
+  description = "Lock the record container's retention policy (WORM): it can then only be extended, and the account cannot be deleted while records are retained. Irreversible: leave false until the deployment is final."
+  type        = bool
+  default     = false
+}
+
 variable "log_level" {
   description = "LOG_LEVEL of the handler."
   type        = string

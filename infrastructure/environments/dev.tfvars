@@ -12,6 +12,11 @@ log_retention_days                   = 30
 storage_replication_type             = "LRS"
 key_vault_soft_delete_retention_days = 7
 
+# The record archive (records.tf): locally redundant, records kept 32 days, policy unlocked.
+records_replication_type    = "LRS"
+records_retention_days      = 32
+records_immutability_locked = false
+
 # Azure Monitor alerts (alerts.tf) to the owner; no webhook in dev. Thresholds keep their defaults.
 monitoring_alerts_enabled        = true
 monitoring_alert_email_addresses = ["platform@contoso.example"]

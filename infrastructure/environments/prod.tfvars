@@ -13,6 +13,12 @@ log_retention_days                   = 90
 storage_replication_type             = "ZRS"
 key_vault_soft_delete_retention_days = 90
 
+# The record archive (records.tf): geo-zone-redundant, 7 years, unlocked until the deployment is
+# final (then lock it: a locked policy can only be extended).
+records_replication_type    = "GZRS"
+records_retention_days      = 2557
+records_immutability_locked = false
+
 # Azure Monitor alerts (alerts.tf). The on-call webhook carries a token: set it as
 # TF_VAR_monitoring_alert_webhook_url from the pipeline's secret store, never here.
 monitoring_alerts_enabled        = true
