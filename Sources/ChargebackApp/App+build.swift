@@ -19,10 +19,12 @@ public enum ChargebackApplication {
         let credentials = redisCredentials(configuration.redisAuth)
         if configuration.redisCluster {
             return RedisClusterPool(seeds: [configuration.redis], tls: tls, poolSize: configuration.redisPoolSize,
-                                    timeoutMilliseconds: configuration.redisTimeoutMilliseconds, credentials: credentials)
+                                    timeoutMilliseconds: configuration.redisTimeoutMilliseconds, credentials: credentials,
+                                    durability: configuration.durability)
         }
         return RedisPool(endpoint: configuration.redis, tls: tls, size: configuration.redisPoolSize,
-                         timeoutMilliseconds: configuration.redisTimeoutMilliseconds, credentials: credentials)
+                         timeoutMilliseconds: configuration.redisTimeoutMilliseconds, credentials: credentials,
+                         durability: configuration.durability, sentinel: configuration.sentinel)
     }
 
     /// With Microsoft Entra: the managed identity's token for Redis as the password, its object id

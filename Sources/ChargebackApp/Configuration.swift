@@ -62,6 +62,12 @@ public struct Configuration: Sendable {
     public var rollupCatchUpDays = 7
     /// How long snapshots are kept (`CHARGEBACK_SNAPSHOT_RETENTION_DAYS`, default 400).
     public var snapshotRetentionDays = 400
+    /// When a ledger or snapshot write is acknowledged (`CHARGEBACK_DURABILITY`: `none`, `replica`:
+    /// `WAIT` for `CHARGEBACK_DURABILITY_REPLICAS` replicas, `aof`: `WAITAOF 1 0`); default none.
+    public var durability = RedisDurability.none
+    /// Redis Sentinel (`REDIS_SENTINELS`, `REDIS_SENTINEL_PRIMARY`): the primary is asked of them on
+    /// every connect, so the handler follows a failover; nil: `REDIS_CONNECTION_STRING`'s host.
+    public var sentinel: SentinelResolver?
     /// Where every snapshot revision and the day's export are also archived (`CHARGEBACK_RECORDS`:
     /// a folder, or a Blob container's URL; unset: Redis holds the only copy).
     public var records = RecordsSetting.none
@@ -162,6 +168,29 @@ public struct Configuration: Sendable {
         configuration.rollupCatchUpDays = try integer("CHARGEBACK_ROLLUP_CATCHUP_DAYS", default: 7, range: 1...60)
         configuration.snapshotRetentionDays = try integer("CHARGEBACK_SNAPSHOT_RETENTION_DAYS", default: 400, range: 32...3650)
         configuration.records = try RecordsSetting.fromEnvironment(environment)
+        let replicas = try integer("CHARGEBACK_DURABILITY_REPLICAS", default: 1, range: 1...16)
+        switch (environment["CHARGEBACK_DURABILITY"] ?? "none").lowercased() {
+        case "none", "": configuration.durability = .none
+        case "replica": configuration.durability = .replicas(replicas)
+        case "aof": configuration.durability = .aof
+        case let other: throw Error(description: "CHARGEBACK_DURABILITY='\(other)' must be none, replica or aof")
+        }
+        if let list = environment["REDIS_SENTINELS"], !list.isEmpty {
+            guard let name = environment["REDIS_SENTINEL_PRIMARY"], !name.isEmpty else {
+                throw Error(description: "REDIS_SENTINELS needs REDIS_SENTINEL_PRIMARY, the name Sentinel monitors the primary under")
+            }
+            var sentinels: [RedisEndpoint] = []
+            for item in list.split(separator: ",") {
+                let text = String(item.filter { $0 != " " })
+                let parts = text.split(separator: ":")
+                guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port), !parts[0].isEmpty else {
+                    throw Error(description: "REDIS_SENTINELS: '\(text)' is not host:port")
+                }
+                sentinels.append(RedisEndpoint(host: String(parts[0]), port: port))
+            }
+            guard !configuration.redisCluster else { throw Error(description: "REDIS_SENTINELS and REDIS_CLUSTER=true exclude each other") }
+            configuration.sentinel = SentinelResolver(sentinels: sentinels, primaryName: name)
+        }
         configuration.ingestKeyHashes = try keyHashes("CHARGEBACK_INGEST_KEY_SHA256", environment)
         configuration.reportKeyHashes = try keyHashes("CHARGEBACK_REPORT_KEY_SHA256", environment)
         if !configuration.ingestKeyHashes.isDisjoint(with: configuration.reportKeyHashes) {

@@ -6,7 +6,7 @@ extension RedisError: TransientStoreError {
     /// True when the store cannot take writes now (as opposed to a bug in the command).
     public var isTransient: Bool {
         switch self {
-        case .connection, .shutDown: return true
+        case .connection, .shutDown, .notDurable: return true
         case let .server(message):
             return ["LOADING", "MASTERDOWN", "READONLY", "CLUSTERDOWN", "TRYAGAIN", "OOM", "BUSY"].contains { message.hasPrefix($0) }
         default: return false
@@ -19,6 +19,7 @@ extension RedisError: TransientStoreError {
         case .connection: return "connection"
         case .server: return "server"
         case .shutDown: return "shut_down"
+        case .notDurable: return "not_durable"
         default: return "other"
         }
     }

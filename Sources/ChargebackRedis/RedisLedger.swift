@@ -58,7 +58,8 @@ public final class RedisLedger: Ledger {
         try await ensureIndexed(day: day, subscription: subscription)
         let (keys, arguments) = scriptCall(event, subscription: subscription, markerSeconds: markerSeconds,
                                            renewsMarker: object != nil, increments: increments)
-        let reply = try await RecordScript.script.run(on: redis, keys: keys, arguments: arguments)
+        // Durable: with CHARGEBACK_DURABILITY, acknowledged only once a replica (or the disk) has it.
+        let reply = try await RecordScript.script.run(on: redis, keys: keys, arguments: arguments, durable: true)
         guard case let .integer(value) = reply, let answer = RecordScript.Reply(rawValue: value) else {
             throw RedisError.unexpectedReply("the record script answered \(reply)")
         }
@@ -122,7 +123,7 @@ public final class RedisLedger: Ledger {
         let marker = day + "|" + subscription
         guard !indexed.withLockedValue({ $0.contains(marker) }) else { return }
         for command in indexCommands(day: day, subscription: subscription) {
-            _ = try await redis.send(command, key: command[1])
+            _ = try await redis.send(command, key: command[1], durable: true)
         }
         indexed.withLockedValue { set in
             if set.count > 100_000 { set.removeAll() }

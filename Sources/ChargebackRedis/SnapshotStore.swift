@@ -78,7 +78,7 @@ public struct SnapshotStore: SnapshotRepository {
         arguments.reserveCapacity(arguments.count + 2 * (lines.count + delta.count))
         for line in lines { arguments += [SnapshotKeys.field(line.key), String(line.quantity)] }
         for line in delta { arguments += [SnapshotKeys.field(line.key), String(line.quantity)] }
-        let reply = try await SnapshotScript.write.run(on: redis, keys: keys, arguments: arguments)
+        let reply = try await SnapshotScript.write.run(on: redis, keys: keys, arguments: arguments, durable: true)
         guard case let .integer(value) = reply else { throw RedisError.unexpectedReply("the snapshot script answered \(reply)") }
         return value == Int64(revision)
     }

@@ -5,31 +5,51 @@ struct RedisTimeout {
     let milliseconds: Int64
 }
 
-/// A command on its way out, with the promise its reply completes.
+/// A command on its way out, with the promise its reply completes; a `durable` write's reply is
+/// held until the durability check of its batch confirms it.
 struct RedisRequest {
     let bytes: ByteBuffer
     let promise: EventLoopPromise<RedisReply>
+    var durable = false
 }
 
 /// Pipelines commands over one channel: replies complete promises in order. Writes made in the
-/// same event-loop tick leave in one flush (group commit). Any failure fails every pending command
-/// and closes the channel, so a reply can never be matched to the wrong command.
+/// same event-loop tick leave in one flush (group commit); with a `RedisDurability`, a batch that
+/// holds durable writes is followed by one `WAIT`/`WAITAOF`, and those writes complete when it
+/// answers. Any failure fails every pending command and closes the channel, so a reply can never be
+/// matched to the wrong command.
 final class RedisChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = RedisRequest
     typealias OutboundOut = ByteBuffer
 
-    private var pending = CircularBuffer<EventLoopPromise<RedisReply>>()
+    enum Pending {
+        case command(EventLoopPromise<RedisReply>, durable: Bool)
+        case barrier
+    }
+
+    private var pending = CircularBuffer<Pending>()
     private let reader: RESPReader
     private var flushScheduled = false
+    let durability: RedisDurability
+    /// The durability check's command (nil: none), encoded once.
+    private let barrier: ByteBuffer?
+    /// Durable writes of the batch being written, waiting for their check to be queued.
+    private var batchIsDurable = false
+    /// Durable writes answered, waiting for their batch's check.
+    private var held: [(EventLoopPromise<RedisReply>, RedisReply)] = []
 
-    init(reader: RESPReader) {
+    init(reader: RESPReader, durability: RedisDurability = .none, barrierMilliseconds: Int = 0) throws {
         self.reader = reader
+        self.durability = durability
+        self.barrier = try durability.barrier(milliseconds: barrierMilliseconds).map { ByteBuffer(bytes: try RESPFormat.command($0)) }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
-        pending.append(request.promise)
+        let durable = request.durable && barrier != nil
+        pending.append(.command(request.promise, durable: durable))
+        if durable { batchIsDurable = true }
         context.write(wrapOutboundOut(request.bytes), promise: promise)
         guard !flushScheduled else { return }
         flushScheduled = true
@@ -37,6 +57,11 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         context.eventLoop.execute {
             let (handler, context) = loopBound.value
             handler.flushScheduled = false
+            if handler.batchIsDurable, let barrier = handler.barrier {
+                handler.batchIsDurable = false
+                handler.pending.append(.barrier)
+                context.write(handler.wrapOutboundOut(barrier), promise: nil)
+            }
             context.flush()
         }
     }
@@ -46,10 +71,23 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         do {
             try buffer.withUnsafeReadableBytes { try reader.feed($0) }
             while let reply = try reader.next() {
-                guard let promise = pending.popFirst() else {
+                switch pending.popFirst() {
+                case nil:
                     throw RedisError.connection("a reply arrived with no command waiting")
+                case let .command(promise, durable: false)?:
+                    promise.succeed(reply)
+                case let .command(promise, durable: true)?:
+                    // An error reply wrote nothing to confirm: it is answered at once.
+                    if case .error = reply { promise.succeed(reply) } else { held.append((promise, reply)) }
+                case .barrier?:
+                    let answered = held
+                    held.removeAll(keepingCapacity: true)
+                    if let shortfall = durability.shortfall(reply) {
+                        for (promise, _) in answered { promise.fail(RedisError.notDurable(shortfall)) }
+                    } else {
+                        for (promise, reply) in answered { promise.succeed(reply) }
+                    }
                 }
-                promise.succeed(reply)
             }
         } catch {
             failAll(error as? RedisError ?? .connection("unreadable reply"))
@@ -77,6 +115,10 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     }
 
     private func failAll(_ error: RedisError) {
-        while let promise = pending.popFirst() { promise.fail(error) }
+        for (promise, _) in held { promise.fail(error) }
+        held.removeAll()
+        while let entry = pending.popFirst() {
+            if case let .command(promise, _) = entry { promise.fail(error) }
+        }
     }
 }

@@ -9,6 +9,7 @@ public final class RedisClusterPool: RedisCommandRouter {
     let timeoutMilliseconds: Int
     let credentials: RedisCredentials?
     let poolSize: Int
+    let durability: RedisDurability
 
     struct Topology {
         var slots: [String] = []
@@ -18,20 +19,27 @@ public final class RedisClusterPool: RedisCommandRouter {
     private let topology = NIOLockedValueBox(Topology())
 
     public init(seeds: [RedisEndpoint], tls: RedisTLS = RedisTLS(), poolSize: Int = 2, timeoutMilliseconds: Int = 1000,
-                credentials: RedisCredentials? = nil) {
+                credentials: RedisCredentials? = nil, durability: RedisDurability = .none) {
         self.seeds = seeds
         self.tls = tls
         self.timeoutMilliseconds = timeoutMilliseconds
         self.credentials = credentials
         self.poolSize = poolSize
+        self.durability = durability
     }
 
     public func send(_ arguments: [[UInt8]], key: [UInt8]?) async throws -> RedisReply {
+        try await send(arguments, key: key, durable: false)
+    }
+
+    /// A durable write waits for the durability check on its shard's primary (`WAIT` counts that
+    /// shard's replicas).
+    public func send(_ arguments: [[UInt8]], key: [UInt8]?, durable: Bool) async throws -> RedisReply {
         if topology.withLockedValue({ $0.slots.isEmpty }) { try await refresh() }
         var node = try self.node(for: key)
         for attempt in 0..<5 {
             do {
-                return try await pool(node).send(arguments, key: key)
+                return try await pool(node).send(arguments, key: key, durable: durable)
             } catch let RedisError.server(message) where message.hasPrefix("MOVED ") {
                 try await refresh()
                 node = String(message.split(separator: " ").last ?? "")
@@ -39,7 +47,7 @@ public final class RedisClusterPool: RedisCommandRouter {
                 let target = try pool(String(message.split(separator: " ").last ?? ""))
                 let connection = try await target.connection()
                 _ = try await connection.send(["ASKING"])
-                return try await connection.send(bytes: arguments)
+                return try await connection.send(bytes: arguments, durable: durable)
             } catch let error as RedisError where attempt < 4 {
                 guard case .connection = error else { throw error }
                 // A failover moves the slot: learn the new map and try again.
@@ -112,7 +120,8 @@ public final class RedisClusterPool: RedisCommandRouter {
             var endpoint = seed
             endpoint.host = String(node[..<colon])
             endpoint.port = port
-            let pool = RedisPool(endpoint: endpoint, tls: tls, size: poolSize, timeoutMilliseconds: timeoutMilliseconds, credentials: credentials)
+            let pool = RedisPool(endpoint: endpoint, tls: tls, size: poolSize, timeoutMilliseconds: timeoutMilliseconds, credentials: credentials,
+                                 durability: durability)
             topology.pools[node] = pool
             return pool
         }

@@ -42,7 +42,8 @@ public final class RedisConnection: Sendable {
     /// Connects, negotiates TLS when the endpoint asks for it, authenticates and selects the database.
     public static func connect(
         to endpoint: RedisEndpoint, tls: RedisTLS = RedisTLS(), timeoutMilliseconds: Int = 1000,
-        credentials: RedisCredentials? = nil, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        credentials: RedisCredentials? = nil, durability: RedisDurability = .none,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> RedisConnection {
         let sslContext = endpoint.usesTLS ? try tls.context() : nil
         let timeout = TimeAmount.milliseconds(Int64(timeoutMilliseconds))
@@ -56,7 +57,10 @@ public final class RedisConnection: Sendable {
                         let hostname = endpoint.host.isIPAddress ? nil : endpoint.host
                         try handlers.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: hostname))
                     }
-                    try handlers.addHandler(RedisChannelHandler(reader: try RESPReader()))
+                    // The durability check waits at most half the command timeout, so its answer (a
+                    // shortfall, not a timeout) arrives before the connection gives up on it.
+                    try handlers.addHandler(RedisChannelHandler(reader: try RESPReader(), durability: durability,
+                                                                barrierMilliseconds: max(1, timeoutMilliseconds / 2)))
                 }
             }
         let channel: any Channel
@@ -69,6 +73,9 @@ public final class RedisConnection: Sendable {
         do {
             try await connection.authenticate(try await credentials?() ?? RedisAuthentication(user: endpoint.user, password: endpoint.password))
             if endpoint.database != 0 { _ = try await connection.send(["SELECT", String(endpoint.database)]) }
+            if durability == .aof, try await connection.send(["COMMAND", "INFO", "WAITAOF"]) == .array([.null]) {
+                throw RedisError.connection("CHARGEBACK_DURABILITY=aof needs WAITAOF (Redis 7.2 or later); \(endpoint) does not have it")
+            }
             // A round trip proves the TLS handshake and the server.
             _ = try await connection.send(["PING"])
         } catch {
@@ -132,14 +139,15 @@ public final class RedisConnection: Sendable {
         try await send(bytes: arguments.map { Array($0.utf8) })
     }
 
-    /// Sends one command of binary-safe arguments.
-    public func send(bytes arguments: [[UInt8]]) async throws -> RedisReply {
+    /// Sends one command of binary-safe arguments; a `durable` write completes once its batch's
+    /// durability check confirms it (`RedisDurability`; at once without one).
+    public func send(bytes arguments: [[UInt8]], durable: Bool = false) async throws -> RedisReply {
         let encoded = try RESPFormat.command(arguments)
         let promise = channel.eventLoop.makePromise(of: RedisReply.self)
         let timeoutTask = scheduleTimeout()
         // No flush here: the channel handler flushes once per event-loop tick, so concurrent commands
         // leave together (group commit).
-        channel.write(RedisRequest(bytes: ByteBuffer(bytes: encoded), promise: promise)).cascadeFailure(to: promise)
+        channel.write(RedisRequest(bytes: ByteBuffer(bytes: encoded), promise: promise, durable: durable)).cascadeFailure(to: promise)
         defer { timeoutTask.cancel() }
         let reply = try await Self.reply(promise.futureResult)
         if case let .error(message) = reply { throw RedisError.server(message) }

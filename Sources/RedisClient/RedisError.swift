@@ -12,6 +12,9 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     case unexpectedReply(String)
     /// The client was shut down.
     case shutDown
+    /// The write ran on the primary, but Redis did not confirm the durability asked for
+    /// (`RedisDurability`): it may not survive a failover.
+    case notDurable(String)
 
     public var description: String {
         switch self {
@@ -21,6 +24,7 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .server(message): return "Redis error reply: \(message)"
         case let .unexpectedReply(reason): return "unexpected Redis reply: \(reason)"
         case .shutDown: return "Redis client is shut down"
+        case let .notDurable(reason): return "Redis did not confirm the write's durability: \(reason)"
         }
     }
 }

@@ -7,6 +7,8 @@ import NIOPosix
 public protocol RedisCommandRouter: Sendable {
     /// Sends one command that touches `key` (or any node when nil).
     func send(_ arguments: [[UInt8]], key: [UInt8]?) async throws -> RedisReply
+    /// Sends one write that must be durable as the router's `RedisDurability` says before it completes.
+    func send(_ arguments: [[UInt8]], key: [UInt8]?, durable: Bool) async throws -> RedisReply
     /// True when the server(s) answer `PING`.
     func ping() async -> Bool
     /// Closes every connection.
@@ -23,6 +25,9 @@ public final class RedisPool: RedisCommandRouter {
     let tls: RedisTLS
     let timeoutMilliseconds: Int
     let credentials: RedisCredentials?
+    let durability: RedisDurability
+    /// Where the primary is now (Sentinel); nil: always `endpoint`.
+    let sentinel: SentinelResolver?
 
     struct Slot {
         var connection: RedisConnection?
@@ -34,16 +39,29 @@ public final class RedisPool: RedisCommandRouter {
     private let next = NIOLockedValueBox(0)
 
     public init(endpoint: RedisEndpoint, tls: RedisTLS = RedisTLS(), size: Int = 4, timeoutMilliseconds: Int = 1000,
-                credentials: RedisCredentials? = nil) {
+                credentials: RedisCredentials? = nil, durability: RedisDurability = .none, sentinel: SentinelResolver? = nil) {
         self.endpoint = endpoint
         self.tls = tls
         self.timeoutMilliseconds = timeoutMilliseconds
         self.credentials = credentials
+        self.durability = durability
+        self.sentinel = sentinel
         self.slots = NIOLockedValueBox(Array(repeating: Slot(), count: max(1, size)))
     }
 
     public func send(_ arguments: [[UInt8]], key: [UInt8]? = nil) async throws -> RedisReply {
-        try await connection().send(bytes: arguments)
+        try await send(arguments, key: key, durable: false)
+    }
+
+    public func send(_ arguments: [[UInt8]], key: [UInt8]?, durable: Bool) async throws -> RedisReply {
+        let connection = try await connection()
+        do {
+            return try await connection.send(bytes: arguments, durable: durable)
+        } catch let RedisError.server(message) where sentinel != nil && message.hasPrefix("READONLY") {
+            // A primary demoted by a failover: this connection goes, the next one asks Sentinel.
+            await connection.close()
+            throw RedisError.server(message)
+        }
     }
 
     /// Sends one command of text arguments.
@@ -92,9 +110,17 @@ public final class RedisPool: RedisCommandRouter {
         if let existing, existing.isActive { return existing }
         guard NIODeadline.now() >= retryAt else { throw RedisError.connection("\(endpoint) is unreachable; retrying with backoff") }
         do {
+            let target = try await sentinel?.primary(like: endpoint, tls: tls, timeoutMilliseconds: timeoutMilliseconds) ?? endpoint
             let connection = try await RedisConnection.connect(
-                to: endpoint, tls: tls, timeoutMilliseconds: timeoutMilliseconds, credentials: credentials,
+                to: target, tls: tls, timeoutMilliseconds: timeoutMilliseconds, credentials: credentials, durability: durability,
                 group: current ?? MultiThreadedEventLoopGroup.singleton)
+            if sentinel != nil {
+                // Sentinel's answer may be stale for a moment after a failover: only a primary is kept.
+                guard case let .array(role) = try await connection.send(["ROLE"]), role.first?.text == "master" else {
+                    await connection.close()
+                    throw RedisError.connection("\(target), named by Sentinel, is not a primary yet")
+                }
+            }
             // Another caller may have filled the slot meanwhile: keep the live one, close the spare
             // (ours has nothing in flight; a dead one has nothing to lose).
             let (chosen, spare) = slots.withLockedValue { slots -> (RedisConnection, RedisConnection?) in
@@ -119,6 +145,11 @@ public final class RedisPool: RedisCommandRouter {
 extension RedisCommandRouter {
     /// Nothing to renew (a router without expiring credentials).
     public func renewCredentials() async {}
+
+    /// Sends one durable write given as text, routed by `key`.
+    public func send(_ arguments: [String], key: String, durable: Bool) async throws -> RedisReply {
+        try await send(arguments.map { Array($0.utf8) }, key: Array(key.utf8), durable: durable)
+    }
 
     /// Sends one command given as text, routed by `key` (the form every ledger and snapshot call uses).
     public func send(_ arguments: [String], key: String) async throws -> RedisReply {

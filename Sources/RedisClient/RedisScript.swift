@@ -17,12 +17,13 @@ public final class RedisScript: Sendable {
     }
 
     /// Runs the script with text keys and arguments.
-    public func run(on redis: any RedisCommandRouter, keys: [String], arguments: [String] = []) async throws -> RedisReply {
-        try await run(on: redis, keys: keys.map { Array($0.utf8) }, arguments: arguments.map { Array($0.utf8) })
+    public func run(on redis: any RedisCommandRouter, keys: [String], arguments: [String] = [], durable: Bool = false) async throws -> RedisReply {
+        try await run(on: redis, keys: keys.map { Array($0.utf8) }, arguments: arguments.map { Array($0.utf8) }, durable: durable)
     }
 
     /// Runs the script with binary-safe keys and arguments; an error reply is thrown as `RedisError.server`.
-    public func run(on redis: any RedisCommandRouter, keys: [[UInt8]], arguments: [[UInt8]]) async throws -> RedisReply {
+    /// `durable`: a write that completes once the router's durability check confirms it.
+    public func run(on redis: any RedisCommandRouter, keys: [[UInt8]], arguments: [[UInt8]], durable: Bool = false) async throws -> RedisReply {
         let routing = keys.first
         var tail: [[UInt8]] = []
         tail.reserveCapacity(1 + keys.count + arguments.count)
@@ -31,9 +32,9 @@ public final class RedisScript: Sendable {
         tail += arguments
         let known = try await loadedSHA(on: redis, routing: routing)
         do {
-            return try await redis.send([Self.evalsha, known] + tail, key: routing)
+            return try await redis.send([Self.evalsha, known] + tail, key: routing, durable: durable)
         } catch let RedisError.server(message) where message.hasPrefix("NOSCRIPT") {
-            return try await redis.send([Self.eval, sourceBytes] + tail, key: routing)
+            return try await redis.send([Self.eval, sourceBytes] + tail, key: routing, durable: durable)
         }
     }
 

@@ -1,6 +1,7 @@
 import ChargebackApp
 import Foundation
 import Logging
+import RedisClient
 import Testing
 
 @Suite("handler configuration and logs")
@@ -21,6 +22,13 @@ struct ConfigurationTests {
             "WEBSITE_INSTANCE_ID": "a1b2c3",
         ])
         #expect(perInstance.spoolDirectory == "/home/data/chargeback-spool/a1b2c3")
+        #expect(perInstance.durability == .none && perInstance.sentinel == nil)
+        let durable = try Configuration.fromEnvironment([
+            "FUNCTIONS_CUSTOMHANDLER_PORT": "1", "CHARGEBACK_DURABILITY": "Replica", "CHARGEBACK_DURABILITY_REPLICAS": "2",
+            "REDIS_SENTINELS": "10.0.0.1:26379, 10.0.0.2:26379", "REDIS_SENTINEL_PRIMARY": "chargeback",
+        ])
+        #expect(durable.durability == .replicas(2))
+        #expect(durable.sentinel?.sentinels.map(\.description) == ["redis://10.0.0.1:26379/0", "redis://10.0.0.2:26379/0"])
     }
 
     @Test("bad environments are refused with the variable named", arguments: [
@@ -33,6 +41,11 @@ struct ConfigurationTests {
         (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "CHARGEBACK_SPOOL_DIR": "/spool/%HOST", "HOST": "a"], "CHARGEBACK_SPOOL_DIR"),
         (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "CHARGEBACK_SPOOL_DIR": "/spool/%ID%", "ID": "../etc"], "CHARGEBACK_SPOOL_DIR"),
         (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "CHARGEBACK_RECORDS": "https://acct.blob.core.windows.net/records"], "CHARGEBACK_RECORDS"),
+        (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "CHARGEBACK_DURABILITY": "sometimes"], "CHARGEBACK_DURABILITY"),
+        (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "CHARGEBACK_DURABILITY": "replica", "CHARGEBACK_DURABILITY_REPLICAS": "0"], "CHARGEBACK_DURABILITY_REPLICAS"),
+        (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "REDIS_SENTINELS": "127.0.0.1:26379"], "REDIS_SENTINEL_PRIMARY"),
+        (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "REDIS_SENTINELS": "127.0.0.1", "REDIS_SENTINEL_PRIMARY": "p"], "REDIS_SENTINELS"),
+        (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "REDIS_SENTINELS": "h:1", "REDIS_SENTINEL_PRIMARY": "p", "REDIS_CLUSTER": "true"], "REDIS_SENTINELS"),
         (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "CHARGEBACK_RECORDS": "https://acct.blob.core.windows.net/Records/x", "IDENTITY_ENDPOINT": "http://i",
           "IDENTITY_HEADER": "s"], "CHARGEBACK_RECORDS"),
         (["FUNCTIONS_CUSTOMHANDLER_PORT": "1", "CHARGEBACK_RECORDS": "http://acct.blob.core.windows.net/records", "IDENTITY_ENDPOINT": "http://i",

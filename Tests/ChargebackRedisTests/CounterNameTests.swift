@@ -40,7 +40,7 @@ import Testing
         meters.inputTokens = 10
         meters.images = 2
         meters.imageSize = "1024x1024"
-        let failed = UsageEvent(requestId: "r", timestamp: try #require(UTCTimestamp.parse("2026-11-29T10:15:30Z")), subscriptionId: "s",
+        let failed = UsageEvent(requestId: "r", timestamp: try #require(UTCTimestamp.parse("2926-11-29T10:15:30Z")), subscriptionId: "s",
                                 deployment: "d", operation: .image, statusCode: 503, isStream: false, usageSource: .estimated, meters: meters, source: "outbound")
         let increments = Dictionary(uniqueKeysWithValues: failed.counterIncrements.map { ($0.counter, $0.amount) })
         #expect(increments == [.requests: 1, .operation(.image): 1, .quantity(.inputTokens): 10, .images(size: "1024x1024", quality: "unknown"): 2,

@@ -85,8 +85,12 @@ struct RefusingRouter: RedisCommandRouter {
     }
 
     func send(_ arguments: [[UInt8]], key: [UInt8]?) async throws -> RedisReply {
+        try await send(arguments, key: key, durable: false)
+    }
+
+    func send(_ arguments: [[UInt8]], key: [UInt8]?, durable: Bool) async throws -> RedisReply {
         if arguments.first == command { throw RedisError.connection("refused by the test") }
-        return try await redis.send(arguments, key: key)
+        return try await redis.send(arguments, key: key, durable: durable)
     }
 
     func ping() async -> Bool { await redis.ping() }

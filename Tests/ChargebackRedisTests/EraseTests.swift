@@ -19,7 +19,7 @@ struct EraseTests {
             _ = try await ledger.record(try doomed.event(index))
             _ = try await ledger.record(try kept.event(index))
         }
-        let today = try #require(UTCTimestamp.parse("2026-11-30T12:00:00Z"))
+        let today = try #require(UTCTimestamp.parse("2926-11-30T12:00:00Z"))
         let result = try await SubscriptionEraser(redis: redis).erase(doomed.subscription, today: today)
         // 5 dedupe markers, the hour's counters, the dirty days, the day's deployments outside the price book.
         #expect(result.keys == 8)

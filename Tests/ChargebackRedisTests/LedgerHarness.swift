@@ -4,7 +4,9 @@ import Foundation
 import RedisClient
 import TestSupport
 
-/// Events for ledger tests: each a distinct request of a subscription unique to the test.
+/// Events for ledger tests: each a distinct request of a subscription unique to the test, on
+/// 2926-11-29: far from today, so no rollup another test runs with the real clock (its revisable
+/// window) ever reads this day's index and clears these subscriptions' dirty marks mid-test.
 struct LedgerHarness {
     let subscription = "sub-\(UUID().uuidString.prefix(8))"
     let extractor = UsageExtractor()
@@ -13,14 +15,14 @@ struct LedgerHarness {
         var builder = EnvelopeBuilder()
         builder.subscriptionId = subscription
         builder.requestId = "req-\(subscription)-\(index)"
-        builder.timestamp = "2026-11-29T10:15:30Z"
+        builder.timestamp = "2926-11-29T10:15:30Z"
         builder.responseBody = "{\"model\":\"gpt-4o\",\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":\(output),\"prompt_tokens_details\":{\"cached_tokens\":40}}}"
         return try extractor.extract(builder.bytes)
     }
 
-    /// The hourly counters of the test subscription for 2026-11-29T10.
+    /// The hourly counters of the test subscription for 2926-11-29T10.
     func counters(_ redis: any RedisCommandRouter) async throws -> HourCounters {
-        let key = LedgerKeys.hour(subscription: subscription, hour: "2026-11-29T10")
+        let key = LedgerKeys.hour(subscription: subscription, hour: "2926-11-29T10")
         return try await HourCounters.read(key, redis)
     }
 }

@@ -45,7 +45,7 @@ struct LedgerInspectorTests {
         let nodes = try TestEnvironment.clusterNodes()
         let node = RedisPool(endpoint: try RedisEndpoint.parse("redis://" + nodes[0]), timeoutMilliseconds: 5000)
         for subscription in ["team-a", "team {a}:b", "équipe|42"] {
-            let key = LedgerKeys.hour(subscription: subscription, hour: "2026-11-29T10")
+            let key = LedgerKeys.hour(subscription: subscription, hour: "2926-11-29T10")
             let answer = try await node.send(["CLUSTER", "KEYSLOT", key])
             #expect(answer == .integer(Int64(LedgerInspector.slot(subscription: subscription))), "\(subscription)")
         }
@@ -63,7 +63,7 @@ struct LedgerInspectorTests {
         // 1 counted, 2 counted under a deployment outside the (here empty) price book.
         #expect(reply == .integer(1) || reply == .integer(2))
         #expect(try await harness.counters(redis)["gpt-4o", .requests] == 1)
-        let day = try #require(CivilDay.parse("2026-11-29"))
+        let day = try #require(CivilDay.parse("2926-11-29"))
         let usage = try await LedgerReader(redis: redis).usage(on: day, only: [harness.subscription])
         #expect(usage.reduce(0) { $0 + ($1.counters[.requests] ?? 0) } == 1)
         #expect(try await LedgerInspector(redis: redis).dedupeIds(subscription: harness.subscription) == [try harness.event(0).requestId])

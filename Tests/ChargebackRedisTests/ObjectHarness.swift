@@ -9,7 +9,7 @@ import TestSupport
 struct ObjectHarness {
     let tag = String(UUID().uuidString.prefix(8).lowercased())
     let extractor = UsageExtractor()
-    static let hour = "2026-11-29T10"
+    static let hour = "2926-11-29T10"
 
     func subscription(_ name: String) -> String { "sub-\(name)-\(tag)" }
     var responseId: String { "resp_\(tag)0c08190ffeeddccbbaa9988" }

@@ -38,7 +38,7 @@ struct OverflowTests {
         let redis = try MoneyBackend.router("plain")
         let ledger = RedisLedger(redis: redis)
         let harness = LedgerHarness()
-        let key = LedgerKeys.hour(subscription: harness.subscription, hour: "2026-11-29T10")
+        let key = LedgerKeys.hour(subscription: harness.subscription, hour: "2926-11-29T10")
         _ = try await redis.send(["HSET", key, "gpt-4o|outputTokens", String(Int64.max - 5)].map { Array($0.utf8) }, key: Array(key.utf8))
         await #expect(throws: LedgerFailure.self) { try await ledger.record(try harness.event(1)) }
         let counters = try await harness.counters(redis)

@@ -38,7 +38,7 @@ struct RedisLedgerTests {
         #expect(counters["gpt-4o", .quantity(.outputTokens)] == Int64((1...64).reduce(0, +)))
         #expect(counters["gpt-4o", .operation(.chat)] == 64)
         #expect(counters.unreadable.isEmpty, "every field the record script wrote reads back as a counter")
-        let day = LedgerKeys.day("2026-11-29")
+        let day = LedgerKeys.day("2926-11-29")
         #expect(try await redis.send([Array("SISMEMBER".utf8), Array(day.utf8), Array(harness.subscription.utf8)], key: Array(day.utf8)) == .integer(1))
         await redis.close()
     }
@@ -49,7 +49,7 @@ struct RedisLedgerTests {
         let harness = LedgerHarness()
         let event = try harness.event(1)
         _ = try await RedisLedger(redis: redis, dedupeDays: 7, retentionDays: 35).record(event)
-        guard case let .integer(counterTTL) = try await redis.send(["TTL", LedgerKeys.hour(subscription: harness.subscription, hour: "2026-11-29T10")]),
+        guard case let .integer(counterTTL) = try await redis.send(["TTL", LedgerKeys.hour(subscription: harness.subscription, hour: "2926-11-29T10")]),
               case let .integer(markerTTL) = try await redis.send(["TTL", LedgerKeys.seen(event)]) else {
             Issue.record("TTL did not answer integers")
             return
@@ -64,7 +64,7 @@ struct RedisLedgerTests {
         let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), timeoutMilliseconds: 5000)
         let harness = LedgerHarness()
         let ledger = RedisLedger(redis: redis, dedupeDays: 7, retentionDays: 35)
-        let hour = LedgerKeys.hour(subscription: harness.subscription, hour: "2026-11-29T10")
+        let hour = LedgerKeys.hour(subscription: harness.subscription, hour: "2926-11-29T10")
         let dirty = LedgerKeys.dirtyDays(subscription: harness.subscription)
         func ttl(_ key: String) async throws -> Int64 {
             guard case let .integer(seconds) = try await redis.send(["TTL", key]) else { return -3 }

@@ -1,0 +1,230 @@
+import ChargebackCore
+import ChargebackRedis
+import ChargebackSpool
+import ChildProcess
+import Foundation
+import Logging
+import RedisClient
+import Testing
+import TestSupport
+
+/// A primary, its replica and one Sentinel, all the test's own: the replication link is cut (the
+/// replica frozen and dropped by the primary, as in a network partition), events are acknowledged
+/// during the partition, the primary dies, Sentinel promotes the replica. Acknowledged events lost:
+/// every one acknowledged in the partition without durability, none with `CHARGEBACK_DURABILITY=replica`.
+final class ReplicatedRedis: @unchecked Sendable {
+    let directory = NSTemporaryDirectory() + "failover-" + UUID().uuidString
+    let primaryPort: Int, replicaPort: Int, sentinelPort: Int
+    var primary: ChildProcess?, replica: ChildProcess?, sentinel: ChildProcess?
+    static let name = "chargeback-primary"
+
+    init() throws {
+        primaryPort = try TestEnvironment.unusedPort()
+        replicaPort = try TestEnvironment.unusedPort()
+        sentinelPort = try TestEnvironment.unusedPort()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    func server(_ port: Int, _ extra: [String]) throws -> ChildProcess {
+        try FileManager.default.createDirectory(atPath: "\(directory)/\(port)", withIntermediateDirectories: true)
+        return try ChildProcess(executable: "/usr/bin/redis-server", arguments: [
+            "--port", String(port), "--bind", "127.0.0.1", "--dir", "\(directory)/\(port)", "--save", "", "--appendonly", "no",
+            "--logfile", "\(directory)/\(port)/redis.log",
+        ] + extra, environment: ProcessInfo.processInfo.environment)
+    }
+
+    func start() async throws {
+        primary = try server(primaryPort, [])
+        replica = try server(replicaPort, ["--replicaof", "127.0.0.1", String(primaryPort)])
+        let configuration = "\(directory)/sentinel.conf"
+        try """
+        port \(sentinelPort)
+        bind 127.0.0.1
+        dir \(directory)
+        logfile \(directory)/sentinel.log
+        sentinel monitor \(Self.name) 127.0.0.1 \(primaryPort) 1
+        sentinel down-after-milliseconds \(Self.name) 1000
+        sentinel failover-timeout \(Self.name) 10000
+        sentinel parallel-syncs \(Self.name) 1
+        """.write(toFile: configuration, atomically: true, encoding: .utf8)
+        sentinel = try ChildProcess(executable: "/usr/bin/redis-server", arguments: [configuration, "--sentinel"],
+                                    environment: ProcessInfo.processInfo.environment)
+        let replicaPool = pool(replicaPort)
+        try await until("the replica to be in sync") {
+            (try? await replicaPool.send(["INFO", "replication"]))?.text?.contains("master_link_status:up") == true
+        }
+        let sentinelPool = pool(sentinelPort)
+        try await until("Sentinel to see the replica") {
+            guard case let .array(replicas)? = try? await sentinelPool.send(["SENTINEL", "replicas", Self.name]) else { return false }
+            return replicas.count == 1
+        }
+        await replicaPool.close()
+        await sentinelPool.close()
+    }
+
+    func pool(_ port: Int) -> RedisPool {
+        RedisPool(endpoint: RedisEndpoint(host: "127.0.0.1", port: port), size: 1, timeoutMilliseconds: 1000)
+    }
+
+    /// Cuts replication: the replica is frozen and the primary drops its link, so nothing written
+    /// from now on reaches it.
+    func partition() async throws {
+        replica?.send(SIGSTOP)
+        let primaryPool = pool(primaryPort)
+        _ = try await primaryPool.send(["CLIENT", "KILL", "TYPE", "replica"])
+        await primaryPool.close()
+    }
+
+    /// The primary dies, the replica wakes; returns once Sentinel names the replica as the primary.
+    func failOver() async throws {
+        primary?.send(SIGKILL)
+        _ = primary?.waitUntilExit()
+        primary = nil
+        replica?.send(SIGCONT)
+        let sentinelPool = pool(sentinelPort)
+        try await until("Sentinel to promote the replica") {
+            guard case let .array(address)? = try? await sentinelPool.send(["SENTINEL", "get-master-addr-by-name", Self.name]) else { return false }
+            return address.last?.text == String(self.replicaPort)
+        }
+        await sentinelPool.close()
+    }
+
+    /// A new replica of the new primary where the old primary was (as Azure replaces a failed node):
+    /// until it is in sync, `replica` durability has no replica to confirm writes, and spools them.
+    func replaceReplica() async throws {
+        primary = try server(primaryPort, ["--replicaof", "127.0.0.1", String(replicaPort)])
+        let replacement = pool(primaryPort)
+        try await until("the replacement replica to be in sync") {
+            (try? await replacement.send(["INFO", "replication"]))?.text?.contains("master_link_status:up") == true
+        }
+        await replacement.close()
+    }
+
+    func until(_ what: String, seconds: Double = 30, _ condition: @Sendable () async -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if await condition() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestEnvironment.Missing(description: "timed out waiting for \(what); logs in \(directory)")
+    }
+
+    func stop() {
+        for process in [primary, replica, sentinel].compactMap({ $0 }) {
+            process.send(SIGCONT)
+            process.send(SIGKILL)
+            _ = process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+@Suite("acknowledged means durable: a Sentinel failover after a partition", .serialized)
+struct FailoverTests {
+    struct Run {
+        var acknowledged = 0
+        var counted: Int64 = 0
+        var spooled = 0
+    }
+
+    /// 50 events before the partition, 20 during it, the failover, 30 after (the new primary has no
+    /// replica yet), a replacement replica; then the spool replayed.
+    func run(_ durability: RedisDurability) async throws -> Run {
+        let servers = try ReplicatedRedis()
+        defer { servers.stop() }
+        try await servers.start()
+        // 2 s: the durability check waits up to 1 s; a loaded test machine must not make a timeout of a slow reply.
+        let redis = RedisPool(endpoint: RedisEndpoint(host: "127.0.0.1", port: servers.primaryPort), size: 2, timeoutMilliseconds: 2000,
+                              durability: durability,
+                              sentinel: SentinelResolver(sentinels: [RedisEndpoint(host: "127.0.0.1", port: servers.sentinelPort)],
+                                                         primaryName: ReplicatedRedis.name))
+        var logger = Logger(label: "failover")
+        logger.logLevel = .critical
+        let spool = EventSpool(directory: servers.directory + "/spool", maxBytes: 1 << 22)
+        let primary = RedisLedger(redis: redis)
+        let ledger = SpoolingLedger(primary: primary, spool: spool, logger: logger)
+        let harness = LedgerHarness()
+        var run = Run()
+        func record(_ range: Range<Int>) async throws {
+            // At once, as concurrent ingests would: their writes share flushes and durability checks.
+            let outcomes = try await withThrowingTaskGroup(of: RecordOutcome.self) { group in
+                for index in range { group.addTask { try await ledger.record(try harness.event(index)) } }
+                return try await group.reduce(into: [RecordOutcome]()) { $0.append($1) }
+            }
+            run.acknowledged += outcomes.count { $0 == .recorded || $0 == .spooled }
+            run.spooled += outcomes.count { $0 == .spooled }
+        }
+        try await record(0..<50)
+        try await servers.partition()
+        try await record(50..<70)
+        try await servers.failOver()
+        try await record(70..<100)
+        try await servers.replaceReplica()
+        let replayer = SpoolReplayer(ledger: primary, spool: spool, logger: logger)
+        try await servers.until("the spool to be replayed") { await replayer.replayOnce() }
+        run.counted = try await harness.counters(redis)["gpt-4o", .requests] ?? 0
+        await redis.close()
+        return run
+    }
+
+    @Test("without durability, the events acknowledged during the partition are lost with the primary")
+    func withoutDurability() async throws {
+        let run = try await run(.none)
+        #expect(run.acknowledged == 100)
+        // The 20 acknowledged in the partition were on the primary only (and, replication being
+        // asynchronous, some of the 50 before it may not have reached the replica either).
+        #expect(run.counted <= 80)
+    }
+
+    @Test("with CHARGEBACK_DURABILITY=replica, nothing acknowledged is lost: unconfirmed writes were spooled and replayed on the new primary")
+    func withReplicaDurability() async throws {
+        let run = try await run(.replicas(1))
+        #expect(run.acknowledged == 100)
+        // The partition's 20 and the 30 written while the new primary had no replica.
+        #expect(run.spooled == 50)
+        #expect(run.counted == 100)
+    }
+}
+
+@Suite("durability checks against what the server can confirm")
+struct DurabilityCheckTests {
+    @Test("replica durability on a Redis without replicas: the write runs, is not acknowledged, and the error is one the spool takes")
+    func noReplica() async throws {
+        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 1, timeoutMilliseconds: 4000,
+                              durability: .replicas(1))
+        let key = "durability-test-\(UUID().uuidString)"
+        do {
+            _ = try await redis.send(["SET", key, "1"], key: key, durable: true)
+            Issue.record("a write no replica confirmed was acknowledged")
+        } catch let error as RedisError {
+            #expect(error == .notDurable("WAIT: 0 of 1 replicas acknowledged in time"))
+            #expect(error.isTransient)
+        }
+        // Reads, and writes not marked durable, are answered at once.
+        #expect(try await redis.send(["GET", key], key: key) == .bulk(Array("1".utf8)))
+        _ = try await redis.send(["DEL", key], key: key)
+        await redis.close()
+    }
+
+    @Test("aof durability on Redis 7.0 (no WAITAOF): every connection is refused with the reason, so events spool instead of being acknowledged unconfirmed")
+    func noWaitAOF() async throws {
+        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 1, timeoutMilliseconds: 4000,
+                              durability: .aof)
+        let plain = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 1, timeoutMilliseconds: 5000)
+        let info = try await plain.send(["INFO", "server"]).text ?? ""
+        await plain.close()
+        do {
+            _ = try await redis.send([Array("PING".utf8)], key: nil, durable: true)
+            #expect(!info.contains("redis_version:7.0"), "a Redis without WAITAOF was used for aof durability")
+        } catch let error as RedisError {
+            if info.contains("redis_version:7.0") {
+                #expect("\(error)".contains("needs WAITAOF (Redis 7.2 or later)"))
+            } else {
+                // Redis 7.2+: WAITAOF exists; without appendonly the local fsync is never confirmed.
+                #expect("\(error)".contains("append-only"))
+            }
+            #expect(error.isTransient)
+        }
+        await redis.close()
+    }
+}
