@@ -24,6 +24,8 @@ locals {
     REDIS_CLUSTER         = local.redis_cluster ? "true" : "false"
     REDIS_TIMEOUT_MS      = tostring(var.redis_timeout_ms)
     REDIS_POOL_SIZE       = tostring(var.redis_pool_size)
+    # Acknowledged only once durable as asked (docs/redis-schema.md); AOF needs persistence on.
+    CHARGEBACK_DURABILITY = var.chargeback_durability
 
     # Must match host.json extensions.http.routePrefix.
     CHARGEBACK_ROUTE_PREFIX       = "api"

@@ -296,6 +296,17 @@ variable "chargeback_max_envelope_bytes" {
   }
 }
 
+variable "chargeback_durability" {
+  description = "CHARGEBACK_DURABILITY: when ingest acknowledges an event: none (the primary ran it), replica (WAIT confirms the high-availability replica has it) or aof (WAITAOF: the primary's AOF is fsynced, up to a second with Azure's 1 s AOF). Unconfirmed events are spooled, not lost. Check WAIT on your cache before choosing replica (docs/redis-schema.md, \"Acknowledged means durable\")."
+  type        = string
+  default     = "none"
+
+  validation {
+    condition     = contains(["none", "replica", "aof"], var.chargeback_durability)
+    error_message = "chargeback_durability must be none, replica or aof."
+  }
+}
+
 variable "chargeback_dedupe_days" {
   description = "CHARGEBACK_DEDUPE_DAYS: how long a usage id is remembered, so a retried post is counted once."
   type        = number

@@ -38,6 +38,9 @@ NOT_APP_SETTINGS = {
     "IDENTITY_ENDPOINT": "set by App Service when the app has a managed identity (REDIS_AUTH=entra reads it)",
     "IDENTITY_HEADER": "set (and rotated) by App Service when the app has a managed identity; a secret, never an app setting",
     "REDIS_ENTRA_USER": "the token's oid claim is the identity's object id, Azure Managed Redis's AUTH user; an override for other setups",
+    "REDIS_SENTINELS": "self-managed Redis only: Azure's Redis services fail over behind their one endpoint",
+    "REDIS_SENTINEL_PRIMARY": "self-managed Redis only, with REDIS_SENTINELS",
+    "CHARGEBACK_DURABILITY_REPLICAS": "default 1: Azure's high availability keeps one replica per primary",
 }
 
 documents = {}
