@@ -18,6 +18,12 @@ public struct GatewayConfiguration: Sendable {
     /// for local demos and tests only.
     public var acceptsTestHeaders: Bool
     public var subscriptions: SubscriptionDirectory
+    /// `forward-request timeout` (policies/backend-policy.xml: 240 s, the most APIM honours): how
+    /// long the gateway waits for the backend's response headers.
+    public var forwardTimeoutMilliseconds = 240_000
+    /// How long the client's connection may carry nothing before it is dropped: Azure Load
+    /// Balancer's 4-minute idle timeout, which APIM's guidance for server-sent events names.
+    public var clientIdleMilliseconds = 240_000
 
     public init(port: Int, upstream: String, upstreamKey: String?, ingestURL: String, functionKey: String?, mode: StreamMode,
                 maxBodyBytes: Int, acceptsTestHeaders: Bool, subscriptions: SubscriptionDirectory) {

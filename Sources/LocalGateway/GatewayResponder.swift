@@ -49,7 +49,11 @@ struct GatewayResponder: HTTPResponder {
         let headers = twinRequest.upstreamHeaders(upstreamKey: configuration.upstreamKey)
         let query = twinRequest.queryWithoutKeys
         let url = configuration.upstream + upstreamPath + (query.isEmpty ? "" : "?" + query)
-        let upstream = CurlRequest(method: twinRequest.method, url: url, headers: headers, body: decision.upstreamBody, timeoutMilliseconds: 240_000)
+        // A JSON answer's headers come with its end, so the forward-request timeout bounds the whole
+        // call; a stream's headers come at once, so it never fires there (the stream's body is bounded
+        // by the client's idle limit instead: below, and in `passthrough`).
+        let upstream = CurlRequest(method: twinRequest.method, url: url, headers: headers, body: decision.upstreamBody,
+                                   timeoutMilliseconds: decision.isStream ? 600_000 : configuration.forwardTimeoutMilliseconds)
         do {
             if decision.isStream && policy.mode == .passthrough {
                 return try await passthrough(upstream, call: call, started: started, deliveries: deliveries)
@@ -62,8 +66,19 @@ struct GatewayResponder: HTTPResponder {
                                        body: readable ? response.body : nil,
                                        length: readable ? response.body.count : (response.header("Content-Length").flatMap { Int($0) } ?? -1))
             poster.post(Envelope.outbound(call, answer, maxBodyBytes: configuration.maxBodyBytes), deliveries: deliveries)
+            // Buffered: the client got nothing while the gateway read the whole answer. Past the idle
+            // limit the load balancer has dropped its connection (the outbound section still ran:
+            // the twin's assumption, not verified in APIM).
+            if call.elapsedMilliseconds > Double(configuration.clientIdleMilliseconds) { return Self.dropped(configuration.clientIdleMilliseconds) }
             return Response(status: .init(code: response.status), headers: Self.fields(response.headers),
                             body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
+        } catch let error as CurlError where error.code == 28 && !decision.isStream {
+            // No response headers within the forward-request timeout: on-error, as APIM's timeout.
+            logger.warning("upstream timed out", metadata: ["twin.forward_timeout_ms": "\(configuration.forwardTimeoutMilliseconds)"])
+            call.elapsedMilliseconds = Self.milliseconds(since: started)
+            poster.post(Envelope.onError(call, statusCode: 504, errorSource: "forward-request", reason: "Timeout",
+                                         maxBodyBytes: configuration.maxBodyBytes), deliveries: deliveries)
+            return Self.text(504, #"{ "statusCode": 504, "message": "Gateway timeout" }"#, type: "application/json")
         } catch {
             // The backend could not be reached: APIM answers 500 and on-error posts the envelope.
             logger.warning("upstream unreachable", metadata: ["error.reason": "\(error)"])
@@ -82,14 +97,27 @@ struct GatewayResponder: HTTPResponder {
                                    body: nil, length: head.header("Content-Length").flatMap { Int($0) } ?? -1)
         let poster = self.poster
         let maxBodyBytes = configuration.maxBodyBytes
+        let idle = Duration.milliseconds(configuration.clientIdleMilliseconds)
         let body = ResponseBody { writer in
             var call = call
             defer {
                 call.elapsedMilliseconds = Self.milliseconds(since: started)
                 poster.post(Envelope.outbound(call, answer, maxBodyBytes: maxBodyBytes), deliveries: deliveries)
             }
-            for try await chunk in stream { try await writer.write(ByteBuffer(bytes: chunk)) }
-            try await writer.finish(nil)
+            // A gap between chunks longer than the idle limit (a model thinking before its first
+            // token): the load balancer has dropped the client, which sees its stream end there. The
+            // backend's answer is still read to its end, as it is generated and billed anyway.
+            var last = ContinuousClock.now
+            var dropped = false
+            for try await chunk in stream {
+                if !dropped, ContinuousClock.now - last > idle {
+                    dropped = true
+                    try await writer.finish(nil)
+                }
+                if !dropped { try await writer.write(ByteBuffer(bytes: chunk)) }
+                last = ContinuousClock.now
+            }
+            if !dropped { try await writer.finish(nil) }
         }
         return Response(status: .init(code: head.status), headers: Self.fields(head.headers), body: body)
     }
@@ -115,6 +143,15 @@ struct GatewayResponder: HTTPResponder {
             if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
         }
         return fields
+    }
+
+    /// What stands for a connection the load balancer dropped: a real client sees the connection
+    /// closed with no answer; the twin answers 504 and says why.
+    static func dropped(_ milliseconds: Int) -> Response {
+        var response = text(504, #"{ "statusCode": 504, "message": "(APIM twin) the client connection carried nothing for \#(milliseconds) ms: the load balancer drops it" }"#,
+                            type: "application/json")
+        if let name = HTTPField.Name("x-twin-dropped") { response.headers[name] = "client-idle" }
+        return response
     }
 
     static func text(_ status: Int, _ body: String, type: String) -> Response {

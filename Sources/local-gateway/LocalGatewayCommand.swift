@@ -27,8 +27,15 @@ struct Gateway: AsyncParsableCommand {
     @Option(help: "buffered or passthrough (named value chargeback-stream-mode).") var streamMode = "buffered"
     @Option(help: "Bodies larger than this are posted as null with their length.") var maxBodyBytes = 4_194_304
     @Flag(help: "Honour x-twin-timestamp and x-twin-deliveries (replaying a past day; tests).") var testHeaders = false
+    @Option(help: "forward-request timeout: milliseconds to wait for the backend's response headers (APIM honours at most 240 s).")
+    var forwardTimeoutMs = 240_000
+    @Option(help: "Milliseconds a client connection may carry nothing before it is dropped (Azure Load Balancer: 4 minutes).")
+    var clientIdleMs = 240_000
 
     func run() async throws {
+        guard (1...600_000).contains(forwardTimeoutMs), (1...600_000).contains(clientIdleMs) else {
+            throw ValidationError("--forward-timeout-ms and --client-idle-ms must be 1…600000")
+        }
         guard let mode = StreamMode(rawValue: streamMode) else { throw ValidationError("--stream-mode must be buffered or passthrough") }
         let environment = ProcessInfo.processInfo.environment
         let directory: SubscriptionDirectory
@@ -36,9 +43,11 @@ struct Gateway: AsyncParsableCommand {
         let base = upstream ?? environment["AZURE_OPENAI_ENDPOINT"] ?? "http://127.0.0.1:8081"
         let key = base.hasPrefix("http://127.0.0.1") ? nil : environment["AZURE_OPENAI_API_KEY"]
         if !base.hasPrefix("http://127.0.0.1"), key == nil { throw ValidationError("a remote --upstream needs AZURE_OPENAI_API_KEY") }
-        let configuration = GatewayConfiguration(
+        var configuration = GatewayConfiguration(
             port: port, upstream: base, upstreamKey: key, ingestURL: ingest, functionKey: environment["FUNCTIONS_FUNCTION_KEY"],
             mode: mode, maxBodyBytes: maxBodyBytes, acceptsTestHeaders: testHeaders, subscriptions: directory)
+        configuration.forwardTimeoutMilliseconds = forwardTimeoutMs
+        configuration.clientIdleMilliseconds = clientIdleMs
         try await GatewayServer.run(configuration, logger: Logger(label: "apim-twin"))
     }
 }

@@ -315,6 +315,15 @@ def ownership_problems(text, parameters):
             found.append(f'{name}: the refusal is not 404 {{"error":{{"code":"not_found",...}}}}')
     if not 0 <= text.find("<send-request") < text.find("<forward-request"):
         found.append(f"{name}: the ownership check does not run before forward-request")
+    # APIM honours at most 240 s ("values greater than 240 seconds may not be honored"); the default
+    # is 300, so every forward-request states its timeout (docs/clients.md, "Long calls").
+    forwards = section.findall(".//forward-request")
+    if not forwards:
+        found.append(f"{name}: no forward-request")
+    for forward in forwards:
+        timeout = forward.get("timeout", "")
+        if not timeout.isdigit() or not 1 <= int(timeout) <= 240:
+            found.append(f"{name}: a forward-request timeout is not 1-240 s (APIM does not honour more; the default is 300): {timeout!r}")
     return found
 
 

@@ -209,6 +209,13 @@ struct ResponseAnalysis {
     }
 
     func applyError(to event: inout UsageEvent) throws(ExtractionError) {
+        // APIM gave up waiting for the backend's headers (forward-request timeout, 240 s at most):
+        // Azure OpenAI was already generating, and may finish and bill the call. Never free: the
+        // prompt is estimated and the event flagged (the output is not known).
+        if event.source == "on-error", fields.lastErrorSource == "forward-request", fields.lastErrorReason?.lowercased().contains("timeout") == true {
+            event.flags.append(UsageFlag.upstreamTimeout)
+            return try applyEstimate(to: &event, streamedCharacters: nil)
+        }
         guard event.statusCode == 400, let body = fields.responseBody,
               let facts = try? bytes.readJSON(body, "responseBody", { cursor throws(ScanError) in try ResponseFacts.read(&cursor) }).get(),
               facts.errorCode == "content_filter" || facts.innerErrorCode == "ResponsibleAIPolicyViolation"

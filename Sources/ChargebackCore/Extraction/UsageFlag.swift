@@ -5,6 +5,9 @@ enum UsageFlag {
     static let responseNotCaptured = "response_not_captured"
     static let requestNotCaptured = "request_not_captured"
     static let contentFiltered = "content_filtered"
+    /// The gateway's forward-request timed out waiting for the backend (on-error): the backend may
+    /// still finish, and bill, the call; the prompt is estimated, the output unknown.
+    static let upstreamTimeout = "upstream_timeout"
     static let backgroundPending = "background_pending"
     static let usageMissing = "usage_missing"
     static let durationUnknown = "duration_unknown"
