@@ -119,7 +119,7 @@ final class ReplicatedRedis: @unchecked Sendable {
     }
 }
 
-@Suite("acknowledged means durable: a Sentinel failover after a partition", .serialized)
+@Suite("acknowledged means durable: a Sentinel failover after a partition")
 struct FailoverTests {
     struct Run {
         var acknowledged = 0

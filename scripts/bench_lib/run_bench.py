@@ -185,6 +185,45 @@ try:
         results["ingest"][f"host-{mode}"] = figure
         log(f"host     {mode:11}: {figure['perSecond']:>6} /s, p50 {figure['p50ms']} ms, p99 {figure['p99ms']} ms, failed {figure['failed']}, backlogged {figure['backlogged']}")
 
+    log("== durability: ingest at 32 clients with a replica attached, CHARGEBACK_DURABILITY none, then replica (WAIT 1)")
+    # The same mix and clients as handler-concurrency; both modes with the replica attached, so the
+    # difference is the WAIT per flushed batch, not the replication itself.
+    replica_port = free_port()
+    replica = start(["redis-server", "--port", str(replica_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(work),
+                     "--dbfilename", "replica.rdb", "--replicaof", "127.0.0.1", str(redis_port)])
+    for _ in range(100):
+        info = subprocess.run(["redis-cli", "-p", str(replica_port), "INFO", "replication"], capture_output=True, text=True).stdout
+        if "master_link_status:up" in info:
+            break
+        time.sleep(0.1)
+    else:
+        raise SystemExit("run_bench: the replica did not come in sync")
+    durability = {}
+    for mode in ("none", "replica"):
+        before = redis_view.subscriptions(["sub-bench"], "2026-11-29")["sub-bench"]["deployments"]["gpt-4o"]["requests"]
+        port = free_port()
+        handler = start([str(BIN / "chargeback"), "--port", str(port)],
+                        {"REDIS_CONNECTION_STRING": redis_url, "CHARGEBACK_DURABILITY": mode, "CHARGEBACK_SPOOL_DIR": str(work / f"spool-{mode}"), **KEY_ROLES},
+                        ready=f"http://127.0.0.1:{port}/api/v1/health")
+        figure = load(f"http://127.0.0.1:{port}/api/v1/ingest", mix, key=INGEST_KEY, prefix=f"durable-{mode}-{secrets.token_hex(2)}")
+        # Events not confirmed in time were spooled: the handler replays them within seconds.
+        def spooled_lines():
+            return sum(1 for path in (work / f"spool-{mode}").glob("*.jsonl") for line in path.open() if line.strip())
+        for _ in range(150):
+            if spooled_lines() == 0:
+                break
+            time.sleep(0.1)
+        spooled = spooled_lines()
+        stop(handler)
+        after = redis_view.subscriptions(["sub-bench"], "2026-11-29")["sub-bench"]["deployments"]["gpt-4o"]["requests"]
+        figure["countedInRedis"] = after - before
+        figure["spooled"] = spooled
+        durability[mode] = figure
+        log(f"durability {mode:8}: {figure['perSecond']:>6} /s, p50 {figure['p50ms']} ms, p99 {figure['p99ms']} ms, failed {figure['failed']}, "
+            f"{figure['ok'] + figure['warmupOk']} acknowledged, {after - before} counted, {spooled} spooled")
+    stop(replica)
+    results["ingest"]["durability"] = durability
+
     log("== redis-benchmark running the ledger's record script (EVALSHA), the Redis ceiling")
     # The script and the call exactly as the ledger makes them for one envelope (chargeback inspect
     # --record-call); the dedupe id becomes redis-benchmark's random placeholder, so each call counts.
@@ -232,6 +271,8 @@ finally:
 # The table, with the goals of the benchmark issue beside the figures.
 ingest = results["ingest"]
 ratio = ingest["handler-concurrency"]["perSecond"] and float(ingest["handler-concurrency"]["perSecond"]) / float(ingest["noop-concurrency"]["perSecond"])
+durability_ratio = float(ingest["durability"]["replica"]["perSecond"]) / float(ingest["durability"]["none"]["perSecond"])
+durability_change = f"{1 - durability_ratio:.0%} fewer" if durability_ratio < 1 else f"no cost measured: {durability_ratio - 1:.0%} more, within the run-to-run noise"
 low_ratio = float(ingest["handler-low-rate"]["p99ms"]) / float(ingest["noop-low-rate"]["p99ms"])
 host_ratio = float(ingest["host-concurrency"]["perSecond"]) / float(ingest["handler-concurrency"]["perSecond"])
 chat1m = next(item for item in results["extraction"] if item["workload"] == "chat 1 MB")
@@ -253,6 +294,14 @@ rows = [
     (f"ingest through functions-host at {LOW_RATE}/s", f"p50 {ingest['host-low-rate']['p50ms']} ms, p99 {ingest['host-low-rate']['p99ms']} ms", "", ""),
     ("exactly once (acknowledged → counted)", f"{ingest['exactlyOnce']['acknowledged']} → {ingest['exactlyOnce']['countedInRedis']}", "equal",
      "met" if ingest['exactlyOnce']['acknowledged'] == ingest['exactlyOnce']['countedInRedis'] else "MISSED"),
+    ("ingest, 32 clients, a replica attached: CHARGEBACK_DURABILITY=none → replica (WAIT 1 per flushed batch)",
+     f"{ingest['durability']['none']['perSecond']}/s → {ingest['durability']['replica']['perSecond']}/s "
+     f"({durability_change}), "
+     f"p99 {ingest['durability']['none']['p99ms']} → {ingest['durability']['replica']['p99ms']} ms; "
+     f"{ingest['durability']['replica']['ok'] + ingest['durability']['replica']['warmupOk']} acknowledged → "
+     f"{ingest['durability']['replica']['countedInRedis']} counted + {ingest['durability']['replica']['spooled']} spooled", "no goal set (the cost of the option)",
+     "met" if ingest['durability']['replica']['ok'] + ingest['durability']['replica']['warmupOk']
+     == ingest['durability']['replica']['countedInRedis'] + ingest['durability']['replica']['spooled'] else "LOST"),
     ("Redis ceiling: redis-benchmark EVALSHA record script", f"{results['ceilings']['redisLedgerScriptPerSecond']:,.0f}/s", "", ""),
     ("extraction, 1 MB chat envelope", f"{chat1m['extractionMBps']:,.0f} MB/s (JSONDecoder {chat1m['jsonDecoderMBps']:,.0f}, memchr {chat1m['memchrMBps']:,.0f})",
      "≥ 1,000 MB/s", "met" if chat1m["extractionMBps"] >= 1000 else f"missed by {1000 - chat1m['extractionMBps']:.0f} MB/s"),
