@@ -65,6 +65,13 @@ locals {
     CHARGEBACK_ROLLUP_CATCHUP_DAYS     = tostring(var.chargeback_rollup_catchup_days)
     CHARGEBACK_SNAPSHOT_RETENTION_DAYS = tostring(var.chargeback_snapshot_retention_days)
 
+    # The FOCUS export (format=focus): each row's ResourceId is this Azure OpenAI account plus the
+    # deployment; its BillingAccountId the Azure subscription it is billed on.
+    CHARGEBACK_OPENAI_RESOURCE_ID   = azurerm_cognitive_account.openai.id
+    CHARGEBACK_BILLING_ACCOUNT_ID   = data.azurerm_client_config.current.subscription_id
+    CHARGEBACK_BILLING_ACCOUNT_NAME = var.focus_billing_account_name
+    CHARGEBACK_INVOICE_ISSUER       = var.focus_invoice_issuer
+
     # Every snapshot revision and the day's export, also in Blob Storage (records.tf), written as
     # the user-assigned identity (its client id, for the identity endpoint).
     CHARGEBACK_RECORDS           = "${azurerm_storage_account.records.primary_blob_endpoint}${azurerm_storage_container.records.name}"

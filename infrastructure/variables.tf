@@ -296,6 +296,18 @@ variable "chargeback_max_envelope_bytes" {
   }
 }
 
+variable "focus_invoice_issuer" {
+  description = "InvoiceIssuerName of the FOCUS export (CHARGEBACK_INVOICE_ISSUER): who issues the chargeback to the teams, e.g. the platform team."
+  type        = string
+  default     = "Azure OpenAI platform team"
+}
+
+variable "focus_billing_account_name" {
+  description = "BillingAccountName of the FOCUS export (CHARGEBACK_BILLING_ACCOUNT_NAME); BillingAccountId is the Azure subscription the Azure OpenAI account is billed on."
+  type        = string
+  default     = "Azure OpenAI chargeback"
+}
+
 variable "chargeback_durability" {
   description = "CHARGEBACK_DURABILITY: when ingest acknowledges an event: none (the primary ran it), replica (WAIT confirms the high-availability replica has it) or aof (WAITAOF: the primary's AOF is fsynced, up to a second with Azure's 1 s AOF). Unconfirmed events are spooled, not lost. Check WAIT on your cache before choosing replica (docs/redis-schema.md, \"Acknowledged means durable\")."
   type        = string

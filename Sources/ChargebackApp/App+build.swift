@@ -103,7 +103,7 @@ public enum ChargebackApplication {
         let reader = LedgerReader(redis: redis)
         let store = SnapshotStore(redis: redis, retentionDays: configuration.snapshotRetentionDays)
         routes.add(UsageSummaryFunction(money: money, reader: reader), to: router)
-        routes.add(ChargebackReportFunction(money: money) { ReportSource(counters: reader, store: store, pricer: $0) }, to: router)
+        routes.add(ChargebackReportFunction(money: money, focus: configuration.focus) { ReportSource(counters: reader, store: store, pricer: $0) }, to: router)
         let alertLedger = AlertLedger(redis: redis)
         let health = IngestHealthStore(redis: redis)
         let budgets = BudgetServices(book: BudgetServices.load(configuration, pricer: money.pricer), reader: reader, store: store, health: health,

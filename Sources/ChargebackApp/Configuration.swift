@@ -1,3 +1,4 @@
+import ChargebackCore
 import RedisClient
 
 /// Everything the handler reads from its environment, read in this one place.
@@ -62,6 +63,12 @@ public struct Configuration: Sendable {
     public var rollupCatchUpDays = 7
     /// How long snapshots are kept (`CHARGEBACK_SNAPSHOT_RETENTION_DAYS`, default 400).
     public var snapshotRetentionDays = 400
+    /// What the FOCUS export says about who issues the chargeback and what it is charged on
+    /// (`CHARGEBACK_OPENAI_RESOURCE_ID`, `CHARGEBACK_BILLING_ACCOUNT_ID`, `CHARGEBACK_BILLING_ACCOUNT_NAME`,
+    /// `CHARGEBACK_INVOICE_ISSUER`; Terraform sets them).
+    public var focus = FocusExport.Context(
+        openAIResourceId: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/providers/Microsoft.CognitiveServices/accounts/local-openai",
+        billingAccountId: "00000000-0000-0000-0000-000000000000", billingAccountName: "local development", invoiceIssuer: "Azure OpenAI chargeback")
     /// When a ledger or snapshot write is acknowledged (`CHARGEBACK_DURABILITY`: `none`, `replica`:
     /// `WAIT` for `CHARGEBACK_DURABILITY_REPLICAS` replicas, `aof`: `WAITAOF 1 0`); default none.
     public var durability = RedisDurability.none
@@ -168,6 +175,18 @@ public struct Configuration: Sendable {
         configuration.rollupCatchUpDays = try integer("CHARGEBACK_ROLLUP_CATCHUP_DAYS", default: 7, range: 1...60)
         configuration.snapshotRetentionDays = try integer("CHARGEBACK_SNAPSHOT_RETENTION_DAYS", default: 400, range: 32...3650)
         configuration.records = try RecordsSetting.fromEnvironment(environment)
+        if let resource = environment["CHARGEBACK_OPENAI_RESOURCE_ID"], !resource.isEmpty {
+            let parts = resource.split(separator: "/")
+            guard resource.hasPrefix("/subscriptions/"), parts.count >= 8, parts[2] == "resourceGroups", parts[4] == "providers" else {
+                throw Error(description: "CHARGEBACK_OPENAI_RESOURCE_ID must be an Azure resource id (/subscriptions/…/providers/Microsoft.CognitiveServices/accounts/…)")
+            }
+            configuration.focus.openAIResourceId = resource
+            configuration.focus.billingAccountId = String(parts[1])
+            configuration.focus.billingAccountName = String(parts[1])
+        }
+        if let id = environment["CHARGEBACK_BILLING_ACCOUNT_ID"], !id.isEmpty { configuration.focus.billingAccountId = id }
+        if let name = environment["CHARGEBACK_BILLING_ACCOUNT_NAME"], !name.isEmpty { configuration.focus.billingAccountName = name }
+        if let issuer = environment["CHARGEBACK_INVOICE_ISSUER"], !issuer.isEmpty { configuration.focus.invoiceIssuer = issuer }
         let replicas = try integer("CHARGEBACK_DURABILITY_REPLICAS", default: 1, range: 1...16)
         switch (environment["CHARGEBACK_DURABILITY"] ?? "none").lowercased() {
         case "none", "": configuration.durability = .none

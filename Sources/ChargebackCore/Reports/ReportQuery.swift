@@ -12,10 +12,10 @@ public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
 /// The longest period one report covers.
 public let maximumReportDays: Int64 = 366
 
-/// `GET /api/v1/chargeback/report?month=YYYY-MM | from=&to= &format=json|csv|html &costCenter=`.
+/// `GET /api/v1/chargeback/report?month=YYYY-MM | from=&to= &format=json|csv|html|focus &costCenter=`.
 public struct ChargebackReportQuery: Sendable, Equatable {
     public enum Format: String, Sendable, CaseIterable {
-        case json, csv, html
+        case json, csv, html, focus
     }
 
     public var from: CivilDay
