@@ -96,7 +96,7 @@ struct FuzzTests {
                 let event = try extractor.extract(input)
                 summary.accepted += 1
                 let meters = event.meters
-                let values = [meters.inputTokens, meters.cachedInputTokens, meters.outputTokens, meters.reasoningTokens, meters.audioInputTokens,
+                let values = [meters.inputTokens, meters.cachedInputTokens, meters.cacheWriteInputTokens, meters.outputTokens, meters.reasoningTokens, meters.audioInputTokens,
                               meters.audioOutputTokens, meters.imageInputTokens, meters.imageOutputTokens, meters.images, meters.audioMilliseconds]
                 if !values.allSatisfy({ $0 >= 0 && $0 <= 1_000_000_000_000 }) || meters.reasoningTokens > meters.outputTokens {
                     summary.insane += 1

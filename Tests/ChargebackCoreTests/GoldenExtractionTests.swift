@@ -29,6 +29,24 @@ struct GoldenExtractionTests {
         #expect(event.flags.isEmpty)
     }
 
+    @Test("cache writes are part of the prompt, split out like cached reads (chat and Responses)")
+    func cacheWrites() throws {
+        var chat = EnvelopeBuilder()
+        chat.requestBody = EnvelopeBuilder.chatRequest
+        chat.responseBody = #"{"model":"gpt-4o","usage":{"prompt_tokens":10000,"completion_tokens":50,"prompt_tokens_details":{"cached_tokens":2000,"cache_write_tokens":3000}}}"#
+        #expect(try extract(chat).meters == meters { $0.inputTokens = 5000; $0.cachedInputTokens = 2000; $0.cacheWriteInputTokens = 3000; $0.outputTokens = 50 })
+        var responses = EnvelopeBuilder()
+        responses.path = "/openai/v1/responses"
+        responses.requestBody = #"{"model":"gpt-4o","input":"hi"}"#
+        responses.responseBody = #"{"object":"response","status":"completed","usage":{"input_tokens":900,"output_tokens":10,"input_tokens_details":{"cached_tokens":0,"cache_write_tokens":800}}}"#
+        #expect(try extract(responses).meters == meters { $0.inputTokens = 100; $0.cacheWriteInputTokens = 800; $0.outputTokens = 10 })
+        // More written and read than the prompt holds: not believed, estimated and flagged.
+        chat.responseBody = #"{"model":"gpt-4o","usage":{"prompt_tokens":1000,"completion_tokens":5,"prompt_tokens_details":{"cached_tokens":600,"cache_write_tokens":600}}}"#
+        let impossible = try extract(chat)
+        #expect(impossible.flags.contains("response_unreadable"))
+        #expect(impossible.meters.cacheWriteInputTokens == 0)
+    }
+
     @Test("reasoning tokens are part of the output, shown and not added again")
     func reasoning() throws {
         let event = try extract(try .forFixture("chat-completion-reasoning.json", path: "/openai/deployments/o4-mini/chat/completions"))

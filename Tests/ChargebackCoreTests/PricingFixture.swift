@@ -17,7 +17,8 @@ enum PricingFixture {
         "whisper": {"model": "whisper", "deploymentType": "Standard"},
         "tts": {"model": "tts", "deploymentType": "Standard"},
         "batch": {"model": "gpt-4o-mini", "deploymentType": "GlobalBatch"},
-        "no-cache": {"model": "nocache", "deploymentType": "GlobalStandard"}
+        "no-cache": {"model": "nocache", "deploymentType": "GlobalStandard"},
+        "cache-writer": {"model": "gpt-5-cw", "deploymentType": "GlobalStandard"}
       },
       "prices": [
         {"model": "gpt-4o", "deploymentType": "GlobalStandard", "effectiveFrom": "2026-01-01", "effectiveTo": "2026-11-15",
@@ -39,7 +40,9 @@ enum PricingFixture {
         {"model": "gpt-4o-mini", "deploymentType": "GlobalBatch", "effectiveFrom": "2025-01-01",
          "perMillionTokens": {"input": "0.075", "cachedInput": "0.0375", "output": "0.30"}},
         {"model": "nocache", "deploymentType": "GlobalStandard", "effectiveFrom": "2025-01-01",
-         "perMillionTokens": {"input": "1.00", "output": "2.00"}}
+         "perMillionTokens": {"input": "1.00", "output": "2.00"}},
+        {"model": "gpt-5-cw", "deploymentType": "GlobalStandard", "effectiveFrom": "2025-01-01",
+         "perMillionTokens": {"input": "1.25", "cachedInput": "0.125", "cacheWrite": "1.5625", "output": "10.00"}}
       ]
     }
     """

@@ -46,6 +46,25 @@ import Testing
         #expect(Array(byMeter.values).pricedCost == usd("0.0096"))
     }
 
+    @Test func cacheWritesAtTheirOwnRate() throws {
+        // input 1,000 × 1.25/1M = 0.00125; cached 2,000 × 0.125/1M = 0.00025; written 4,000 × 1.5625/1M = 0.00625.
+        let (byMeter, _) = try lines("cache-writer", [.quantity(.inputTokens): 1000, .quantity(.cachedInputTokens): 2000,
+                                                      .quantity(.cacheWriteInputTokens): 4000])
+        #expect(byMeter["input"]?.cost == usd("0.00125"))
+        #expect(byMeter["cachedInput"]?.cost == usd("0.00025"))
+        #expect(byMeter["cacheWrite"]?.cost == usd("0.00625"))
+        #expect(Array(byMeter.values).pricedCost == usd("0.00775"))
+    }
+
+    @Test func cacheWritesWithoutTheirOwnPriceAreBilledAsInput() throws {
+        // gpt-4o has no cache-write price: 1,000 + 4,000 written = 5,000 × 2.50/1M = 0.0125, never free.
+        let (byMeter, unpriced) = try lines("chat", [.quantity(.inputTokens): 1000, .quantity(.cacheWriteInputTokens): 4000])
+        #expect(byMeter["input"]?.quantity == 5000)
+        #expect(byMeter["input"]?.cost == usd("0.0125"))
+        #expect(byMeter["cacheWrite"] == nil)
+        #expect(unpriced.isEmpty)
+    }
+
     @Test func reasoningWithoutItsOwnPriceIsBilledAsOutput() throws {
         // 1,000 × 4.40/1M = 0.0044 (reasoning inside); 500 × 1.10/1M = 0.00055.
         let (byMeter, _) = try lines("reasoner-plain", [.quantity(.inputTokens): 500, .quantity(.outputTokens): 1000, .quantity(.reasoningTokens): 600])

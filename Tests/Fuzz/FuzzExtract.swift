@@ -10,7 +10,7 @@ public func fuzzExtract(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let bytes = start.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
     guard let event = try? UsageExtractor().extract(bytes) else { return 0 }
     let meters = event.meters
-    let values = [meters.inputTokens, meters.cachedInputTokens, meters.outputTokens, meters.reasoningTokens, meters.audioInputTokens,
+    let values = [meters.inputTokens, meters.cachedInputTokens, meters.cacheWriteInputTokens, meters.outputTokens, meters.reasoningTokens, meters.audioInputTokens,
                   meters.audioOutputTokens, meters.imageInputTokens, meters.imageOutputTokens, meters.images, meters.audioMilliseconds]
     if !values.allSatisfy({ $0 >= 0 && $0 <= 1_000_000_000_000 }) || meters.reasoningTokens > meters.outputTokens {
         fatalError("implausible meters from an accepted envelope: \(meters)")

@@ -23,8 +23,18 @@ public struct Pricer: Sendable {
             unpriced.insert(reason)
         }
         var quantities: [(BillingMeter, Int64)] = []
-        for meter in BillingMeter.tokenMeters where meter != .reasoning {
+        for meter in BillingMeter.tokenMeters where meter != .reasoning && meter != .cacheWrite {
             quantities.append((meter, counters[meter.counter] ?? 0))
+        }
+        // Cache writes are billed at the set's cache-write rate, or as input when it has none: never
+        // cheaper than an uncached token, never free.
+        let cacheWrites = counters[BillingMeter.cacheWrite.counter] ?? 0
+        if cacheWrites > 0 {
+            if let set, set.micros(for: .cacheWrite) != nil {
+                quantities.append((.cacheWrite, cacheWrites))
+            } else {
+                quantities = quantities.map { $0.0 == .input ? (.input, $0.1 + cacheWrites) : $0 }
+            }
         }
         // Reasoning is billed as output unless the price set has a reasoning price.
         let reasoning = counters[BillingMeter.reasoning.counter] ?? 0

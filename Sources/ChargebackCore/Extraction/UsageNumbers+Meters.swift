@@ -9,15 +9,17 @@ extension UsageNumbers {
         let audioIn = inputAudioTokens ?? 0
         let audioOut = outputAudioTokens ?? 0
         let reasoning = reasoningTokens ?? 0
-        guard cached + audioIn <= prompt else {
-            throw .invalidUsage(field: "cached_tokens", reason: "plus audio_tokens exceeds the prompt's \(prompt) tokens")
+        let cacheWrite = cacheWriteTokens ?? 0
+        guard cached + audioIn + cacheWrite <= prompt else {
+            throw .invalidUsage(field: "cached_tokens", reason: "plus cache_write_tokens and audio_tokens exceeds the prompt's \(prompt) tokens")
         }
         guard audioOut <= completion else { throw .invalidUsage(field: "audio_tokens", reason: "exceeds the completion's \(completion) tokens") }
         guard reasoning <= completion - audioOut else {
             throw .invalidUsage(field: "reasoning_tokens", reason: "exceeds the completion's \(completion - audioOut) text tokens")
         }
-        meters.inputTokens = prompt - cached - audioIn
+        meters.inputTokens = prompt - cached - audioIn - cacheWrite
         meters.cachedInputTokens = cached
+        meters.cacheWriteInputTokens = cacheWrite
         meters.audioInputTokens = audioIn
         meters.outputTokens = completion - audioOut
         meters.reasoningTokens = reasoning

@@ -6,6 +6,8 @@ struct UsageNumbers: Equatable {
     var inputTokens: Int64?
     var outputTokens: Int64?
     var cachedTokens: Int64?
+    /// `cache_write_tokens`: prompt tokens written to the cache (part of the prompt, like `cached_tokens`).
+    var cacheWriteTokens: Int64?
     var inputAudioTokens: Int64?
     var inputImageTokens: Int64?
     var inputTextTokens: Int64?
@@ -51,6 +53,7 @@ struct UsageNumbers: Equatable {
         try cursor.readObject(depth: depth) { key, cursor throws(ScanError) in
             switch true {
             case cursor.bytes(key, equal: "cached_tokens"): numbers.cachedTokens = try count("cached_tokens", &cursor)
+            case cursor.bytes(key, equal: "cache_write_tokens"): numbers.cacheWriteTokens = try count("cache_write_tokens", &cursor)
             case cursor.bytes(key, equal: "audio_tokens"): numbers.inputAudioTokens = try count("audio_tokens", &cursor)
             case cursor.bytes(key, equal: "image_tokens"): numbers.inputImageTokens = try count("image_tokens", &cursor)
             case cursor.bytes(key, equal: "text_tokens"): numbers.inputTextTokens = try count("text_tokens", &cursor)

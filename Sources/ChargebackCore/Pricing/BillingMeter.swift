@@ -1,6 +1,6 @@
 /// A billable quantity as the price book and the chargeback lines name it.
 public enum BillingMeter: Sendable, Hashable, CustomStringConvertible {
-    case input, cachedInput, output, reasoning, audioInput, audioOutput, imageInput, imageOutput
+    case input, cachedInput, cacheWrite, output, reasoning, audioInput, audioOutput, imageInput, imageOutput
     /// Generated images of one size and quality, priced per image.
     case image(size: String, quality: String)
     /// Audio duration (quantity in milliseconds), priced per minute.
@@ -9,13 +9,15 @@ public enum BillingMeter: Sendable, Hashable, CustomStringConvertible {
     case characters
 
     /// The token meters a price book prices per 1M tokens, by name.
-    public static let tokenMeters: [BillingMeter] = [.input, .cachedInput, .output, .reasoning, .audioInput, .audioOutput, .imageInput, .imageOutput]
+    public static let tokenMeters: [BillingMeter] = [.input, .cachedInput, .cacheWrite, .output, .reasoning, .audioInput, .audioOutput, .imageInput,
+                                                     .imageOutput]
 
     /// The meter's name in lines and reports: `input`, `image:1024x1024:hd`, `audio`.
     public var name: String {
         switch self {
         case .input: return "input"
         case .cachedInput: return "cachedInput"
+        case .cacheWrite: return "cacheWrite"
         case .output: return "output"
         case .reasoning: return "reasoning"
         case .audioInput: return "audioInput"
@@ -59,6 +61,7 @@ public enum BillingMeter: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .input: return .quantity(.inputTokens)
         case .cachedInput: return .quantity(.cachedInputTokens)
+        case .cacheWrite: return .quantity(.cacheWriteInputTokens)
         case .output: return .quantity(.outputTokens)
         case .reasoning: return .quantity(.reasoningTokens)
         case .audioInput: return .quantity(.audioInputTokens)

@@ -161,6 +161,7 @@ public enum FocusExport {
         switch meter {
         case "input": return "Input Tokens"
         case "cachedInput": return "Cached Input Tokens"
+        case "cacheWrite": return "Cache Write Input Tokens"
         case "output": return "Output Tokens"
         case "reasoning": return "Reasoning Tokens"
         case "audioInput": return "Audio Input Tokens"

@@ -10,6 +10,7 @@ public struct UsageSummary: Sendable, Encodable {
         public var requests: Int64 = 0
         public var inputTokens: Int64 = 0
         public var cachedInputTokens: Int64 = 0
+        public var cacheWriteInputTokens: Int64 = 0
         public var outputTokens: Int64 = 0
         public var reasoningTokens: Int64 = 0
         public var audioInputTokens: Int64 = 0
@@ -28,7 +29,7 @@ public struct UsageSummary: Sendable, Encodable {
         public var cost: String { money.text(decimals: 6) }
 
         enum CodingKeys: String, CodingKey {
-            case key, requests, inputTokens, cachedInputTokens, outputTokens, reasoningTokens, audioInputTokens, audioOutputTokens
+            case key, requests, inputTokens, cachedInputTokens, cacheWriteInputTokens, outputTokens, reasoningTokens, audioInputTokens, audioOutputTokens
             case imageInputTokens, imageOutputTokens, images, audioMilliseconds, characters, errors, estimatedRequests, cost, unpricedLines
         }
 
@@ -36,6 +37,7 @@ public struct UsageSummary: Sendable, Encodable {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(key, forKey: .key)
             for (value, codingKey) in [(requests, CodingKeys.requests), (inputTokens, .inputTokens), (cachedInputTokens, .cachedInputTokens),
+                                       (cacheWriteInputTokens, .cacheWriteInputTokens),
                                        (outputTokens, .outputTokens), (reasoningTokens, .reasoningTokens), (audioInputTokens, .audioInputTokens),
                                        (audioOutputTokens, .audioOutputTokens), (imageInputTokens, .imageInputTokens),
                                        (imageOutputTokens, .imageOutputTokens), (images, .images), (audioMilliseconds, .audioMilliseconds),
@@ -65,6 +67,7 @@ public struct UsageSummary: Sendable, Encodable {
             switch quantity {
             case .inputTokens: inputTokens += value
             case .cachedInputTokens: cachedInputTokens += value
+            case .cacheWriteInputTokens: cacheWriteInputTokens += value
             case .outputTokens: outputTokens += value
             case .reasoningTokens: reasoningTokens += value
             case .audioInputTokens: audioInputTokens += value

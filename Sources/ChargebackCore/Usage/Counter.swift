@@ -21,7 +21,7 @@ public enum Counter: Hashable, Sendable {
 
     /// The quantities a usage event carries (`Meters`).
     public enum Quantity: String, Sendable, CaseIterable {
-        case inputTokens, cachedInputTokens, outputTokens, reasoningTokens, audioInputTokens, audioOutputTokens
+        case inputTokens, cachedInputTokens, cacheWriteInputTokens, outputTokens, reasoningTokens, audioInputTokens, audioOutputTokens
         case imageInputTokens, imageOutputTokens, audioMilliseconds, characters
     }
 }
@@ -56,6 +56,7 @@ extension Meters {
         switch quantity {
         case .inputTokens: return inputTokens
         case .cachedInputTokens: return cachedInputTokens
+        case .cacheWriteInputTokens: return cacheWriteInputTokens
         case .outputTokens: return outputTokens
         case .reasoningTokens: return reasoningTokens
         case .audioInputTokens: return audioInputTokens

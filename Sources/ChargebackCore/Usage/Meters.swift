@@ -1,5 +1,5 @@
 /// The billable quantities of one request. Token meters are disjoint, so adding them never bills a
-/// token twice: `inputTokens + cachedInputTokens + audioInputTokens + imageInputTokens` is the whole
+/// token twice: `inputTokens + cachedInputTokens + cacheWriteInputTokens + audioInputTokens + imageInputTokens` is the whole
 /// prompt, `outputTokens + audioOutputTokens + imageOutputTokens` the whole completion.
 /// `reasoningTokens` is the part of `outputTokens` spent on reasoning: shown, not added again.
 public struct Meters: Sendable, Equatable {
@@ -7,6 +7,9 @@ public struct Meters: Sendable, Equatable {
     public var inputTokens: Int64 = 0
     /// Input tokens served from the prompt cache (billed at the cached rate).
     public var cachedInputTokens: Int64 = 0
+    /// Input tokens written to the prompt cache (`cache_write_tokens`), which newer models bill at a
+    /// cache-write rate on top of the discounted reads.
+    public var cacheWriteInputTokens: Int64 = 0
     /// Text output tokens, reasoning included.
     public var outputTokens: Int64 = 0
     /// Of `outputTokens`, those spent on reasoning.
@@ -34,7 +37,7 @@ public struct Meters: Sendable, Equatable {
 
     /// True when nothing billable was counted.
     public var isEmpty: Bool {
-        inputTokens == 0 && cachedInputTokens == 0 && outputTokens == 0 && audioInputTokens == 0 && audioOutputTokens == 0
+        inputTokens == 0 && cachedInputTokens == 0 && cacheWriteInputTokens == 0 && outputTokens == 0 && audioInputTokens == 0 && audioOutputTokens == 0
             && imageInputTokens == 0 && imageOutputTokens == 0 && images == 0 && audioMilliseconds == 0 && characters == 0
     }
 }

@@ -36,6 +36,8 @@ extension Meters: Decodable {
         self.init()
         inputTokens = try container.decode(Int64.self, forKey: .inputTokens)
         cachedInputTokens = try container.decode(Int64.self, forKey: .cachedInputTokens)
+        // Absent from spool lines written before the meter existed.
+        cacheWriteInputTokens = try container.decodeIfPresent(Int64.self, forKey: .cacheWriteInputTokens) ?? 0
         outputTokens = try container.decode(Int64.self, forKey: .outputTokens)
         reasoningTokens = try container.decode(Int64.self, forKey: .reasoningTokens)
         audioInputTokens = try container.decode(Int64.self, forKey: .audioInputTokens)

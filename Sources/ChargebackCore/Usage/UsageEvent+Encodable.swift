@@ -34,7 +34,7 @@ extension UsageEvent: Encodable {
 
 extension Meters: Encodable {
     enum CodingKeys: String, CodingKey {
-        case inputTokens, cachedInputTokens, outputTokens, reasoningTokens, audioInputTokens, audioOutputTokens
+        case inputTokens, cachedInputTokens, cacheWriteInputTokens, outputTokens, reasoningTokens, audioInputTokens, audioOutputTokens
         case imageInputTokens, imageOutputTokens, images, imageSize, imageQuality, audioSeconds, characters
     }
 
@@ -42,6 +42,7 @@ extension Meters: Encodable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(inputTokens, forKey: .inputTokens)
         try container.encode(cachedInputTokens, forKey: .cachedInputTokens)
+        try container.encode(cacheWriteInputTokens, forKey: .cacheWriteInputTokens)
         try container.encode(outputTokens, forKey: .outputTokens)
         try container.encode(reasoningTokens, forKey: .reasoningTokens)
         try container.encode(audioInputTokens, forKey: .audioInputTokens)
