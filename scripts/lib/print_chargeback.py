@@ -27,6 +27,20 @@ def money(value):
     return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,}"
 
 
+CENT = Decimal("0.01")
+
+
+def apportion(amounts, total):
+    """The amounts to the cent, adding up exactly to `total` (already to the cent): each rounded down,
+    then a cent more for the largest remainders (ties to the earlier), as the reports do."""
+    floors = [(amount / CENT).to_integral_value(rounding="ROUND_FLOOR") * CENT for amount in amounts]
+    short = int(((total - sum(floors, Decimal(0))) / CENT).to_integral_value())
+    order = sorted(range(len(amounts)), key=lambda index: (-(amounts[index] - floors[index]), index))
+    for index in order[:max(short, 0)]:
+        floors[index] += CENT
+    return floors
+
+
 def other(meters):
     parts = []
     images = sum(v for k, v in meters.items() if k.startswith("image:"))
@@ -48,18 +62,28 @@ print(f"\nChargeback {period['from']}{'' if period['from'] == period['to'] else 
 header = f"  {'cost center':<24} {'subscription':<20} {'deployment':<23}" + "".join(f" {label:>10}" for _, label in COLUMNS) + f" {'other':<22} {'cost ' + currency:>13}"
 print(header)
 print("  " + "-" * (len(header) - 2))
-center_totals = defaultdict(Decimal)
+# Rows, cost-center totals and the total to the cent, each level adding up exactly to the one above.
+exact_centers = defaultdict(Decimal)
+for (center, _, _), row in rows.items():
+    exact_centers[center] += row["cost"]
+grand_total = Decimal(report["total"]).quantize(CENT, rounding=ROUND_HALF_EVEN)
+centers_sorted = sorted(exact_centers)
+center_totals = dict(zip(centers_sorted, apportion([exact_centers[c] for c in centers_sorted], grand_total)))
+shown = {}
+for center in centers_sorted:
+    keys = sorted(key for key in rows if key[0] == center)
+    shown.update(zip(keys, apportion([rows[key]["cost"] for key in keys], center_totals[center])))
 for (center, subscription, deployment), row in sorted(rows.items()):
     meters = row["meters"]
-    cost = money(row["cost"]) + (" *" if row["unpriced"] else "")
+    cost = f"{shown[(center, subscription, deployment)]:,}" + (" *" if row["unpriced"] else "")
     label = f"{center} {names.get(center, '')}"[:24]
     print(f"  {label:<24} {subscription:<20} {deployment:<23}" + "".join(f" {meters.get(key, 0):>10,}" for key, _ in COLUMNS)
           + f" {other(meters):<22} {cost:>13}")
-    center_totals[center] += row["cost"]
 print("  " + "-" * (len(header) - 2))
 for center, total in sorted(center_totals.items(), key=lambda item: -item[1]):
-    print(f"  {center + ' ' + names.get(center, ''):<68} {'':>43} total {money(total):>13}")
-print(f"  {'all cost centers':<68} {'':>43} total {money(Decimal(report['total'])):>13} {currency}")
+    print(f"  {center + ' ' + names.get(center, ''):<68} {'':>43} total {total:>13,}")
+print(f"  {'all cost centers':<68} {'':>43} total {grand_total:>13,} {currency}")
+print("  (rounded to the cent so that rows add up to their cost center, and cost centers to the total: largest remainder)")
 if report["unpricedLines"]:
     print(f"  * {report['unpricedLines']} unpriced lines (quantity kept, no price in the book): never billed as zero")
 

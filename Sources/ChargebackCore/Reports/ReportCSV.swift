@@ -1,7 +1,9 @@
 import CivilCalendar
 
 /// The chargeback report as CSV for finance, one row per line per charge period, with FOCUS-style
-/// column names (custom columns prefixed `x_`). Costs are exact sums rounded half to even to six places;
+/// column names (custom columns prefixed `x_`). Costs have six places, rounded by largest remainder
+/// (`RoundedTotals`): a cost center's or subscription's rows add up exactly to its total in the HTML
+/// and JSON reports, and all rows to the report's total;
 /// an unpriced line has empty price and cost columns and `x_PriceStatus` = `unpriced`, never 0.
 public enum ReportCSV {
     /// The header row's columns.
@@ -13,17 +15,21 @@ public enum ReportCSV {
 
     public static func render(_ report: ChargebackReport) -> String {
         var out = columns.joined(separator: ",") + "\r\n"
-        for segment in report.segments.sorted(by: { $0.from < $1.from }) {
+        let segments = report.segments.sorted(by: { $0.from < $1.from }).map { ($0, $0.lines.sorted(by: ChargeLine.order)) }
+        let rounded = RoundedTotals(lines: segments.flatMap { $0.1.map { ($0.key.costCenter, $0.key.subscription, $0.cost) } }, decimals: 6)
+        var index = 0
+        for (segment, lines) in segments {
             let billingStart = segment.from.month.firstDay
             let billingEnd = segment.from.month.lastDay.adding(days: 1)
-            for line in segment.lines.sorted(by: ChargeLine.order) {
+            for line in lines {
+                defer { index += 1 }
                 let key = line.key
                 let center = report.costCenters.centers[key.costCenter]?.name ?? key.costCenter
                 let row: [String] = [
                     instant(billingStart), instant(billingEnd), instant(segment.from), instant(segment.to.adding(days: 1)), report.currency,
                     text(key.subscription), text(key.costCenter), text(center), text(key.deployment), text(key.model), "Usage", text(key.meter),
                     String(line.quantity), key.unit.consumedUnit, key.price.map { DecimalText.text(micros: $0.micros) } ?? "", key.unit.rawValue,
-                    line.cost?.text(decimals: 6) ?? "", text(key.price?.version ?? ""), key.price == nil ? "unpriced" : "priced",
+                    rounded.lines[index]?.text(decimals: 6) ?? "", text(key.price?.version ?? ""), key.price == nil ? "unpriced" : "priced",
                     segment.revision.map(String.init) ?? "", segment.isProvisional ? "provisional" : "final",
                 ]
                 out += row.joined(separator: ",") + "\r\n"

@@ -3,12 +3,14 @@ extension ReportHTML {
     /// Totals by cost center with the cost-center file's name, owner and department.
     static func costCenterTable(_ report: ChargebackReport) -> String {
         let total = report.total
+        let rounded = RoundedTotals(lines: report.lines.map { ($0.key.costCenter, $0.key.subscription, $0.cost) }, decimals: 2)
         var rows = ""
         for line in report.totals(by: \.costCenter) {
             let center = report.costCenters.centers[line.name]
             rows += "<tr><td>\(HTMLText.escape(line.name))</td><td>\(HTMLText.escape(center?.name ?? ""))</td>"
                 + "<td>\(HTMLText.escape(center?.owner ?? ""))</td><td>\(HTMLText.escape(center?.department ?? ""))</td>"
-                + "<td class=\"number\">\(HTMLText.amount(line.cost, decimals: 2))</td><td class=\"number\">\(HTMLText.share(line.cost, of: total))</td>"
+                + "<td class=\"number\">\(HTMLText.amount(rounded.costCenters[line.name] ?? .zero, decimals: 2))</td>"
+                + "<td class=\"number\">\(HTMLText.share(line.cost, of: total))</td>"
                 + "<td class=\"number\">\(unpricedCell(line.unpricedLines))</td></tr>\n"
         }
         return table(id: "cost-centers", title: "Totals by cost center",
@@ -19,6 +21,7 @@ extension ReportHTML {
     /// Totals by subscription, each with the cost center its lines were charged to.
     static func subscriptionTable(_ report: ChargebackReport) -> String {
         let total = report.total
+        let rounded = RoundedTotals(lines: report.lines.map { ($0.key.costCenter, $0.key.subscription, $0.cost) }, decimals: 2)
         var rows = ""
         // Cost-center ids never contain "|" (the cost-center file refuses them), so the first "|" splits the pair.
         for line in report.totals(by: { $0.costCenter + "|" + $0.subscription }) {
@@ -26,7 +29,8 @@ extension ReportHTML {
             let subscription = line.name.dropFirst(costCenter.count + 1)
             rows += "<tr><td class=\"identifier\">\(HTMLText.escape(String(subscription)))</td>"
                 + "<td>\(HTMLText.escape(costCenterLabel(String(costCenter), in: report)))</td>"
-                + "<td class=\"number\">\(HTMLText.amount(line.cost, decimals: 2))</td><td class=\"number\">\(HTMLText.share(line.cost, of: total))</td>"
+                + "<td class=\"number\">\(HTMLText.amount(rounded.subscription(String(costCenter), String(subscription)), decimals: 2))</td>"
+                + "<td class=\"number\">\(HTMLText.share(line.cost, of: total))</td>"
                 + "<td class=\"number\">\(unpricedCell(line.unpricedLines))</td></tr>\n"
         }
         return table(id: "subscriptions", title: "Totals by subscription",
@@ -36,12 +40,13 @@ extension ReportHTML {
 
     /// Every line of the period: quantity, unit price and cost (up to six decimals), provisional ones marked.
     static func detailTable(_ report: ChargebackReport, lines: [ChargebackReport.Line]) -> String {
+        let rounded = RoundedTotals(lines: lines.map { ($0.key.costCenter, $0.key.subscription, $0.cost) }, decimals: 6)
         var rows = ""
-        for line in lines {
+        for (index, line) in lines.enumerated() {
             let key = line.key
             let quantity = HTMLText.grouped(line.quantity) + " " + key.unit.consumedUnit
             let price = key.price.map { DecimalText.text(micros: $0.micros) + " / " + $0.unit.rawValue } ?? "—"
-            let cost = line.cost.map { HTMLText.preciseAmount($0) } ?? "<span class=\"tag unpriced\">unpriced</span>"
+            let cost = rounded.lines[index].map { HTMLText.preciseAmount($0) } ?? "<span class=\"tag unpriced\">unpriced</span>"
             let status = line.isProvisional ? "<span class=\"tag provisional\">provisional</span>" : "<span class=\"muted\">final</span>"
             rows += "<tr\(line.isProvisional ? " class=\"provisional\"" : "")><td>\(HTMLText.escape(key.costCenter))</td>"
                 + "<td class=\"identifier\">\(HTMLText.escape(key.subscription))</td><td>\(HTMLText.escape(key.deployment))</td>"
@@ -53,7 +58,7 @@ extension ReportHTML {
                      head: ["Cost center", "Subscription", "Deployment", "Model", "Meter", number("Quantity"), number("Unit price"),
                             "Price version", money("Cost", report), "Status"],
                      rows: rows, foot: "<td colspan=\"8\">Total (" + HTMLText.count(lines.count, "line", "lines") + ")</td>"
-                        + "<td class=\"number\">\(HTMLText.amount(report.total, decimals: 2))</td><td></td>")
+                        + "<td class=\"number\">\(HTMLText.preciseAmount(rounded.total))</td><td></td>")
     }
 
     /// A titled table; `head` cells are trusted markup (the renderer's own words), rows already escaped.

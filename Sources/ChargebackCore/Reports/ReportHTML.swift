@@ -26,8 +26,9 @@ public enum ReportHTML {
             page += subscriptionTable(report)
             page += detailTable(report, lines: lines)
         }
-        page += "<footer>\n<p>Amounts are exact sums of the priced lines, rounded half to even only for display; rounded rows"
-            + " may not add up to the rounded total to the cent. Unpriced lines have no cost here (cost unknown, not zero):"
+        page += "<footer>\n<p>Amounts are exact sums of the priced lines, rounded only for display: the total half to even, and the rows"
+            + " by largest remainder, so that the rows of every table add up exactly to the total shown under them (a row may"
+            + " differ from its own exact amount by one unit of the last place). Unpriced lines have no cost here (cost unknown, not zero):"
             + " add their prices to the price book and run the report again.</p>\n</footer>\n"
         return page + "</main>\n</body>\n</html>\n"
     }

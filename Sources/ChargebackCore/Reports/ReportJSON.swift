@@ -1,10 +1,13 @@
 import JSONOutput
 
-/// The chargeback report as JSON. Amounts are decimal strings: exact sums rounded half to even to
-/// six places; an unpriced line's cost is null, never 0.
+/// The chargeback report as JSON. Amounts are decimal strings to six places: the total is the exact
+/// sum rounded half to even; cost centers, subscriptions, lines and days are rounded by largest
+/// remainder (`RoundedTotals`), so each level adds up exactly to the one above. An unpriced line's
+/// cost is null, never 0.
 public enum ReportJSON {
     public static func render(_ report: ChargebackReport) -> [UInt8] {
         var json = JSONWriter(capacity: 256 * (report.lines.count + 16))
+        let rounded = RoundedTotals(lines: report.lines.map { ($0.key.costCenter, $0.key.subscription, $0.cost) }, decimals: 6)
         json.openObject()
         json.key("period")
         json.openObject()
@@ -16,23 +19,25 @@ public enum ReportJSON {
         json.member("illustrativePrices", report.isIllustrative)
         json.member("generatedAt", report.generatedAt.isoText)
         json.member("costCenter", report.costCenterFilter)
-        json.member("total", report.total.text(decimals: 6))
+        json.member("total", rounded.total.text(decimals: 6))
         json.member("unpricedLines", report.unpricedLines)
         json.key("provisionalDays")
         json.openArray()
         for day in report.provisionalDays { json.string(day.description) }
         json.closeArray()
-        json.member("rounding", "exact sums, rounded half to even to 6 decimal places for display")
-        costCenters(report, into: &json)
+        json.member("rounding", "6 decimal places: the total is the exact sum rounded half to even; cost centers, subscriptions, lines and days "
+            + "are rounded by largest remainder so that they add up exactly to the totals shown")
+        costCenters(report, rounded: rounded, into: &json)
         json.key("days")
         json.openArray()
-        for day in report.days {
+        let dayCosts = Apportion.parts(report.days.map(\.cost), decimals: 6)
+        for (index, day) in report.days.enumerated() {
             json.openObject()
             json.member("day", day.day.description)
             json.key("revision")
             if let revision = day.revision { json.number(revision) } else { json.string(nil) }
             json.member("provisional", day.isProvisional)
-            json.member("cost", day.cost.text(decimals: 6))
+            json.member("cost", Apportion.money(units: dayCosts[index], decimals: 6).text(decimals: 6))
             json.member("unpricedLines", day.unpricedLines)
             json.closeObject()
         }
@@ -40,7 +45,7 @@ public enum ReportJSON {
         json.key("lines")
         json.openArray()
         var priceTexts: [Int64: String] = [:]
-        for line in report.lines {
+        for (index, line) in report.lines.enumerated() {
             let key = line.key
             json.openObject()
             json.member("costCenter", key.costCenter)
@@ -58,7 +63,7 @@ public enum ReportJSON {
             })
             json.member("pricingUnit", key.unit.rawValue)
             json.member("priceVersion", key.price?.version)
-            json.member("cost", line.cost?.text(decimals: 6))
+            json.member("cost", rounded.lines[index]?.text(decimals: 6))
             json.member("provisional", line.isProvisional)
             json.closeObject()
         }
@@ -68,7 +73,7 @@ public enum ReportJSON {
     }
 
     /// Totals per cost center, each with its subscriptions (one pass over the lines).
-    static func costCenters(_ report: ChargebackReport, into json: inout JSONWriter) {
+    static func costCenters(_ report: ChargebackReport, rounded: RoundedTotals, into json: inout JSONWriter) {
         var subscriptionTotals: [String: [String: ChargebackReport.Total]] = [:]
         for line in report.lines {
             var total = subscriptionTotals[line.key.costCenter]?[line.key.subscription]
@@ -90,7 +95,7 @@ public enum ReportJSON {
             json.member("name", info?.name ?? total.name)
             json.member("owner", info?.owner)
             json.member("department", info?.department)
-            json.member("cost", total.cost.text(decimals: 6))
+            json.member("cost", (rounded.costCenters[total.name] ?? .zero).text(decimals: 6))
             json.member("unpricedLines", total.unpricedLines)
             json.key("subscriptions")
             json.openArray()
@@ -98,7 +103,7 @@ public enum ReportJSON {
             for subscription in subscriptions {
                 json.openObject()
                 json.member("id", subscription.name)
-                json.member("cost", subscription.cost.text(decimals: 6))
+                json.member("cost", rounded.subscription(total.name, subscription.name).text(decimals: 6))
                 json.member("unpricedLines", subscription.unpricedLines)
                 json.closeObject()
             }

@@ -1,0 +1,90 @@
+/// Rounding for display that keeps sums: the parts, each rounded to `decimals` places, add up
+/// exactly to their whole rounded the same way (the largest remainder method). Each part is its
+/// exact amount rounded down or up by one unit; the units the floors leave short go to the parts
+/// with the largest remainders, ties to the earlier part.
+public enum Apportion {
+    /// The parts in units of 10^-`decimals`, adding up to `total` units. `total` must be the floor or
+    /// the ceiling of the parts' exact sum (what `Money.rounded` or an enclosing apportion gives).
+    public static func parts(_ amounts: [Money], into total: Int128, decimals: Int) -> [Int128] {
+        let unit = unitPicos(decimals)
+        var floors = amounts.map { floorDivision($0.picos, unit) }
+        var shortfall = total - floors.reduce(0, +)
+        guard shortfall > 0 else { return floors }
+        let order = amounts.indices.sorted { left, right in
+            let leftRemainder = amounts[left].picos - floors[left] * unit, rightRemainder = amounts[right].picos - floors[right] * unit
+            return leftRemainder != rightRemainder ? leftRemainder > rightRemainder : left < right
+        }
+        for index in order where shortfall > 0 {
+            floors[index] += 1
+            shortfall -= 1
+        }
+        return floors
+    }
+
+    /// The parts, adding up to their exact sum rounded half to even.
+    public static func parts(_ amounts: [Money], decimals: Int) -> [Int128] {
+        parts(amounts, into: amounts.reduce(Money.zero, +).rounded(decimals: decimals), decimals: decimals)
+    }
+
+    /// Units of 10^-`decimals` as money, for the renderers' formatting.
+    public static func money(units: Int128, decimals: Int) -> Money {
+        Money(picos: units * unitPicos(decimals))
+    }
+
+    static func unitPicos(_ decimals: Int) -> Int128 {
+        var unit: Int128 = 1
+        for _ in 0..<(12 - min(max(decimals, 0), 12)) { unit *= 10 }
+        return unit
+    }
+
+    static func floorDivision(_ value: Int128, _ divisor: Int128) -> Int128 {
+        let quotient = value / divisor
+        return value % divisor < 0 ? quotient - 1 : quotient
+    }
+}
+
+/// A report's amounts rounded top down, so that every level adds up to the one it is shown under:
+/// the total, then cost centers, then subscriptions, then lines (an unpriced line has none).
+public struct RoundedTotals: Sendable {
+    public let decimals: Int
+    public let total: Money
+    public let costCenters: [String: Money]
+    /// By `costCenter|subscription` (cost-center ids never contain `|`).
+    public let subscriptions: [String: Money]
+    /// In the order of the lines given.
+    public let lines: [Money?]
+
+    public init(lines items: [(costCenter: String, subscription: String, cost: Money?)], decimals: Int) {
+        self.decimals = decimals
+        var byCenter: [String: Money] = [:], bySubscription: [String: Money] = [:]
+        for item in items {
+            byCenter[item.costCenter, default: .zero] += item.cost ?? .zero
+            bySubscription[item.costCenter + "|" + item.subscription, default: .zero] += item.cost ?? .zero
+        }
+        let exactTotal = byCenter.values.reduce(Money.zero, +)
+        let totalUnits = exactTotal.rounded(decimals: decimals)
+        let centers = byCenter.keys.sorted()
+        let centerUnits = Dictionary(uniqueKeysWithValues: zip(centers, Apportion.parts(centers.map { byCenter[$0] ?? .zero }, into: totalUnits, decimals: decimals)))
+        var subscriptionUnits: [String: Int128] = [:]
+        for center in centers {
+            let keys = bySubscription.keys.filter { $0.hasPrefix(center + "|") }.sorted()
+            let parts = Apportion.parts(keys.map { bySubscription[$0] ?? .zero }, into: centerUnits[center] ?? 0, decimals: decimals)
+            for (key, units) in zip(keys, parts) { subscriptionUnits[key] = units }
+        }
+        var lineUnits: [Int128?] = Array(repeating: nil, count: items.count)
+        let grouped = Dictionary(grouping: items.indices.filter { items[$0].cost != nil }) { items[$0].costCenter + "|" + items[$0].subscription }
+        for (key, indices) in grouped {
+            let parts = Apportion.parts(indices.map { items[$0].cost ?? .zero }, into: subscriptionUnits[key] ?? 0, decimals: decimals)
+            for (index, units) in zip(indices, parts) { lineUnits[index] = units }
+        }
+        total = Apportion.money(units: totalUnits, decimals: decimals)
+        costCenters = centerUnits.mapValues { Apportion.money(units: $0, decimals: decimals) }
+        subscriptions = subscriptionUnits.mapValues { Apportion.money(units: $0, decimals: decimals) }
+        lines = lineUnits.map { $0.map { Apportion.money(units: $0, decimals: decimals) } }
+    }
+
+    /// A subscription's rounded total.
+    public func subscription(_ costCenter: String, _ subscription: String) -> Money {
+        subscriptions[costCenter + "|" + subscription] ?? .zero
+    }
+}
