@@ -121,6 +121,41 @@ for environment in ("dev", "prod"):
     if not values.get("teams") or not values.get("openai_deployments"):
         problems.append(f"{path}: sets no teams or no deployments")
 
+# The LibreChat snippet (docs/clients.md) against the prod deployments: every model key is the model
+# of the deployment it names (LibreChat sizes the context window from the key: "gpt-41" would get
+# gpt-4's 8k), every deploymentName is deployed, and titleModel is a model key of a group.
+def librechat_problems(prod_deployments):
+    import yaml  # PyYAML: installed by scripts/test with the workflow checks
+    found = []
+    text = (root / "docs/clients.md").read_text()
+    section = text.split("## LibreChat", 1)[-1]
+    match = re.search(r"```yaml\n(.*?)```", section, re.S)
+    if not match:
+        return ["docs/clients.md: no LibreChat YAML snippet"]
+    azure = (yaml.safe_load(match.group(1)) or {}).get("endpoints", {}).get("azureOpenAI", {})
+    keys = set()
+    for group in azure.get("groups", []):
+        for key, model in (group.get("models") or {}).items():
+            keys.add(key)
+            name = (model or {}).get("deploymentName") if isinstance(model, dict) else None
+            deployed = prod_deployments.get(name)
+            if deployed is None:
+                found.append(f"docs/clients.md: LibreChat model {key} names deployment {name}, which the prod tfvars do not deploy")
+            elif hcl_scalar(hcl_scalar(deployed).get("model_name")) != key:
+                found.append(f"docs/clients.md: LibreChat model key {key} is not the model of deployment {name} "
+                             f"({hcl_scalar(hcl_scalar(deployed).get('model_name'))}): LibreChat sizes the context by the key")
+    if azure.get("titleModel") not in keys:
+        found.append(f"docs/clients.md: LibreChat titleModel {azure.get('titleModel')} is not a model key of a group")
+    return found
+
+
+prod = documents.get(pathlib.Path("infrastructure/environments/prod.tfvars")) or {}
+prod_deployments = hcl_scalar(prod.get("openai_deployments", {})) or {}
+problems += librechat_problems(prod_deployments)
+planted = librechat_problems({})
+if not planted:
+    problems.append("the LibreChat snippet check misses a deployment that does not exist")
+
 # Trust at the boundary (docs/deployment.md). Helpers over every parsed .tf file.
 def tf_blocks(kind, section="resource"):
     """{label: body} of every `section "kind" "label"` block in infrastructure/*.tf (for a variable,
