@@ -120,7 +120,8 @@ public enum ChargebackApplication {
         routes.add(OwnerFunction { try await owners.owner(of: $0) }, to: router)
         let archive = Self.archive(configuration)
         routes.add(timer: RollupFunction(money: money, graceHours: configuration.rollupGraceHours, catchUpDays: configuration.rollupCatchUpDays) {
-            Rollup(counters: reader, store: store, pricer: $0, logger: $1, counterRetentionDays: configuration.retentionDays, archive: archive)
+            Rollup(counters: reader, store: store, pricer: $0, logger: $1, counterRetentionDays: configuration.retentionDays, archive: archive,
+                   focus: configuration.focus)
         }, to: router)
         if configuration.benchmarkRoutes {
             // The ceiling `scripts/bench` compares ingest with: same server, same body, no work.

@@ -24,13 +24,18 @@ public struct RecordKeeper: Sendable {
     let costCenters: CostCenters
     let isIllustrative: Bool
     let logger: Logger
+    /// With it, each revision is also written as a FOCUS 1.2 file, partitioned by billing period
+    /// (`focus/<first day>-<last day>/`), where finance tools pick up Cost Management exports.
+    let focus: (context: FocusExport.Context, ceilings: [String: (micros: Int64, version: String)])?
 
-    public init(store: any SnapshotRepository, archive: any RecordArchive, costCenters: CostCenters, isIllustrative: Bool, logger: Logger) {
+    public init(store: any SnapshotRepository, archive: any RecordArchive, costCenters: CostCenters, isIllustrative: Bool, logger: Logger,
+                focus: (context: FocusExport.Context, ceilings: [String: (micros: Int64, version: String)])? = nil) {
         self.store = store
         self.archive = archive
         self.costCenters = costCenters
         self.isIllustrative = isIllustrative
         self.logger = logger
+        self.focus = focus
     }
 
     /// Archives every revision of `days` that the archive lacks (two listings per month). Records
@@ -46,16 +51,18 @@ public struct RecordKeeper: Sendable {
             guard !wanted.isEmpty else { continue }
             let have = Set(try await archive.names(prefix: RecordNames.snapshotPrefix(month)))
                 .union(try await archive.names(prefix: RecordNames.exportPrefix(month)))
+                .union(focus == nil ? [] : try await archive.names(prefix: RecordNames.focusPrefix(month)))
             for day in wanted.sorted() {
                 guard let latest = summaries[day]?.revision else { continue }
                 for revision in 1...max(1, latest) {
                     let snapshotName = SnapshotRecord.name(day, revision: revision)
                     let exportName = RecordNames.export(day, revision: revision)
+                    let focusName = focus == nil ? nil : RecordNames.focus(day, revision: revision)
                     if fresh[day] == revision, have.contains(snapshotName), let record = try await record(day, revision: revision),
                        try await archive.read(snapshotName) != (try record.encoded()) {
                         outcome.conflicts.append(snapshotName)
                     }
-                    if have.contains(snapshotName), have.contains(exportName) { continue }
+                    if have.contains(snapshotName), have.contains(exportName), focusName.map(have.contains) ?? true { continue }
                     guard let record = try await record(day, revision: revision) else {
                         outcome.missing.append(snapshotName)
                         continue
@@ -65,6 +72,10 @@ public struct RecordKeeper: Sendable {
                     }
                     if !have.contains(exportName) {
                         tally(try await archive.create(exportName, bytes: export(record), contentType: "text/csv; charset=utf-8"), exportName, &outcome)
+                    }
+                    if let focusName, let focus, !have.contains(focusName) {
+                        let bytes = Array(FocusExport.render(report(record), context: focus.context, ceilings: focus.ceilings).utf8)
+                        tally(try await archive.create(focusName, bytes: bytes, contentType: "text/csv; charset=utf-8"), focusName, &outcome)
                     }
                 }
             }
@@ -95,13 +106,17 @@ public struct RecordKeeper: Sendable {
     /// The day's chargeback CSV at this revision (the report's columns; costs rounded for people,
     /// the snapshot record beside it keeps them exact).
     func export(_ record: SnapshotRecord) -> [UInt8] {
+        Array(ReportCSV.render(report(record)).utf8)
+    }
+
+    /// The revision as a one-day report.
+    func report(_ record: SnapshotRecord) -> ChargebackReport {
         let segment = ChargebackReport.Segment(from: record.day, to: record.day, revision: record.revision, isProvisional: false, lines: record.lines)
-        let report = ChargebackReport(
+        return ChargebackReport(
             from: record.day, to: record.day, currency: record.summary.currency, priceBookName: record.summary.priceBook,
             isIllustrative: isIllustrative, generatedAt: UTCTimestamp(millisecondsSinceEpoch: 0), costCenterFilter: nil, segments: [segment],
             days: [.init(day: record.day, revision: record.revision, cost: record.lines.pricedCost, unpricedLines: record.lines.unpricedCount)],
             costCenters: costCenters)
-        return Array(ReportCSV.render(report).utf8)
     }
 
     func tally(_ write: ArchiveWrite, _ name: String, _ outcome: inout Outcome) {

@@ -30,15 +30,18 @@ public struct Rollup: Sendable {
     let counterRetentionDays: Int
     /// Where every revision is also archived (`CHARGEBACK_RECORDS`); nil: Redis only.
     let archive: (any RecordArchive)?
+    /// With an archive: each revision also as a FOCUS file with this context.
+    let focus: FocusExport.Context?
 
     public init(counters: any CounterSource, store: any SnapshotRepository, pricer: Pricer, logger: Logger, counterRetentionDays: Int = 35,
-                archive: (any RecordArchive)? = nil) {
+                archive: (any RecordArchive)? = nil, focus: FocusExport.Context? = nil) {
         self.counters = counters
         self.store = store
         self.pricer = pricer
         self.logger = logger
         self.counterRetentionDays = counterRetentionDays
         self.archive = archive
+        self.focus = focus
     }
 
     /// The closed days a scheduled run covers: the `catchUpDays` days up to the last day that ended
@@ -98,7 +101,7 @@ public struct Rollup: Sendable {
     public func archiveRecords(_ days: [CivilDay], fresh: [CivilDay: Int] = [:]) async -> RecordKeeper.Outcome? {
         guard let archive else { return nil }
         let keeper = RecordKeeper(store: store, archive: archive, costCenters: pricer.costCenters, isIllustrative: pricer.book.isIllustrative,
-                                  logger: logger)
+                                  logger: logger, focus: focus.map { ($0, FocusExport.ceilings(pricer.book)) })
         do {
             return try await keeper.sync(days, fresh: fresh)
         } catch {

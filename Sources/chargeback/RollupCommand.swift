@@ -39,7 +39,7 @@ struct RollupCommand: AsyncParsableCommand {
         var logger = Logger(label: "chargeback.rollup")
         logger.logLevel = .warning
         let rollup = Rollup(counters: LedgerReader(redis: redis), store: SnapshotStore(redis: redis, retentionDays: configuration.snapshotRetentionDays),
-                            pricer: pricer, logger: logger, archive: ChargebackApplication.archive(configuration))
+                            pricer: pricer, logger: logger, archive: ChargebackApplication.archive(configuration), focus: configuration.focus)
         do {
             let results: [Rollup.DayResult]
             if let day {

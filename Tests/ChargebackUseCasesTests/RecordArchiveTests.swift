@@ -106,6 +106,32 @@ struct RecordArchiveTests {
         #expect(try await archive.read(name) == Array("{\"other\":true}".utf8))
     }
 
+    @Test("with a FOCUS context, each revision is also a FOCUS file under its billing period's folder, its costs adding up to the revision's")
+    func focusFiles() async throws {
+        let root = folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let harness = MoneyHarness()
+        try await harness.record("a", id: "1", prompt: 1000, cached: 0, completion: 10)
+        try await harness.record("b", id: "2", prompt: 4000, completion: 300)
+        let archive = FolderArchive(root: root)
+        let context = FocusExport.Context(openAIResourceId: "/subscriptions/s/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/a",
+                                          billingAccountId: "s", billingAccountName: "S", invoiceIssuer: "Platform")
+        let rollup = Rollup(counters: harness.backend.counters, store: harness.backend.snapshots, pricer: try harness.pricer(),
+                            logger: Logger(label: "test"), archive: archive, focus: context)
+        _ = try await rollup.run(harness.day, reprice: false, now: harness.now)
+        await rollup.archiveRecords([harness.day])
+        let name = RecordNames.focus(harness.day, revision: 1)
+        #expect(name.hasPrefix(RecordNames.focusPrefix(harness.day.month)))
+        let text = String(decoding: try #require(try await archive.read(name)), as: UTF8.self)
+        let rows = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(rows.first?.hasPrefix("BilledCost,BillingAccountId,") == true)
+        // BilledCost is the first column (no cell before it can hold a comma): the rows add up to the revision's cost.
+        let total = rows.dropFirst().compactMap { Decimal(string: String($0.prefix { $0 != "," })) }.reduce(0, +)
+        let summary = try #require(try await harness.backend.snapshots.summary(harness.day, revision: 1))
+        #expect(total == Decimal(string: summary.cost))
+        #expect(rows.count == 1 + summary.lines)
+    }
+
     @Test("the folder archive refuses names that could leave it")
     func names() async throws {
         let root = folder()

@@ -137,6 +137,18 @@ public enum RecordNames {
         "exports/" + month.description.split(separator: "-").joined(separator: "/") + "/"
     }
 
+    /// `focus/20261101-20261130/`: the FOCUS files of one billing period, in a folder named the way
+    /// Cost Management names its export runs' date ranges.
+    public static func focusPrefix(_ month: CivilMonth) -> String {
+        func compact(_ day: CivilDay) -> String { day.description.split(separator: "-").joined() }
+        return "focus/\(compact(month.firstDay))-\(compact(month.lastDay))/"
+    }
+
+    /// `focus/20261101-20261130/2026-11-29-revision-000002.csv`: the day as a FOCUS 1.2 dataset at that revision.
+    public static func focus(_ day: CivilDay, revision: Int) -> String {
+        focusPrefix(day.month) + "\(day)-revision-\(padded(revision)).csv"
+    }
+
     /// `exports/2026/11/29/revision-000002.csv`: the day's chargeback CSV at that revision.
     public static func export(_ day: CivilDay, revision: Int) -> String {
         "exports/\(dayPath(day))/revision-\(padded(revision)).csv"
