@@ -3,8 +3,8 @@ twin (buffered and passthrough), which forwards to the synthetic upstream and po
 chargeback handler under functions-host, on a real Redis. For chat (plain; a reasoning model; streamed with and
 without include_usage), embeddings, Responses (plain and streamed), the /openai/v1 API and the OpenAI-style
 /api/v1/openai API (plain and streamed), the tokens
-recorded equal what the SDK reported, exactly; after the rollup, every report line's cost equals the
-price book's arithmetic to the micro-unit. Passthrough streams reach the client as they are made and
+recorded equal what the SDK reported, exactly; after the rollup, every report line's exact cost equals the
+price book's arithmetic, every digit (the shown cost, rounded so rows add up, is within a micro-unit). Passthrough streams reach the client as they are made and
 are recorded as estimated; buffered ones arrive in one piece.
 Usage: openai_sdk_e2e.py CHARGEBACK_BIN_DIR   (env REDIS_PLAIN_URL)"""
 import datetime
@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 import openai
 
@@ -229,9 +229,13 @@ try:
     for line in lines:
         if line["meter"] not in meter_price:
             continue
-        expected = (Decimal(line["quantity"]) * price(line["deployment"], line["meter"]) / Decimal(1_000_000)).quantize(Decimal("0.000001"), ROUND_HALF_EVEN)
-        check(line["cost"] is not None and Decimal(line["cost"]) == expected,
-              f"{line['subscription']} {line['deployment']} {line['meter']} × {line['quantity']}: report {line['cost']}, price book {expected}")
+        # exactCost carries every digit: it must be the price book's arithmetic exactly. The displayed
+        # cost is rounded by largest remainder (rows add up to totals): within one micro-unit of it.
+        expected = Decimal(line["quantity"]) * price(line["deployment"], line["meter"]) / Decimal(1_000_000)
+        check(line["exactCost"] is not None and Decimal(line["exactCost"]) == expected,
+              f"{line['subscription']} {line['deployment']} {line['meter']} × {line['quantity']}: report {line['exactCost']}, price book {expected}")
+        check(line["cost"] is not None and abs(Decimal(line["cost"]) - expected) < Decimal("0.000001"),
+              f"{line['subscription']} {line['deployment']} {line['meter']}: shown {line['cost']} is more than a micro-unit from {expected}")
         priced += 1
     check(priced >= 10, f"expected at least 10 priced token lines, got {priced}")
 finally:
@@ -247,4 +251,4 @@ if failures:
     print(f"e2e: {len(failures)} failures (logs in {temp})", file=sys.stderr)
     sys.exit(1)
 print(f"e2e: the OpenAI SDK (openai {openai.__version__}) through the APIM twin: {len(CASES)} cases, tokens recorded exactly, "
-      f"{priced} report lines priced to the micro-unit")
+      f"{priced} report lines priced exactly")

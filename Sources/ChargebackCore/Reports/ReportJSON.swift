@@ -2,8 +2,9 @@ import JSONOutput
 
 /// The chargeback report as JSON. Amounts are decimal strings to six places: the total is the exact
 /// sum rounded half to even; cost centers, subscriptions, lines and days are rounded by largest
-/// remainder (`RoundedTotals`), so each level adds up exactly to the one above. An unpriced line's
-/// cost is null, never 0.
+/// remainder (`RoundedTotals`), so each level adds up exactly to the one above. For tools that check
+/// the arithmetic, `exactTotal` and each line's `exactCost` carry every significant digit. An
+/// unpriced line's cost is null, never 0.
 public enum ReportJSON {
     public static func render(_ report: ChargebackReport) -> [UInt8] {
         var json = JSONWriter(capacity: 256 * (report.lines.count + 16))
@@ -20,6 +21,7 @@ public enum ReportJSON {
         json.member("generatedAt", report.generatedAt.isoText)
         json.member("costCenter", report.costCenterFilter)
         json.member("total", rounded.total.text(decimals: 6))
+        json.member("exactTotal", report.total.exactText)
         json.member("unpricedLines", report.unpricedLines)
         json.key("provisionalDays")
         json.openArray()
@@ -64,6 +66,7 @@ public enum ReportJSON {
             json.member("pricingUnit", key.unit.rawValue)
             json.member("priceVersion", key.price?.version)
             json.member("cost", rounded.lines[index]?.text(decimals: 6))
+            json.member("exactCost", line.cost?.exactText)
             json.member("provisional", line.isProvisional)
             json.closeObject()
         }
