@@ -17,10 +17,10 @@ rows = defaultdict(lambda: {"meters": defaultdict(int), "cost": Decimal(0), "unp
 for line in report["lines"]:
     row = rows[(line["costCenter"], line["subscription"], line["deployment"])]
     row["meters"][line["meter"]] += line["quantity"]
-    if line["cost"] is None:
+    if line["exactCost"] is None:
         row["unpriced"] += 1
     else:
-        row["cost"] += Decimal(line["cost"])
+        row["cost"] += Decimal(line["exactCost"])
 
 
 def money(value):
@@ -66,7 +66,7 @@ print("  " + "-" * (len(header) - 2))
 exact_centers = defaultdict(Decimal)
 for (center, _, _), row in rows.items():
     exact_centers[center] += row["cost"]
-grand_total = Decimal(report["total"]).quantize(CENT, rounding=ROUND_HALF_EVEN)
+grand_total = Decimal(report["exactTotal"]).quantize(CENT, rounding=ROUND_HALF_EVEN)
 centers_sorted = sorted(exact_centers)
 center_totals = dict(zip(centers_sorted, apportion([exact_centers[c] for c in centers_sorted], grand_total)))
 shown = {}
