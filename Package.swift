@@ -97,7 +97,9 @@ let package = Package(
             ]),
 
         // The record archive: snapshot revisions and exports that outlive Redis (a folder, or Blob Storage over libcurl).
-        .target(name: "ChargebackRecords", dependencies: ["ChargebackCore", "CivilCalendar", "CurlClient"]),
+        .target(
+            name: "ChargebackRecords",
+            dependencies: ["ChargebackCore", "CivilCalendar", "CurlClient", .product(name: "NIOPosix", package: "swift-nio")]),
 
         // The ports in memory: what the use-case tests run on instead of Redis.
         .target(name: "ChargebackMemory", dependencies: ["ChargebackCore", "CivilCalendar"]),

@@ -274,7 +274,7 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "timer_failures" {
   criteria {
     query                   = <<-KQL
       ${local.handler_log_lines}
-      | where message in ("timer run failed", "records could not be archived; the next rollup retries", "record archive holds other bytes than Redis for some revisions; the archive's copy is kept")
+      | where message in ("timer run failed", "records could not be archived; the next rollup retries", "record archive holds other bytes than Redis for some revisions; the archive's copy is kept", "rollup held back: the counters hold less usage than the day's snapshot")
       | project TimeGenerated, Function = tostring(j["function.name"])
     KQL
     time_aggregation_method = "Count"

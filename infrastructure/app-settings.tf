@@ -22,8 +22,9 @@ locals {
     # The identity is user-assigned: the identity endpoint wants its client id.
     REDIS_ENTRA_CLIENT_ID = local.managed_redis ? azurerm_user_assigned_identity.function.client_id : ""
     REDIS_CLUSTER         = local.redis_cluster ? "true" : "false"
-    REDIS_TIMEOUT_MS      = tostring(var.redis_timeout_ms)
-    REDIS_POOL_SIZE       = tostring(var.redis_pool_size)
+    # aof durability waits for the AOF's once-a-second fsync within a quarter of this timeout.
+    REDIS_TIMEOUT_MS = tostring(var.chargeback_durability == "aof" ? max(var.redis_timeout_ms, 4000) : var.redis_timeout_ms)
+    REDIS_POOL_SIZE  = tostring(var.redis_pool_size)
     # Acknowledged only once durable as asked (docs/redis-schema.md); AOF needs persistence on.
     CHARGEBACK_DURABILITY = var.chargeback_durability
 

@@ -191,7 +191,13 @@ public struct Configuration: Sendable {
         switch (environment["CHARGEBACK_DURABILITY"] ?? "none").lowercased() {
         case "none", "": configuration.durability = .none
         case "replica": configuration.durability = .replicas(replicas)
-        case "aof": configuration.durability = .aof
+        case "aof":
+            // WAITAOF waits for the next fsync, up to a second with appendfsync everysec (Azure's only
+            // choice); it gets a quarter of REDIS_TIMEOUT_MS, so that must leave it a second.
+            guard configuration.redisTimeoutMilliseconds >= 4000 else {
+                throw Error(description: "CHARGEBACK_DURABILITY=aof needs REDIS_TIMEOUT_MS of at least 4000 (the AOF is fsynced once a second)")
+            }
+            configuration.durability = .aof
         case let other: throw Error(description: "CHARGEBACK_DURABILITY='\(other)' must be none, replica or aof")
         }
         if let list = environment["REDIS_SENTINELS"], !list.isEmpty {

@@ -24,7 +24,8 @@ public enum RecordsSetting: Sendable, Equatable {
         let parts = value.dropFirst(value.hasPrefix("https://") ? 8 : 7).split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2 || (parts.count == 3 && parts[2].isEmpty), !parts[0].isEmpty, !parts[1].isEmpty,
               parts[1].allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" }) else {
-            throw Configuration.Error(description: "CHARGEBACK_RECORDS='\(value)' must be a folder or https://<account>.blob.core.windows.net/<container>")
+            // The value is not repeated: a URL can carry a SAS signature.
+            throw Configuration.Error(description: "CHARGEBACK_RECORDS (a URL to \(parts.first ?? "")) must be a folder or https://<account>.blob.core.windows.net/<container>, with no query")
         }
         guard value.hasPrefix("https://") || parts[0].hasPrefix("127.0.0.1:") || parts[0].hasPrefix("localhost:") else {
             throw Configuration.Error(description: "CHARGEBACK_RECORDS must use https (plain http only to a loopback test endpoint)")

@@ -1,5 +1,6 @@
 import ChargebackCore
 import FoundationEssentials
+import NIOPosix
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,7 +8,8 @@ import Glibc
 /// The record archive as a local folder, with the Blob container's layout (`snapshots/…`,
 /// `exports/…`): what local runs and tests use, and what `az storage blob download-batch` gives.
 /// A record is written to a temporary file, flushed to disk, then linked under its name: `link`
-/// fails if the name exists, so a record appears whole and is never overwritten.
+/// fails if the name exists, so a record appears whole and is never overwritten. The file system is
+/// used on NIO's thread pool, never on an event loop (the handler's rollup runs on one).
 public struct FolderArchive: RecordArchive {
     public let root: String
     public var location: String { root }
@@ -18,11 +20,15 @@ public struct FolderArchive: RecordArchive {
 
     public func create(_ name: String, bytes: [UInt8], contentType: String) async throws -> ArchiveWrite {
         let path = root + "/" + (try RecordName.check(name))
+        return try await NIOThreadPool.singleton.runIfActive { try createBlocking(path, bytes: bytes) }
+    }
+
+    func createBlocking(_ path: String, bytes: [UInt8]) throws -> ArchiveWrite {
         let folder = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let temporary = folder + "/.incoming-\(UInt64.random(in: 0...UInt64.max))"
-        try write(bytes, to: temporary)
         defer { unlink(temporary) }
+        try write(bytes, to: temporary)
         if link(temporary, path) == 0 {
             let directory = open(folder, O_RDONLY | O_DIRECTORY)
             if directory >= 0 { fsync(directory); close(directory) }
@@ -30,17 +36,25 @@ public struct FolderArchive: RecordArchive {
         }
         let failure = errno
         guard failure == EEXIST else { throw ArchiveError("\(path): cannot be created (errno \(failure))") }
-        return try await read(name) == bytes ? .alreadyThere : .conflict
+        return try readBlocking(path) == bytes ? .alreadyThere : .conflict
     }
 
     public func read(_ name: String) async throws -> [UInt8]? {
         let path = root + "/" + (try RecordName.check(name))
+        return try await NIOThreadPool.singleton.runIfActive { try readBlocking(path) }
+    }
+
+    func readBlocking(_ path: String) throws -> [UInt8]? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else { throw ArchiveError("\(path): cannot be read") }
         return Array(data)
     }
 
     public func names(prefix: String) async throws -> [String] {
+        try await NIOThreadPool.singleton.runIfActive { namesBlocking(prefix: prefix) }
+    }
+
+    func namesBlocking(prefix: String) -> [String] {
         // Walks only the folder the prefix names (`snapshots/2026/11/` → that month's folder).
         let folder = prefix.lastIndex(of: "/").map { String(prefix[..<$0]) } ?? ""
         let start = folder.isEmpty ? root : root + "/" + folder

@@ -10,8 +10,13 @@ enum RecordScript {
     /// price book, ARGV[7] the cap on unlisted deployments, ARGV[8] the counter ceiling, then
     /// meter/amount pairs.
     ///
-    /// Returns 1 counted, 2 counted under `(unlisted)` (the cap was reached), 0 duplicate (nothing
+    /// Returns 1 counted, 2 counted under `(unlisted)` (the cap was reached), 0 duplicate (no counter
     /// written), -1 refused: a counter would pass the ceiling (nothing written).
+    ///
+    /// A duplicate still writes: it sets the marker's TTL to what it has left. Under
+    /// `CHARGEBACK_DURABILITY` the `WAIT` after it then covers the first write of the event too: an
+    /// event spooled because its write was not confirmed, and found a duplicate on replay, leaves the
+    /// spool only once a replica has it (a duplicate that wrote nothing would pass `WAIT` at once).
     ///
     /// Nothing is left half-written: a script that stops with an error keeps what it wrote, so the
     /// increments go through `pcall` and, when one fails (a counter already near Int64's limit) or
@@ -29,7 +34,12 @@ enum RecordScript {
 
     static let source = """
     if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-      if ARGV[3] == '1' then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+      if ARGV[3] == '1' then
+        redis.call('EXPIRE', KEYS[1], ARGV[1])
+      else
+        local ttl = redis.call('PTTL', KEYS[1])
+        if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
+      end
       return 0
     end
     local deployment = ARGV[5]

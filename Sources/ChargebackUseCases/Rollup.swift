@@ -10,6 +10,10 @@ public struct Rollup: Sendable {
     public enum Outcome: Sendable, Equatable {
         case written(revision: Int, reason: String)
         case unchanged(revision: Int)
+        /// The counters hold less of some usage than the latest revision: they were lost (Redis
+        /// replaced and its snapshots restored from the archive) or expired. Usage only grows, so the
+        /// revision stands; logged as an error and alerted.
+        case heldBack(revision: Int)
         /// Another run holds the day's lock or wrote first.
         case busy
     }
@@ -135,6 +139,14 @@ public struct Rollup: Sendable {
         let (usage, marks) = try await counters.usageAndMarks(on: day)
         let lines = usage.chargeLines(on: day, pricer: pricer, unpriced: &unpriced)
         let previous = try await store.latest(day)
+        if let previous, let shrunk = RevisionPlan.shrunkUsage(previous: previous.lines, current: lines) {
+            // Never a revision that bills less usage than the last: that would undo what finance has seen.
+            // The alert on failed timer runs (infrastructure/alerts.tf) reads this line.
+            logger.error("rollup held back: the counters hold less usage than the day's snapshot", metadata: [
+                "rollup.day": "\(day)", "rollup.revision": "\(previous.revision)", "rollup.shrunk": "\(shrunk)",
+            ])
+            return DayResult(day: day, outcome: .heldBack(revision: previous.revision))
+        }
         switch RevisionPlan.plan(previous: previous?.lines, current: lines, reprice: reprice) {
         case .unchanged:
             let revision = previous?.revision ?? 0

@@ -57,10 +57,12 @@ public final class RedisConnection: Sendable {
                         let hostname = endpoint.host.isIPAddress ? nil : endpoint.host
                         try handlers.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: hostname))
                     }
-                    // The durability check waits at most half the command timeout, so its answer (a
-                    // shortfall, not a timeout) arrives before the connection gives up on it.
+                    // The durability check waits at most a quarter of the command timeout: Redis runs a
+                    // connection's commands in order, so a batch can queue behind the previous batch's
+                    // check; with up to three checks ahead of a reply it still comes (a shortfall, not a
+                    // timeout) before the connection gives up on it.
                     try handlers.addHandler(RedisChannelHandler(reader: try RESPReader(), durability: durability,
-                                                                barrierMilliseconds: max(1, timeoutMilliseconds / 2)))
+                                                                barrierMilliseconds: max(1, timeoutMilliseconds / 4)))
                 }
             }
         let channel: any Channel

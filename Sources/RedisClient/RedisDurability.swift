@@ -4,7 +4,8 @@
 /// connection flushes together (group commit), right behind them; a write's reply is held until
 /// it arrives, and a confirmation short of the requirement fails the batch's writes as
 /// `RedisError.notDurable` (their effect may or may not survive a failover: the caller spools them,
-/// and the dedupe markers make the replay count each once).
+/// and the dedupe markers make the replay count each once). The check waits a quarter of the
+/// connection's command timeout.
 ///
 /// `WAIT` narrows the window, it does not close it: Redis documents that a write acknowledged by
 /// replicas can still be lost in some failover scenarios (https://redis.io/docs/latest/commands/wait/).

@@ -43,8 +43,11 @@ struct RollupCommand: AsyncParsableCommand {
         do {
             let results: [Rollup.DayResult]
             if let day {
-                results = [try await rollup.run(day, reprice: reprice, now: now)]
-                await rollup.archiveRecords([day])
+                let result = try await rollup.run(day, reprice: reprice, now: now)
+                results = [result]
+                var fresh: [CivilDay: Int] = [:]
+                if case let .written(revision, _) = result.outcome { fresh[day] = revision }
+                await rollup.archiveRecords([day], fresh: fresh)
             } else {
                 results = try await rollup.runDue(now: now, graceHours: configuration.rollupGraceHours, catchUpDays: configuration.rollupCatchUpDays)
             }

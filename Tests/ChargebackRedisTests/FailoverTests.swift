@@ -180,8 +180,9 @@ struct FailoverTests {
     func withReplicaDurability() async throws {
         let run = try await run(.replicas(1))
         #expect(run.acknowledged == 100)
-        // The partition's 20 and the 30 written while the new primary had no replica.
-        #expect(run.spooled == 50)
+        // At least the partition's 20 and the 30 written while the new primary had no replica (a batch
+        // the replica was slow to confirm on a busy machine is spooled too, and still counted once).
+        #expect(run.spooled >= 50)
         #expect(run.counted == 100)
     }
 }

@@ -24,6 +24,8 @@ struct RestoreTests {
             return .redis(redis)
         }
         #expect(result.after == result.before)
+        #expect(result.rollupAfter.values.allSatisfy { if case .heldBack = $0 { return true } else { return false } })
+        #expect(result.afterRollup == result.before)
         #expect(result.restore.revisionsRestored == 3)
         #expect(Set(result.again.present) == Set(scenario.days))
         #expect(String(decoding: result.before[0], as: UTF8.self).contains("\"revision\":2"))

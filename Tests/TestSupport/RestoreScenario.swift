@@ -14,6 +14,10 @@ public struct RestoreScenario: Sendable {
         public var restore: SnapshotRestore.Outcome
         /// A second restore over the restored snapshots.
         public var again: SnapshotRestore.Outcome
+        /// The next scheduled rollup after the restore (its counters were lost with Redis), per day.
+        public var rollupAfter: [CivilDay: Rollup.Outcome]
+        /// The month's report after that rollup.
+        public var afterRollup: [[UInt8]]
         public var archived: [String]
     }
 
@@ -49,8 +53,13 @@ public struct RestoreScenario: Sendable {
         let outcome = try await restore.run(days: days[0]...days[1])
         let after = try await report(empty, now: now)
         let again = try await restore.run(days: days[0]...days[1])
+        // The timer fires on the new Redis: its counters are empty. Nothing restored may be undone.
+        let rolled = try await rollup(empty).runDue(now: now, graceHours: 0, catchUpDays: 2)
+        let afterRollup = try await report(empty, now: now)
         let archived = try await archive.names(prefix: "snapshots/") + (try await archive.names(prefix: "exports/"))
-        return Result(before: before, after: after, restore: outcome, again: again, archived: archived.filter { name in
+        return Result(before: before, after: after, restore: outcome, again: again,
+                      rollupAfter: Dictionary(uniqueKeysWithValues: rolled.map { ($0.day, $0.outcome) }), afterRollup: afterRollup,
+                      archived: archived.filter { name in
             days.contains { name.contains(RecordNames.dayPath($0) + "/") }
         })
     }

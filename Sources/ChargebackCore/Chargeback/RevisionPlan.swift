@@ -26,6 +26,20 @@ public enum RevisionPlan: Sendable, Equatable {
         }
     }
 
+    /// The first subscription, deployment and meter whose quantity in `current` is below `previous`
+    /// (`subscription/deployment/meter`), nil when none is. Hourly counters only grow, so less usage
+    /// than a snapshot already holds means the counters are incomplete, not that usage went away. Cost
+    /// centers, models and prices may change between revisions: they are not part of the comparison.
+    public static func shrunkUsage(previous: [ChargeLine], current: [ChargeLine]) -> String? {
+        func totals(_ lines: [ChargeLine]) -> [String: Int64] {
+            var result: [String: Int64] = [:]
+            for line in lines { result[line.key.subscription + "/" + line.key.deployment + "/" + line.key.meter, default: 0] += line.quantity }
+            return result
+        }
+        let now = totals(current)
+        return totals(previous).filter { (now[$0.key] ?? 0) < $0.value }.keys.sorted().first
+    }
+
     /// `lhs` − `rhs` by key, zeros dropped.
     public static func difference(_ lhs: [ChargeLine], minus rhs: [ChargeLine]) -> [ChargeLine] {
         (lhs + rhs.map { ChargeLine(key: $0.key, quantity: -$0.quantity) }).merged()

@@ -54,7 +54,13 @@ public struct SnapshotRecord: Sendable, Equatable {
         for (index, line) in document.lines.enumerated() {
             lines.append(try line.chargeLine(record: name, index: index))
         }
-        guard lines.pricedCost.exactText == document.summary.cost, lines.count == document.summary.lines else {
+        // Every figure of the summary that the lines determine is derived again and compared: a record
+        // altered by hand anywhere but in its free text is refused.
+        let derived = SnapshotSummary(day: document.day, revision: document.revision, createdAt: "", reason: "", currency: "", priceBook: "",
+                                      lines: lines, unpriced: [], delta: nil)
+        guard derived.cost == document.summary.cost, derived.lines == document.summary.lines,
+              derived.unpricedLines == document.summary.unpricedLines, derived.costByCostCenter == document.summary.costByCostCenter,
+              derived.unpricedLinesByCostCenter == document.summary.unpricedLinesByCostCenter else {
             throw RecordError(name, "has lines that do not add up to its summary (\(document.summary.cost), \(document.summary.lines) lines)")
         }
         return SnapshotRecord(day: day, revision: document.revision, summary: document.summary, lines: lines)
@@ -111,6 +117,7 @@ public struct SnapshotRecord: Sendable, Equatable {
             case (nil, nil): price = nil
             default: throw RecordError(record, "line \(index + 1): a price needs both its version and its amount")
             }
+            guard quantity > 0 else { throw RecordError(record, "line \(index + 1): quantity \(quantity) is not positive") }
             let line = ChargeLine(key: ChargeKey(costCenter: costCenter, subscription: subscription, deployment: deployment, model: model,
                                                  meter: meter, unit: pricingUnit, price: price), quantity: quantity)
             guard line.cost?.exactText == cost else { throw RecordError(record, "line \(index + 1): cost \(cost ?? "null") is not quantity × price") }

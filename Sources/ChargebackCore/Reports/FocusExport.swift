@@ -53,8 +53,8 @@ public enum FocusExport {
         let unpricedLines = report.segments.reduce(0) { $0 + $1.lines.unpricedCount }
         for segment in report.segments.sorted(by: { $0.from < $1.from }) {
             for line in segment.lines.sorted(by: ChargeLine.order) {
-                out += row(line, segment: segment, report: report, context: context, ceilings: ceilings, unpricedLines: unpricedLines)
-                    .map(cell).joined(separator: ",") + "\r\n"
+                let cells = row(line, segment: segment, report: report, context: context, ceilings: ceilings, unpricedLines: unpricedLines)
+                out += cells.indices.map { numericColumns.contains($0) ? cells[$0] : ReportCSV.text(cells[$0]) }.joined(separator: ",") + "\r\n"
             }
         }
         return out
@@ -104,11 +104,11 @@ public enum FocusExport {
 
     static func instant(_ day: CivilDay) -> String { "\(day)T00:00:00Z" }
 
-    /// A number as it is (a FOCUS Decimal may start with `-`); text quoted and formula-safe as in every report.
-    static func cell(_ value: String) -> String {
-        let isNumber = !value.isEmpty && value.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D || $0 == 0x45 }
-        return isNumber ? value : ReportCSV.text(value)
-    }
+    /// The columns written as they are (a FOCUS Decimal may start with `-`); every other cell is text,
+    /// quoted and formula-safe as in every report, whatever it looks like (a deployment named `-1-1`).
+    static let numericColumns: Set<Int> = Set(
+        ["BilledCost", "ConsumedQuantity", "ContractedCost", "ContractedUnitPrice", "EffectiveCost", "ListCost", "ListUnitPrice", "PricingQuantity",
+         "x_SnapshotRevision", "x_UnpricedLines"].compactMap { (focusColumns + customColumns).firstIndex(of: $0) })
 
     static func consumedUnit(_ unit: PricingUnit) -> String {
         switch unit {

@@ -36,6 +36,7 @@ public struct RollupFunction: TimerFunction {
         switch outcome {
         case .written: return "written"
         case .unchanged: return "unchanged"
+        case .heldBack: return "held_back"
         case .busy: return "busy"
         }
     }
@@ -50,6 +51,8 @@ public struct RollupFunction: TimerFunction {
             return "\(result.day): unchanged (revision \(revision))"
         case .busy:
             return "\(result.day): skipped, another instance is rolling it up"
+        case let .heldBack(revision):
+            return "\(result.day): held back at revision \(revision): the counters hold less usage than the snapshot (lost or expired)"
         }
     }
 }
