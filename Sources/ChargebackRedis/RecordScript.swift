@@ -16,7 +16,8 @@ enum RecordScript {
     /// A duplicate still writes: it sets the marker's TTL to what it has left. Under
     /// `CHARGEBACK_DURABILITY` the `WAIT` after it then covers the first write of the event too: an
     /// event spooled because its write was not confirmed, and found a duplicate on replay, leaves the
-    /// spool only once a replica has it (a duplicate that wrote nothing would pass `WAIT` at once).
+    /// spool only once a replica has it. (Redis 7.0 moves a connection's write offset after every
+    /// command, writes or not; the write keeps this true where only writes move it.)
     ///
     /// Nothing is left half-written: a script that stops with an error keeps what it wrote, so the
     /// increments go through `pcall` and, when one fails (a counter already near Int64's limit) or

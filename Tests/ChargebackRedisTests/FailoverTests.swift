@@ -229,3 +229,45 @@ struct DurabilityCheckTests {
         await redis.close()
     }
 }
+
+@Suite("a replayed duplicate is acknowledged only once a replica has the event")
+struct DurableDuplicateTests {
+    @Test("the replica stalls: the event is not confirmed; found a duplicate on another connection, it is still not confirmed until the replica catches up")
+    func duplicateWaitsForTheReplica() async throws {
+        let servers = try ReplicatedRedis()
+        defer { servers.stop() }
+        try await servers.start()
+        let endpoint = RedisEndpoint(host: "127.0.0.1", port: servers.primaryPort)
+        let harness = LedgerHarness()
+        // Two ledgers on connections of their own (the handler's, and the spool replay's), each with
+        // the day's index already written, so the next event goes straight to the record script.
+        let first = RedisPool(endpoint: endpoint, size: 1, timeoutMilliseconds: 1200, durability: .replicas(1))
+        let replay = RedisPool(endpoint: endpoint, size: 1, timeoutMilliseconds: 1200, durability: .replicas(1))
+        let ledger = RedisLedger(redis: first), replayLedger = RedisLedger(redis: replay)
+        #expect(try await ledger.record(try harness.event(100)) == .recorded)
+        #expect(try await replayLedger.record(try harness.event(101)) == .recorded)
+        // The replica stays connected (still listed online) but stops acknowledging: a lagging replica.
+        servers.replica?.send(SIGSTOP)
+        let event = try harness.event(1)
+        await #expect(throws: RedisError.self) { _ = try await ledger.record(event) }
+        // The replay finds a duplicate. It must not pass WAIT while no replica has the event. (Redis 7.0
+        // moves a connection's write offset after any command, so even a duplicate that wrote nothing
+        // waits here; the record script's duplicate still writes, for versions that move it only on writes.)
+        do {
+            let outcome = try await replayLedger.record(event)
+            Issue.record("a duplicate was acknowledged (\(outcome)) while no replica had the event")
+        } catch let error as RedisError {
+            #expect(error.isTransient)
+        }
+        servers.replica?.send(SIGCONT)
+        var confirmed: RecordOutcome?
+        for _ in 0..<40 where confirmed == nil {
+            confirmed = try? await replayLedger.record(event)
+            if confirmed == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(confirmed == .duplicate)
+        #expect(try await harness.counters(replay)["gpt-4o", .requests] == 3)
+        await first.close()
+        await replay.close()
+    }
+}
