@@ -10,7 +10,7 @@ struct ChargebackCommand: AsyncParsableCommand {
         commandName: "chargeback",
         abstract: "Azure Functions custom handler: ingest APIM usage, roll it up, serve chargeback reports.",
         subcommands: [ServeCommand.self, ExtractCommand.self, RollupCommand.self, CheckCommand.self, EraseCommand.self, ReplayCommand.self,
-                      InspectCommand.self, RestoreCommand.self],
+                      InspectCommand.self, RestoreCommand.self, ReconcileCommand.self],
         defaultSubcommand: ServeCommand.self)
 
     /// The Functions host starts the handler with no arguments (host.json: `"arguments": []`): it

@@ -88,3 +88,27 @@ public struct RoundedTotals: Sendable {
         subscriptions[costCenter + "|" + subscription] ?? .zero
     }
 }
+
+extension Apportion {
+    /// `total` picos shared in proportion to `weights`, exactly: each share is its exact part
+    /// rounded toward zero, and the picos left go one each to the largest remainders (ties to the
+    /// earlier weight). The shares add up to `total`; nil when the weights are not positive.
+    public static func share(_ total: Money, by weights: [Int64]) -> [Money]? {
+        let sum = weights.reduce(Int128(0)) { $0 + Int128($1) }
+        guard sum > 0, weights.allSatisfy({ $0 >= 0 }) else { return nil }
+        let magnitude = total.picos.magnitude
+        guard magnitude <= UInt128(Int128.max) / UInt128(sum) else { return nil }
+        let whole = Int128(magnitude)
+        var shares = weights.map { whole * Int128($0) / sum }
+        var left = whole - shares.reduce(0, +)
+        let order = weights.indices.sorted { first, second in
+            let a = whole * Int128(weights[first]) % sum, b = whole * Int128(weights[second]) % sum
+            return a != b ? a > b : first < second
+        }
+        for index in order where left > 0 {
+            shares[index] += 1
+            left -= 1
+        }
+        return shares.map { Money(picos: total.picos < 0 ? -$0 : $0) }
+    }
+}

@@ -44,7 +44,7 @@ public enum FocusExport {
     ]
     public static let customColumns = [
         "x_ApimSubscriptionId", "x_CostCenter", "x_CostCenterName", "x_Deployment", "x_Model", "x_Meter", "x_PriceVersion", "x_PriceStatus",
-        "x_SnapshotRevision", "x_ChargeStatus", "x_UnpricedLines",
+        "x_SnapshotRevision", "x_ChargeStatus", "x_UnpricedLines", "x_TrueUpReason",
     ]
 
     /// The CSV (RFC 4180, CRLF): FOCUS columns, then the custom ones; an empty cell is null.
@@ -85,7 +85,7 @@ public enum FocusExport {
             "AI and Machine Learning", "Azure OpenAI", "Generative AI", skuId, meterName, skuId + "@" + (version.isEmpty ? "none" : version),
             key.subscription, key.subscription,
             key.subscription, key.costCenter, center, key.deployment, key.model, key.meter, version, status,
-            segment.revision.map(String.init) ?? "", segment.isProvisional ? "provisional" : "final", String(unpricedLines),
+            segment.revision.map(String.init) ?? "", segment.isProvisional ? "provisional" : "final", String(unpricedLines), "",
         ]
     }
 

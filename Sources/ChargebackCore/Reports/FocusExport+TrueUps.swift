@@ -1,0 +1,33 @@
+import CivilCalendar
+
+extension FocusExport {
+    /// Reconciliation true-ups as FOCUS rows, with the same columns as the usage export so both can
+    /// be read as one dataset: `ChargeCategory` `Adjustment` (FOCUS: "modifications to billing
+    /// data"), no quantity or unit price (FOCUS requires them only on Usage and Purchase rows), the
+    /// amount in every cost column, `x_ChargeStatus` `true-up` and `x_TrueUpReason` the reason
+    /// (`outside-apim`, `over-counted`, `price-drift`, `ptu`, `unmapped-meter`).
+    public static func renderTrueUps(_ trueUps: [Reconciliation.TrueUp], currency: String, costCenters: CostCenters, context: Context) -> String {
+        var out = (focusColumns + customColumns).joined(separator: ",") + "\r\n"
+        for trueUp in trueUps {
+            let key = trueUp.key
+            let model = key.model.isEmpty ? "unlisted" : key.model
+            let resourceId = trueUp.deployment.isEmpty ? context.openAIResourceId : context.openAIResourceId + "/deployments/" + trueUp.deployment
+            let amount = trueUp.amount.exactText
+            let description = "True-up (\(trueUp.reason.rawValue)) of \(meterName(key.meter)) on \(model) \(key.deploymentType), \(key.day)"
+            let cells = [
+                amount, context.billingAccountId, context.billingAccountName, currency,
+                instant(key.day.month.lastDay.adding(days: 1)), instant(key.day.month.firstDay), "Adjustment",
+                "", description, "One-Time", instant(key.day.adding(days: 1)), instant(key.day), "", "",
+                amount, "", amount, context.invoiceIssuer, amount, "", "",
+                "", "", "Microsoft", "Microsoft", resourceId, trueUp.deployment.isEmpty ? "account" : trueUp.deployment,
+                trueUp.deployment.isEmpty ? "Azure OpenAI account" : "Azure OpenAI deployment",
+                "AI and Machine Learning", "Azure OpenAI", "Generative AI", "", "", "",
+                trueUp.subscription, trueUp.subscription,
+                trueUp.subscription, trueUp.costCenter, costCenters.centers[trueUp.costCenter]?.name ?? trueUp.costCenter, trueUp.deployment, key.model,
+                key.meter, "", "true-up", "", "true-up", "0", trueUp.reason.rawValue,
+            ]
+            out += cells.indices.map { numericColumns.contains($0) ? cells[$0] : ReportCSV.text(cells[$0]) }.joined(separator: ",") + "\r\n"
+        }
+        return out
+    }
+}

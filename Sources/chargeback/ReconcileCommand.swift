@@ -1,0 +1,104 @@
+import ArgumentParser
+import ChargebackApp
+import ChargebackCore
+import ChargebackRedis
+import ChargebackUseCases
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `chargeback reconcile --export FILE --map FILE`: compares an Azure Cost Management FOCUS export
+/// with the ledger per day, model × deployment type and meter, and prints the true-up lines that
+/// share each difference (docs/reconciliation.md). Exits 3 when the drift exceeds `--alert-percent`.
+struct ReconcileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Compare an Azure cost export (FOCUS CSV) with the ledger and compute true-up lines.")
+
+    @Option(help: "The Cost Management FOCUS cost export (CSV) covering the Azure OpenAI account.")
+    var export: String
+
+    @Option(help: "The meter map: Azure meter names → model, deployment type and meter (config/retail-meter-map.example.json shows the shape).")
+    var map: String
+
+    @Option(help: "The Azure OpenAI account's resource id; default: CHARGEBACK_OPENAI_RESOURCE_ID.")
+    var resource: String?
+
+    @Option(help: "The export's cost column: BilledCost (the invoice) or EffectiveCost (commitments amortized).")
+    var cost = "BilledCost"
+
+    @Option(help: "Differences up to this amount per day, model and meter are left alone (decimal, in the price book's currency).")
+    var tolerance = "0.01"
+
+    @Option(help: "The cost center that receives what cannot be shared by use (calls outside APIM, unmapped meters).")
+    var owner = "PLATFORM"
+
+    @Option(help: "Exit 3 (an alert) when the drift exceeds this percentage of the invoice.")
+    var alertPercent = 1.0
+
+    @Option(help: "Write the true-up lines to this file as FOCUS 1.2 Adjustment rows.")
+    var focus: String?
+
+    func run() async throws {
+        let configuration = ChargebackCommand.toolConfiguration("reconcile")
+        guard cost == "BilledCost" || cost == "EffectiveCost" else { ChargebackCommand.fail("chargeback reconcile: --cost must be BilledCost or EffectiveCost", exitCode: 64) }
+        guard let limit = InvoiceNumber.picos(tolerance), limit >= 0 else { ChargebackCommand.fail("chargeback reconcile: --tolerance must be a decimal amount", exitCode: 64) }
+        guard alertPercent >= 0, alertPercent.isFinite else { ChargebackCommand.fail("chargeback reconcile: --alert-percent must be 0 or more", exitCode: 64) }
+        let pricer: Pricer
+        switch PricerLoader.load(configuration) {
+        case let .success(loaded): pricer = loaded
+        case let .failure(error): ChargebackCommand.fail("chargeback reconcile: \(error)")
+        }
+        let meterMap: InvoiceMeterMap
+        do {
+            meterMap = try InvoiceMeterMap.load(json: try Self.read(map, what: "--map"))
+        } catch let error as ConfigurationFileError {
+            ChargebackCommand.fail("chargeback reconcile: \(map): \(error)", exitCode: 65)
+        }
+        let accountId = resource ?? configuration.focus.openAIResourceId
+        let costExport: CostExport
+        do {
+            costExport = try CostExport(bytes: try Self.read(export, what: "--export"), resourceId: accountId, costColumn: cost, currency: pricer.book.currency)
+        } catch {
+            ChargebackCommand.fail("chargeback reconcile: \(export): \(error)", exitCode: 65)
+        }
+        let redis = ChargebackApplication.redis(configuration)
+        let source = ReportSource(counters: LedgerReader(redis: redis), store: SnapshotStore(redis: redis, retentionDays: configuration.snapshotRetentionDays),
+                                  pricer: pricer)
+        let reconciliation = Reconciliation(owner: owner, tolerance: Money(picos: limit))
+        let outcome: Reconciliation.Outcome
+        do {
+            outcome = try await InvoiceReconciler(source: source, reconciliation: reconciliation, map: meterMap).run(costExport, now: .now)
+            await redis.close()
+        } catch {
+            await redis.close()
+            ChargebackCommand.fail("chargeback reconcile: Redis failed: \(error)")
+        }
+        print("reconciliation of \(export) for \(accountId.lowercased()): \(costExport.rows.count) usage rows (\(costExport.otherRows) of other resources skipped), cost column \(cost)")
+        for (category, amount) in costExport.notCompared.sorted(by: { $0.key < $1.key }) {
+            print("not compared: \(category) rows of the account, \(amount.exactText) \(pricer.book.currency)")
+        }
+        print(outcome.text(currency: pricer.book.currency, tolerance: Money(picos: limit)), terminator: "")
+        if let focus {
+            let csv = FocusExport.renderTrueUps(outcome.trueUps, currency: pricer.book.currency, costCenters: pricer.costCenters,
+                                                context: FocusExport.Context(openAIResourceId: accountId, billingAccountId: configuration.focus.billingAccountId,
+                                                                             billingAccountName: configuration.focus.billingAccountName,
+                                                                             invoiceIssuer: configuration.focus.invoiceIssuer))
+            guard FileManager.default.createFile(atPath: focus, contents: Data(csv.utf8)) else {
+                ChargebackCommand.fail("chargeback reconcile: cannot write \(focus)", exitCode: 73)
+            }
+        }
+        if outcome.driftPercent > alertPercent {
+            ChargebackCommand.fail("chargeback reconcile: ALERT: drift \(outcome.drift.exactText) \(pricer.book.currency) is "
+                + "\((outcome.driftPercent * 100).rounded() / 100)% of the invoice, above --alert-percent \(alertPercent)", exitCode: 3)
+        }
+    }
+
+    static func read(_ path: String, what: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            ChargebackCommand.fail("chargeback reconcile: \(what) \(path): no such readable file", exitCode: 66)
+        }
+        return Array(data)
+    }
+}
