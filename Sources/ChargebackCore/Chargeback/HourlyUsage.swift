@@ -21,7 +21,8 @@ public struct HourlyUsage: Sendable, Equatable {
 }
 
 extension Array where Element == HourlyUsage {
-    /// The day's chargeback lines: counters added up per subscription × deployment, then priced.
+    /// The day's chargeback lines: counters added up per subscription × deployment, then priced; and
+    /// the hours of provisioned deployments, shared by use (`provisionedLines`).
     public func chargeLines(on day: CivilDay, pricer: Pricer, unpriced: inout Set<Unpriced>) -> [ChargeLine] {
         var totals: [Pair: [Counter: Int64]] = [:]
         for usage in self where usage.day == day {
@@ -31,7 +32,7 @@ extension Array where Element == HourlyUsage {
         for (pair, counters) in totals {
             lines += pricer.lines(subscription: pair.subscription, deployment: pair.deployment, counters: counters, day: day, unpriced: &unpriced)
         }
-        return lines.merged()
+        return (lines + provisionedLines(on: day, pricer: pricer)).merged()
     }
 }
 

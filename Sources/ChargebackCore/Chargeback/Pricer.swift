@@ -20,15 +20,15 @@ public struct Pricer: Sendable {
         case let .success(found): set = found
         case let .failure(reason):
             set = nil
-            unpriced.insert(reason)
+            if book.provisioning(deployment: deployment, on: day) == nil { unpriced.insert(reason) }
         }
         var quantities: [(BillingMeter, Int64)] = []
         for meter in BillingMeter.tokenMeters where meter != .reasoning && meter != .cacheWrite {
-            quantities.append((meter, counters[meter.counter] ?? 0))
+            quantities.append((meter, meter.counter.flatMap { counters[$0] } ?? 0))
         }
         // Cache writes are billed at the set's cache-write rate, or as input when it has none: never
         // cheaper than an uncached token, never free.
-        let cacheWrites = counters[BillingMeter.cacheWrite.counter] ?? 0
+        let cacheWrites = counters[.quantity(.cacheWriteInputTokens)] ?? 0
         if cacheWrites > 0 {
             if let set, set.micros(for: .cacheWrite) != nil {
                 quantities.append((.cacheWrite, cacheWrites))
@@ -37,13 +37,13 @@ public struct Pricer: Sendable {
             }
         }
         // Reasoning is billed as output unless the price set has a reasoning price.
-        let reasoning = counters[BillingMeter.reasoning.counter] ?? 0
+        let reasoning = counters[.quantity(.reasoningTokens)] ?? 0
         if let set, set.micros(for: .reasoning) != nil, reasoning > 0 {
             quantities = quantities.map { $0.0 == .output ? (.output, $0.1 - reasoning) : $0 }
             quantities.append((.reasoning, reasoning))
         }
-        quantities.append((.audio, counters[BillingMeter.audio.counter] ?? 0))
-        quantities.append((.characters, counters[BillingMeter.characters.counter] ?? 0))
+        quantities.append((.audio, counters[.quantity(.audioMilliseconds)] ?? 0))
+        quantities.append((.characters, counters[.quantity(.characters)] ?? 0))
         // gpt-image-1 and its kin report how many images they made, but are priced by image tokens:
         // a set with token prices for images and none per image bills them through their tokens,
         // so the count does not become a second (unpriced) line.
@@ -53,10 +53,14 @@ public struct Pricer: Sendable {
         }
         let model = book.deployments[deployment]?.model ?? ""
         let costCenter = costCenters.costCenter(of: subscription)
+        // A provisioned deployment's tokens are paid for by its hours (the `provisioned` lines): priced at 0.
+        let provisioning = book.provisioning(deployment: deployment, on: day)
         var lines: [ChargeLine] = []
         for (meter, quantity) in quantities where quantity != 0 {
             var price: LinePrice?
-            if let set {
+            if let provisioning {
+                price = LinePrice(version: provisioning.version, micros: 0, unit: meter.unit)
+            } else if let set {
                 if let micros = set.micros(for: meter) {
                     price = LinePrice(version: set.version, micros: micros, unit: meter.unit)
                 } else {

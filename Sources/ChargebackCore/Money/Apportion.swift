@@ -90,13 +90,19 @@ public struct RoundedTotals: Sendable {
 }
 
 extension Apportion {
-    /// `total` picos shared in proportion to `weights`, exactly: each share is its exact part
-    /// rounded toward zero, and the picos left go one each to the largest remainders (ties to the
-    /// earlier weight). The shares add up to `total`; nil when the weights are not positive.
+    /// `total` picos shared in proportion to `weights`, exactly (`share(units:by:)`); nil when the
+    /// weights are not positive.
     public static func share(_ total: Money, by weights: [Int64]) -> [Money]? {
+        share(units: total.picos, by: weights)?.map { Money(picos: $0) }
+    }
+
+    /// Whole units shared in proportion to `weights`, exactly: each share is its exact part rounded
+    /// toward zero, and the units left go one each to the largest remainders (ties to the earlier
+    /// weight). The shares add up to `total`; nil when the weights are not positive or too large.
+    public static func share(units total: Int128, by weights: [Int64]) -> [Int128]? {
         let sum = weights.reduce(Int128(0)) { $0 + Int128($1) }
         guard sum > 0, weights.allSatisfy({ $0 >= 0 }) else { return nil }
-        let magnitude = total.picos.magnitude
+        let magnitude = total.magnitude
         guard magnitude <= UInt128(Int128.max) / UInt128(sum) else { return nil }
         let whole = Int128(magnitude)
         var shares = weights.map { whole * Int128($0) / sum }
@@ -109,6 +115,6 @@ extension Apportion {
             shares[index] += 1
             left -= 1
         }
-        return shares.map { Money(picos: total.picos < 0 ? -$0 : $0) }
+        return shares.map { total < 0 ? -$0 : $0 }
     }
 }

@@ -7,6 +7,9 @@ public enum BillingMeter: Sendable, Hashable, CustomStringConvertible {
     case audio
     /// Characters turned into speech, priced per 1M characters.
     case characters
+    /// A share of a provisioned (PTU) deployment's hours, in millionths of a PTU-hour, priced per
+    /// PTU-hour (`Provisioning`).
+    case provisioned
 
     /// The token meters a price book prices per 1M tokens, by name.
     public static let tokenMeters: [BillingMeter] = [.input, .cachedInput, .cacheWrite, .output, .reasoning, .audioInput, .audioOutput, .imageInput,
@@ -27,13 +30,14 @@ public enum BillingMeter: Sendable, Hashable, CustomStringConvertible {
         case let .image(size, quality): return "image:\(size):\(quality)"
         case .audio: return "audio"
         case .characters: return "characters"
+        case .provisioned: return "provisioned"
         }
     }
 
     public var description: String { name }
 
     static let byName: [String: BillingMeter] = Dictionary(
-        uniqueKeysWithValues: (tokenMeters + [.audio, .characters]).map { ($0.name, $0) })
+        uniqueKeysWithValues: (tokenMeters + [.audio, .characters, .provisioned]).map { ($0.name, $0) })
 
     /// The meter of a name; nil when unknown.
     public init?(name: String) {
@@ -52,12 +56,14 @@ public enum BillingMeter: Sendable, Hashable, CustomStringConvertible {
         case .image: return .image
         case .audio: return .minute
         case .characters: return .millionCharacters
+        case .provisioned: return .ptuHour
         default: return .millionTokens
         }
     }
 
-    /// The ledger counter holding this meter's quantity.
-    public var counter: Counter {
+    /// The ledger counter holding this meter's quantity; nil for provisioned hours, which are
+    /// allocated, not counted.
+    public var counter: Counter? {
         switch self {
         case .input: return .quantity(.inputTokens)
         case .cachedInput: return .quantity(.cachedInputTokens)
@@ -71,6 +77,7 @@ public enum BillingMeter: Sendable, Hashable, CustomStringConvertible {
         case let .image(size, quality): return .images(size: size, quality: quality)
         case .audio: return .quantity(.audioMilliseconds)
         case .characters: return .quantity(.characters)
+        case .provisioned: return nil
         }
     }
 }
@@ -81,6 +88,7 @@ public enum PricingUnit: String, Sendable, Hashable, CaseIterable {
     case image = "1 image"
     case minute = "1 minute"
     case millionCharacters = "1M characters"
+    case ptuHour = "1 PTU-hour"
 
     /// The unit of a line's quantity.
     public var consumedUnit: String {
@@ -89,6 +97,7 @@ public enum PricingUnit: String, Sendable, Hashable, CaseIterable {
         case .image: return "images"
         case .minute: return "milliseconds"
         case .millionCharacters: return "characters"
+        case .ptuHour: return "millionths of a PTU-hour"
         }
     }
 
@@ -96,8 +105,8 @@ public enum PricingUnit: String, Sendable, Hashable, CaseIterable {
     public func cost(quantity: Int64, micros: Int64) -> Money {
         let product = Int128(quantity) * Int128(micros)
         switch self {
-        case .millionTokens, .millionCharacters:
-            // micros per 10⁶ units = picos per unit.
+        case .millionTokens, .millionCharacters, .ptuHour:
+            // micros per 10⁶ units = picos per unit (a PTU-hour line counts millionths of a PTU-hour).
             return Money(picos: product)
         case .image:
             return Money(picos: product * 1_000_000)

@@ -45,8 +45,13 @@ extension PriceBook {
             sets.append(try entry.priceSet(at: "prices[\(position)]"))
         }
         try checkOverlaps(sets)
+        var provisioned: [Provisioning] = []
+        for (position, entry) in (file.provisioned ?? []).enumerated() {
+            provisioned.append(try entry.provisioning(at: "provisioned[\(position)]", deployments: deployments))
+        }
+        try checkOverlaps(provisioned)
         return PriceBook(currency: file.currency, name: file.name ?? "price book", isIllustrative: file.illustrative ?? false,
-                         deployments: deployments, priceSets: sets)
+                         deployments: deployments, priceSets: sets, provisioned: provisioned)
     }
 
     /// Two sets for the same model, type, version and region must not be in force on the same day.
@@ -70,9 +75,10 @@ struct PriceBookFile: Decodable {
     var notice: String?
     var deployments: [String: DeploymentEntry]
     var prices: [PriceEntry]
+    var provisioned: [ProvisionedEntry]?
 
     enum CodingKeys: String, CodingKey {
-        case schemaVersion, name, currency, illustrative, notice, deployments, prices
+        case schemaVersion, name, currency, illustrative, notice, deployments, prices, provisioned
     }
 
     struct DeploymentEntry: Decodable {

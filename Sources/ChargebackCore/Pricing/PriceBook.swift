@@ -73,15 +73,19 @@ public struct PriceBook: Sendable {
     public var isIllustrative: Bool
     public var deployments: [String: DeploymentInfo]
     public var priceSets: [PriceSet]
+    /// Provisioned (PTU) deployments' hourly cost and how it is shared.
+    public var provisioned: [Provisioning]
     /// Sets by `model|deploymentType`.
     let index: [String: [PriceSet]]
 
-    public init(currency: String, name: String, isIllustrative: Bool, deployments: [String: DeploymentInfo], priceSets: [PriceSet]) {
+    public init(currency: String, name: String, isIllustrative: Bool, deployments: [String: DeploymentInfo], priceSets: [PriceSet],
+                provisioned: [Provisioning] = []) {
         self.currency = currency
         self.name = name
         self.isIllustrative = isIllustrative
         self.deployments = deployments
         self.priceSets = priceSets
+        self.provisioned = provisioned
         self.index = Dictionary(grouping: priceSets) { $0.model + "|" + $0.deploymentType }
     }
 

@@ -78,9 +78,9 @@ public enum FocusExport {
         return [
             costText, context.billingAccountId, context.billingAccountName, report.currency,
             instant(segment.from.month.lastDay.adding(days: 1)), instant(segment.from.month.firstDay), "Usage",
-            "", "\(meterName) of \(key.deployment) (\(key.model.isEmpty ? "model not in the price book" : key.model)), \(segment.from)", "Usage-Based",
+            "", "\(meterName) of \(key.deployment) (\(key.model.isEmpty ? "model not in the price book" : key.model)), \(segment.from)", unit == .ptuHour ? "Recurring" : "Usage-Based",
             instant(segment.to.adding(days: 1)), instant(segment.from), consumedQuantity(line.quantity, unit), consumedUnit(unit),
-            costText, unitPrice, costText, context.invoiceIssuer, costText, unitPrice, key.price == nil ? "Other" : "Standard",
+            costText, unitPrice, costText, context.invoiceIssuer, costText, unitPrice, key.price == nil ? "Other" : (unit == .ptuHour ? "Committed" : "Standard"),
             pricingQuantity(line.quantity, unit), pricingUnit(unit), "Microsoft", "Microsoft", deploymentId, key.deployment, "Azure OpenAI deployment",
             "AI and Machine Learning", "Azure OpenAI", "Generative AI", skuId, meterName, skuId + "@" + (version.isEmpty ? "none" : version),
             key.subscription, key.subscription,
@@ -116,6 +116,7 @@ public enum FocusExport {
         case .image: return "Images"
         case .minute: return "Seconds"
         case .millionCharacters: return "Characters"
+        case .ptuHour: return "PTU-Hours"
         }
     }
 
@@ -125,18 +126,23 @@ public enum FocusExport {
         case .image: return "Images"
         case .minute: return "Minutes"
         case .millionCharacters: return "1000000 Characters"
+        case .ptuHour: return "PTU-Hours"
         }
     }
 
     /// Tokens, images and characters as counted; audio in seconds (milliseconds ÷ 1000, exact).
     static func consumedQuantity(_ quantity: Int64, _ unit: PricingUnit) -> String {
-        unit == .minute ? decimal(Int128(quantity) * 1_000_000_000) : String(quantity)
+        switch unit {
+        case .minute: return decimal(Int128(quantity) * 1_000_000_000)
+        case .ptuHour: return decimal(Int128(quantity) * 1_000_000)
+        default: return String(quantity)
+        }
     }
 
     /// The quantity in pricing units: exact for per-million units; minutes to the pico (12 places).
     static func pricingQuantity(_ quantity: Int64, _ unit: PricingUnit) -> String {
         switch unit {
-        case .millionTokens, .millionCharacters: return decimal(Int128(quantity) * 1_000_000)
+        case .millionTokens, .millionCharacters, .ptuHour: return decimal(Int128(quantity) * 1_000_000)
         case .image: return String(quantity)
         case .minute:
             // milliseconds ÷ 60,000 in 10⁻¹² units: × 10¹² ÷ 60,000 = × 50,000,000 ÷ 3, half to even.
@@ -170,6 +176,7 @@ public enum FocusExport {
         case "imageOutput": return "Image Output Tokens"
         case "audio": return "Audio Minutes"
         case "characters": return "Speech Characters"
+        case "provisioned": return "Provisioned Throughput Unit Hours"
         default:
             let parts = meter.split(separator: ":")
             return parts.count == 3 && parts[0] == "image" ? "Images \(parts[1]) \(parts[2])" : meter
