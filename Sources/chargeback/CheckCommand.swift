@@ -43,6 +43,15 @@ struct CheckCommand: AsyncParsableCommand {
         let today = UTCTimestamp.now.day
         print("price book '\(book.name)' (\(configuration.priceBookPath)): \(book.currency), \(book.deployments.count) deployments, \(book.priceSets.count) price versions\(book.isIllustrative ? ", ILLUSTRATIVE prices" : "")")
         for deployment in book.deployments.keys.sorted() {
+            if let provisioning = book.provisioning(deployment: deployment, on: today) {
+                let owner: String
+                switch provisioning.unused {
+                case let .owner(center): owner = "unused capacity to \(center)"
+                case let .proRata(center): owner = "unused capacity spread pro rata, idle hours to \(center)"
+                }
+                print("  \(deployment): \(provisioning.version): \(provisioning.ptus) PTUs at \(DecimalText.text(micros: provisioning.microsPerPTUHour)) per PTU-hour, shared by use, \(owner)")
+                continue
+            }
             switch book.priceSet(deployment: deployment, on: today) {
             case let .success(set): print("  \(deployment): \(set.version)")
             case let .failure(reason): print("  \(deployment): UNPRICED today: \(reason)")

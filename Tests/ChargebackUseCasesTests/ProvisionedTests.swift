@@ -100,3 +100,20 @@ struct ProvisionedTests {
         }
     }
 }
+
+extension ProvisionedTests {
+    @Test("a late event takes its share of the hour from the unused capacity: a new revision, never held back")
+    func lateEvent() async throws {
+        let (harness, _) = try await snapshot(unused: "owner")
+        try await harness.record("b", id: "late", deployment: "ptu", prompt: 20_000, completion: 0)
+        let result = try await harness.rollup(book: Self.book(unused: "owner")).run(harness.day, reprice: false, now: harness.now)
+        guard case .written(revision: 2, _) = result.outcome else {
+            Issue.record("expected revision 2, got \(result.outcome)")
+            return
+        }
+        let lines = try #require(try await harness.backend.snapshots.latest(harness.day)).lines.filter { $0.key.meter == "provisioned" }
+        // b now weighs 70k like a: 140k of 200k, 1,400,000 millionths shared 700k/700k; the hour still whole.
+        #expect(lines.first { $0.key.subscription == harness.subscription("b") }?.quantity == 700_000)
+        #expect(lines.reduce(0) { $0 + $1.quantity } == 48_000_000)
+    }
+}

@@ -30,10 +30,14 @@ public enum RevisionPlan: Sendable, Equatable {
     /// (`subscription/deployment/meter`), nil when none is. Hourly counters only grow, so less usage
     /// than a snapshot already holds means the counters are incomplete, not that usage went away. Cost
     /// centers, models and prices may change between revisions: they are not part of the comparison.
+    /// Nor are provisioned (PTU) hours: they are shared, not counted, so a late event moves them from
+    /// the unused-capacity line (or from other users) to its subscription while the hour stays whole.
     public static func shrunkUsage(previous: [ChargeLine], current: [ChargeLine]) -> String? {
         func totals(_ lines: [ChargeLine]) -> [String: Int64] {
             var result: [String: Int64] = [:]
-            for line in lines { result[line.key.subscription + "/" + line.key.deployment + "/" + line.key.meter, default: 0] += line.quantity }
+            for line in lines where line.key.meter != BillingMeter.provisioned.name {
+                result[line.key.subscription + "/" + line.key.deployment + "/" + line.key.meter, default: 0] += line.quantity
+            }
             return result
         }
         let now = totals(current)
