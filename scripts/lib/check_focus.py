@@ -19,6 +19,9 @@ FOCUS 1.2 = commit 7296e31 of FinOps-Open-Cost-and-Usage-Spec/FOCUS_Spec). Check
   ContractedUnitPrice × PricingQuantity = ContractedCost (to 10⁻⁹: a per-minute quantity is given to
   12 places); ChargeFrequency not Usage-Based on a Purchase; ResourceName never the ResourceId.
 --self-test plants one mistake of each kind into a copy of FILE and fails unless each is caught.
+--report REPORT.json (this project's own export, not a spec rule): the priced rows' BilledCost adds
+up to the report's exactTotal to the last digit, and every other row is an unpriced line shown at
+its ceiling price (x_PriceStatus), so the file's total is the report's plus those, exactly.
 """
 import argparse
 import csv
@@ -182,6 +185,7 @@ def main():
     arguments.add_argument("file")
     arguments.add_argument("--rules", default=str(HERE / "focus-1.2-columns.json"))
     arguments.add_argument("--self-test", action="store_true")
+    arguments.add_argument("--report", help="the report JSON of the same period: totals must agree exactly")
     options = arguments.parse_args()
     rules = json.loads(pathlib.Path(options.rules).read_text())
     text = pathlib.Path(options.file).read_bytes().decode("utf-8")  # CRLF kept: the rows are CRLF-terminated
@@ -200,8 +204,19 @@ def main():
             print(f"check_focus: the check did not catch {name}", file=sys.stderr)
         if missed:
             return 1
+    agreement = ""
+    if options.report:
+        exact = decimal.Decimal(json.loads(pathlib.Path(options.report).read_text())["exactTotal"])
+        records = list(csv.DictReader(io.StringIO(text, newline="")))
+        priced = sum((decimal.Decimal(r["BilledCost"]) for r in records if r["x_PriceStatus"] == "priced"), decimal.Decimal(0))
+        ceiling = sum((decimal.Decimal(r["BilledCost"]) for r in records if r["x_PriceStatus"] != "priced"), decimal.Decimal(0))
+        if priced != exact:
+            print(f"check_focus: {options.file}: the priced rows' BilledCost adds up to {priced}, the report's exactTotal is {exact}", file=sys.stderr)
+            return 1
+        unpriced = sum(1 for r in records if r["x_PriceStatus"] != "priced")
+        agreement = f"; BilledCost of the priced rows = the report's exactTotal {exact}, plus {unpriced} unpriced rows at their ceiling ({ceiling})"
     print(f"check_focus: {options.file}: {rows} rows valid FOCUS {rules['version']} (spec commit {rules['commit'][:7]})"
-          + (", and every planted mistake caught" if options.self_test else ""))
+          + (", and every planted mistake caught" if options.self_test else "") + agreement)
     return 0
 
 
