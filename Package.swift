@@ -123,7 +123,7 @@ let package = Package(
             name: "chargeback",
             dependencies: [
                 "ChargebackApp", "ChargebackCore", "ChargebackRecords", "ChargebackRedis", "ChargebackSpool", "ChargebackUseCases", "CMemory", "CurlClient",
-                "EventLoopExecutor",
+                "EventLoopExecutor", "RedisClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

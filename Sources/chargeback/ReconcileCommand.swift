@@ -3,6 +3,7 @@ import ChargebackApp
 import ChargebackCore
 import ChargebackRedis
 import ChargebackUseCases
+import RedisClient
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -40,6 +41,9 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Option(help: "Write the true-up lines to this file as FOCUS 1.2 Adjustment rows.")
     var focus: String?
 
+    @Option(name: .customLong("alert-channel"), help: "A channel of the budget book (CHARGEBACK_BUDGETS) to alert on drift; repeat for more; default: all of them.")
+    var alertChannels: [String] = []
+
     func run() async throws {
         let configuration = ChargebackCommand.toolConfiguration("reconcile")
         guard cost == "BilledCost" || cost == "EffectiveCost" else { ChargebackCommand.fail("chargeback reconcile: --cost must be BilledCost or EffectiveCost", exitCode: 64) }
@@ -68,8 +72,13 @@ struct ReconcileCommand: AsyncParsableCommand {
                                   pricer: pricer)
         let reconciliation = Reconciliation(owner: owner, tolerance: Money(picos: limit))
         let outcome: Reconciliation.Outcome
+        var deliveries: [String] = []
         do {
             outcome = try await InvoiceReconciler(source: source, reconciliation: reconciliation, map: meterMap).run(costExport, now: .now)
+            if outcome.driftPercent > alertPercent {
+                deliveries = try await alert(outcome.driftAlert(account: accountId, currency: pricer.book.currency, threshold: alertPercent),
+                                             configuration: configuration, pricer: pricer, redis: redis)
+            }
             await redis.close()
         } catch {
             await redis.close()
@@ -89,10 +98,28 @@ struct ReconcileCommand: AsyncParsableCommand {
                 ChargebackCommand.fail("chargeback reconcile: cannot write \(focus)", exitCode: 73)
             }
         }
+        for delivery in deliveries { print("alert: \(delivery)") }
         if outcome.driftPercent > alertPercent {
             ChargebackCommand.fail("chargeback reconcile: ALERT: drift \(outcome.drift.exactText) \(pricer.book.currency) is "
                 + "\((outcome.driftPercent * 100).rounded() / 100)% of the invoice, above --alert-percent \(alertPercent)", exitCode: 3)
         }
+    }
+
+    /// Sends the drift alert to the budget book's channels (once per account, period and drift, as
+    /// budget alerts are); none configured: the exit status is the only alert.
+    func alert(_ alert: Alert, configuration: Configuration, pricer: Pricer, redis: any RedisCommandRouter) async throws -> [String] {
+        let book: BudgetBook
+        switch BudgetServices.load(configuration, pricer: .success(pricer)) {
+        case let .success(loaded?): book = loaded
+        case .success(nil): return ["no budget book (\(configuration.budgetsPath)): no channel to alert; the exit status is the alert"]
+        case let .failure(error): ChargebackCommand.fail("chargeback reconcile: \(error)")
+        }
+        let unknown = alertChannels.filter { id in !book.channels.contains { $0.id == id } }
+        guard unknown.isEmpty else { ChargebackCommand.fail("chargeback reconcile: --alert-channel \(unknown.joined(separator: ", ")): not a channel of the budget book", exitCode: 64) }
+        let channels = alertChannels.isEmpty ? book.channels.map(\.id) : alertChannels
+        let dispatcher = AlertDispatcher(ledger: AlertLedger(redis: redis), sender: WebhookSender(), channels: book.channels,
+                                         environment: ProcessInfo.processInfo.environment)
+        return try await dispatcher.dispatch([AlertCandidate(alert: alert, channels: channels)], sentAt: .now)
     }
 
     static func read(_ path: String, what: String) throws -> [UInt8] {

@@ -11,6 +11,8 @@ public struct Alert: Sendable, Hashable {
         case costAnomaly
         /// The share of failed requests in an hour above the configured rate.
         case errorRate
+        /// The Azure invoice and the ledger differ by more than the allowed share (`chargeback reconcile`).
+        case reconciliationDrift
     }
 
     /// How urgent the alert is.
