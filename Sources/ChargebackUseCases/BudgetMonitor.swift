@@ -118,11 +118,13 @@ public struct BudgetMonitor: Sendable {
             final = final.merged()
         }
         // The counters' hours from the period's start: the hour a local month starts in is its first.
+        // Provisioned hours likewise, and none still to come.
         var live: [ChargeLine] = []
         var unpriced = Set<Unpriced>()
+        let hours = Self.floorDivide(period.startSeconds, 3600)..<(Self.floorDivide(now.millisecondsSinceEpoch, 3_600_000) + 1)
         for day in CivilDay(daysSinceEpoch: Self.floorDivide(period.startSeconds, 86_400)).through(now.day) where !fromSnapshots.contains(day) {
             live += try await reader.usage(on: day, only: nil).filter { $0.hour * 3600 >= period.startSeconds }
-                .chargeLines(on: day, pricer: pricer, unpriced: &unpriced)
+                .chargeLines(on: day, pricer: pricer, unpriced: &unpriced, hours: hours)
         }
         let lines = final + live
         return (Self.costs(lines, by: \.subscription), Self.costs(lines, by: \.costCenter))

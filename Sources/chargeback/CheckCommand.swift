@@ -58,6 +58,15 @@ struct CheckCommand: AsyncParsableCommand {
             }
         }
         let centers = pricer.costCenters
+        // Idle PTU hours are charged to their owner: a cost center nobody reads would hide them. Refused
+        // here, before a deployment, not at the handler's start (a cost-center file edited later must
+        // not stop the reports).
+        for provisioning in book.provisioned where !centers.centers.isEmpty {
+            let owner = provisioning.unused.owner
+            if centers.centers[owner] == nil && owner != CostCenters.unassigned {
+                ChargebackCommand.fail("chargeback check: price book: provisioned '\(provisioning.version)': owner '\(owner)' is not a cost center of \(configuration.costCentersPath)")
+            }
+        }
         print("cost centers (\(configuration.costCentersPath)): \(centers.centers.count) cost centers, \(centers.subscriptions.count) subscriptions mapped, others go to '\(CostCenters.unassigned)'")
         if let budgets {
             configuration.budgetsPath = budgets

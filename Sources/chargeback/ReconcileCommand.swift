@@ -33,7 +33,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     var tolerance = "0.01"
 
     @Option(help: "The cost center that receives what cannot be shared by use (calls outside APIM, unmapped meters).")
-    var owner = "PLATFORM"
+    var owner = "CC-9000"
 
     @Option(help: "Exit 3 (an alert) when the drift exceeds this percentage of the invoice.")
     var alertPercent = 1.0
@@ -53,6 +53,9 @@ struct ReconcileCommand: AsyncParsableCommand {
         switch PricerLoader.load(configuration) {
         case let .success(loaded): pricer = loaded
         case let .failure(error): ChargebackCommand.fail("chargeback reconcile: \(error)")
+        }
+        guard pricer.costCenters.centers.isEmpty || pricer.costCenters.centers[owner] != nil || owner == CostCenters.unassigned else {
+            ChargebackCommand.fail("chargeback reconcile: --owner '\(owner)' is not a cost center of \(configuration.costCentersPath)", exitCode: 64)
         }
         let meterMap: InvoiceMeterMap
         do {
@@ -76,8 +79,13 @@ struct ReconcileCommand: AsyncParsableCommand {
         do {
             outcome = try await InvoiceReconciler(source: source, reconciliation: reconciliation, map: meterMap).run(costExport, now: .now)
             if outcome.driftPercent > alertPercent {
-                deliveries = try await alert(outcome.driftAlert(account: accountId, currency: pricer.book.currency, threshold: alertPercent),
-                                             configuration: configuration, pricer: pricer, redis: redis)
+                // A channel that fails must not cost the reconciliation its output: said, and the exit status stays the alert.
+                do {
+                    deliveries = try await alert(outcome.driftAlert(account: accountId, currency: pricer.book.currency, threshold: alertPercent),
+                                                 configuration: configuration, pricer: pricer, redis: redis)
+                } catch {
+                    deliveries = ["not sent: \(error)"]
+                }
             }
             await redis.close()
         } catch {

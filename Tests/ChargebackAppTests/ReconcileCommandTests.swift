@@ -34,7 +34,7 @@ struct ReconcileCommandTests {
          "channels": [{"id": "finops-webhook", "kind": "generic", "urlFromEnvironment": "HOOK_URL"}]}
         """.write(toFile: budgets, atomically: true, encoding: .utf8)
         let arguments = ["--export", try Fixture.path("azure/focus-cost-export-openai.csv"), "--map", try Fixture.path("azure/meter-map.json"),
-                         "--owner", "PLATFORM", "--focus", focus, "--resource", account]
+                         "--owner", "CC-9000", "--focus", focus, "--resource", account]
         let receiver = AlertDeliveryTests.Receiver()
         let (alert, again) = try await receiver.application().test(.live) { client in
             let port = try #require(client.port)
@@ -52,7 +52,7 @@ struct ReconcileCommandTests {
         #expect(alert.standardOutput.contains("6 usage rows (1 of other resources skipped)") && alert.standardOutput.contains("not compared: Purchase rows of the account, 720.00 USD"))
         #expect(alert.standardOutput.contains("6 true-up lines adding up to 39.85 USD"), "\(alert.standardOutput)")
         let rows = try String(contentsOfFile: focus, encoding: .utf8).split(separator: "\r\n")
-        #expect(rows.count == 7 && rows.dropFirst().allSatisfy { $0.contains(",PLATFORM,") && $0.contains(",(outside APIM),") })
+        #expect(rows.count == 7 && rows.dropFirst().allSatisfy { $0.contains(",CC-9000,AI Platform,") && $0.contains(",(outside APIM),") })
         let check = try await Spawn.run("/usr/bin/python3", [TestEnvironment.repositoryRoot + "/scripts/lib/check_focus.py", focus], environment: ["PATH": "/usr/bin:/bin"])
         #expect(check.status == 0, "\(check.standardOutput) \(check.standardError)")
 
@@ -80,6 +80,9 @@ struct ReconcileCommandTests {
             (["--export", export, "--map", map, "--tolerance", "-1"], 64, "--tolerance"),
             (["--export", export, "--map", map, "--alert-percent", "-1"], 64, "--alert-percent"),
             (["--map", map], 64, "--export"),
+            (["--export", export, "--map", map, "--owner", "NOPE"], 64, "--owner 'NOPE' is not a cost center"),
+            (["--export", export, "--map", map, "--resource", "/subscriptions/x/resourceGroups/r/providers/Microsoft.CognitiveServices/accounts/other"], 65,
+             "no row is of /subscriptions/x/resourcegroups/r/providers/microsoft.cognitiveservices/accounts/other (8 rows of other resources)"),
         ]
         for (arguments, status, reason) in cases {
             let result = try await run(arguments)

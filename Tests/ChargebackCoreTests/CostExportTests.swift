@@ -1,4 +1,5 @@
 import ChargebackCore
+import CivilCalendar
 import Testing
 
 /// Reading Azure cost exports: the numbers, the CSV, and every malformed input refused with a reason.
@@ -7,13 +8,14 @@ struct CostExportTests {
     @Test("numbers as exports write them, exact to the pico", arguments: [
         ("7.5E0", "7.50"), ("2.5E-01", "0.25"), ("0.0000000000004", "0.00"), ("0.0000000000005", "0.00"), ("0.0000000000015", "0.000000000002"),
         ("0.00000000000051", "0.000000000001"), ("-1.25", "-1.25"), ("+3", "3.00"), ("1.234567890123456789", "1.234567890123"),
-        ("12E3", "12000.00"), (" 5.00 ", "5.00"), ("0", "0.00"), (".5", "0.50"), ("5.", "5.00"), ("1e-100", "0.00"),
+        ("12E3", "12000.00"), (" 5.00 ", "5.00"), ("0", "0.00"), (".5", "0.50"), ("5.", "5.00"), ("1e-100", "0.00"), ("0E+30", "0.00"), ("-0", "0.00"),
     ])
     func numbers(text: String, expected: String) throws {
         #expect(InvoiceNumber.picos(text).map { Money(picos: $0).exactText } == expected)
     }
 
-    @Test("what is not a number is refused", arguments: ["", "-", ".", "1,5", "1.2.3", "e5", "1e", "1e999", "NaN", "Infinity", "0x10", "1" + String(repeating: "0", count: 30), "١٢"])
+    @Test("what is not a number is refused", arguments: ["", "-", ".", "1,5", "1.2.3", "e5", "1e", "1e999", "NaN", "Infinity", "0x10", "1" + String(repeating: "0", count: 30), "١٢",
+                                                         "1e-9223372036854775808", "1e9223372036854775807"])
     func notNumbers(text: String) {
         #expect(InvoiceNumber.picos(text) == nil)
     }
@@ -50,6 +52,8 @@ struct CostExportTests {
         (header + "\(account),2031-03-02T00:00Z,Usage,ten,USD,m,1,1\n", "row 1: BilledCost"),
         (header + "\(account),yesterday,Usage,1,USD,m,1,1\n", "row 1: ChargePeriodStart"),
         (header + "\(account),2031-03-02T00:00Z,Usage,1,EUR,m,1,1\n", "billed in EUR, the price book in USD"),
+        (header + String(repeating: "\(account),2031-03-02T00:00Z,Usage,\(String(repeating: "9", count: 24)),USD,m,1,1\n", count: 200), "more than 10¹⁸"),
+        (header + "/subscriptions/s/resourcegroups/r/providers/microsoft.storage/storageaccounts/x,2031-03-02T00:00Z,Usage,1,USD,m,1,1\n", "no row is of"),
     ])
     func refused(text: String, reason: String) {
         do {
@@ -81,6 +85,26 @@ struct CostExportTests {
             try InvoiceMeterMap.load(json: Array(#"{"meters": {"x": {"model": "gpt-4o", "deploymentType": "Global", "meter": "input"}}}"#.utf8))
         }
         #expect(throws: ConfigurationFileError.self) { try InvoiceMeterMap.load(json: Array("[]".utf8)) }
+        // Two names differing only in case: which one wins would depend on dictionary order.
+        #expect(throws: ConfigurationFileError.self) {
+            try InvoiceMeterMap.load(json: Array(#"{"meters": {"a": {"model": "m", "deploymentType": "GlobalStandard", "meter": "input"}, "A": {"model": "m", "deploymentType": "GlobalStandard", "meter": "output"}}}"#.utf8))
+        }
+    }
+
+    @Test("quantities too large to round are unreadable, not a trap")
+    func hugeQuantity() throws {
+        let text = "ResourceId,ChargePeriodStart,ChargeCategory,BilledCost,BillingCurrency,x_SkuMeterName,ConsumedQuantity,ConsumedUnit\n"
+            + "\(Self.account),2031-03-02T00:00Z,Usage,1,USD,m,1701411834604692.317316873036,100000000000 Tokens\n"
+        let export = try CostExport(bytes: Array(text.utf8), resourceId: Self.account, costColumn: "BilledCost", currency: "USD")
+        #expect(export.rows.count == 1 && export.rows.first?.quantity == nil)
+    }
+
+    @Test("weighted PTU tokens saturate instead of trapping")
+    func saturation() throws {
+        let provisioning = Provisioning(deployment: "p", effectiveFrom: CivilDay(daysSinceEpoch: 0), effectiveTo: nil, version: "v", ptus: 1,
+                                        microsPerPTUHour: 1, tokensPerPTUHour: 1, outputTokenWeight: 1000, unused: .owner("o"))
+        #expect(provisioning.weightedTokens([.quantity(.inputTokens): 5_000_000_000_000_000_000, .quantity(.outputTokens): 2_000_000_000_000_000_000]) == Int64.max / 2)
+        #expect(provisioning.weightedTokens([.quantity(.inputTokens): 3, .quantity(.cacheWriteInputTokens): 2, .quantity(.outputTokens): 1, .quantity(.cachedInputTokens): 9]) == 1005)
     }
 
     @Test("a difference is shared exactly, whatever its sign and the weights")

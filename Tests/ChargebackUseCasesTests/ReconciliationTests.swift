@@ -20,7 +20,14 @@ struct ReconciliationTests {
     static let account = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/providers/Microsoft.CognitiveServices/accounts/local-openai"
     static let first = CivilDay.parse("2031-03-02") ?? CivilDay(daysSinceEpoch: 0)
 
-    func outcome(tolerance: String = "0.01") async throws -> Reconciliation.Outcome {
+    /// The book with the PTU deployment's hours priced and shared: 1 PTU at 0.90 an hour, 100k weighted tokens.
+    static let provisionedBook = book.replacingOccurrences(of: #""prices":"#, with: """
+        "provisioned": [{"deployment": "ptu", "effectiveFrom": "2030-01-01", "ptus": 1, "perPTUHour": "0.90", "tokensPerPTUHour": 100000,
+                         "outputTokenWeight": 4, "unused": "owner", "owner": "PLATFORM"}],
+        "prices":
+        """)
+
+    func outcome(tolerance: String = "0.01", book: String = ReconciliationTests.book) async throws -> Reconciliation.Outcome {
         let harness = MoneyHarness(backend: .memory(), day: Self.first, tag: "rec")
         let second = Self.first.adding(days: 1)
         // Day 1: a 2M input + 300k output, b 1M input + 100k output on `chat`.
@@ -33,7 +40,7 @@ struct ReconciliationTests {
         let centers = try CostCenters.load(json: Array("""
         {"schemaVersion": 1, "costCenters": [{"id": "CC-1", "name": "Marketing"}], "subscriptions": {"\(harness.subscription("a"))": "CC-1"}}
         """.utf8))
-        let pricer = Pricer(book: try PriceBook.load(json: Array(Self.book.utf8)), costCenters: centers)
+        let pricer = Pricer(book: try PriceBook.load(json: Array(book.utf8)), costCenters: centers)
         let source = ReportSource(counters: harness.backend.counters, store: harness.backend.snapshots, pricer: pricer)
         let export = try CostExport(bytes: try Fixture.bytes("azure/focus-cost-export-openai.csv"), resourceId: Self.account, costColumn: "BilledCost",
                                     currency: "USD")
@@ -72,6 +79,22 @@ struct ReconciliationTests {
         #expect(outcome.invoiceTotal == Money(exactText: "39.85") && outcome.ledgerTotal == Money(exactText: "14"))
         #expect(sum == outcome.invoiceTotal - outcome.ledgerTotal && sum == outcome.drift)
         #expect(abs(outcome.driftPercent - 64.868) < 0.001)
+    }
+
+    @Test("a PTU difference on a book that shares the hours goes to the ledger's PTU-hour lines, the owner's idle hours included")
+    func provisionedShares() async throws {
+        let outcome = try await outcome(book: Self.provisionedBook)
+        // The ledger holds 24 PTU-hours at 0.90 = 21.60; Azure billed 24.00: 2.40 shared by PTU-hours.
+        let second = Self.first.adding(days: 1)
+        let comparison = try #require(outcome.comparisons.first { $0.key.meter == "provisioned" && $0.key.day == second })
+        #expect(comparison.ledgerCost == Money(exactText: "21.6") && comparison.ledgerQuantity == 24_000_000 && comparison.reason == .provisioned)
+        let shares = outcome.trueUps.filter { $0.reason == .provisioned && $0.key.day == second }
+        // At 10:00 a weighs 70k and b 90k of a 100k capacity: the hour is all used, 437,500 and 562,500 millionths; 23 idle hours.
+        #expect(Set(shares.map { "\($0.subscription) \($0.amount.exactText)" }) == ["sub-a-rec 0.04375", "sub-b-rec 0.05625", "(unused capacity) 2.30"])
+        #expect(shares.allSatisfy { $0.deployment == "ptu" } && shares.reduce(Money.zero) { $0 + $1.amount } == Money(exactText: "2.4"))
+        // Day 1: the book owes 24 idle hours (21.60), the invoice bills none: a credit, all on the idle-hours line.
+        #expect(outcome.trueUps.filter { $0.reason == .provisioned && $0.key.day == Self.first }.map { "\($0.subscription) \($0.amount.exactText)" }
+            == ["(unused capacity) -21.60"])
     }
 
     @Test("a tolerance leaves small differences alone")

@@ -94,7 +94,9 @@ struct RedisConnectionTests {
             _ = try await admin.send(["ACL", "SETUSER", user, "on", ">" + token, "~*", "+@all"])
         }
         let calls = NIOLockedValueBox(0)
-        let renewAt = Int64(Date().timeIntervalSince1970) + 2
+        // Far enough ahead that a loaded machine's connect and first call land before it (CI once took
+        // over a second there, and the check before the sleep saw the credentials already due).
+        let renewAt = Int64(Date().timeIntervalSince1970) + 5
         let pool = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 1, timeoutMilliseconds: Self.timeout) {
             calls.withLockedValue { value -> Int in value += 1; return value } == 1
                 ? RedisAuthentication(user: first, password: "token-1", renewAt: renewAt)
@@ -104,7 +106,9 @@ struct RedisConnectionTests {
         let id = try await pool.send(["CLIENT", "ID"])
         await pool.renewCredentials()
         #expect(calls.withLockedValue { $0 } == 1, "renewed before it was due")
-        try await Task.sleep(for: .milliseconds(3100))
+        // Until just past the renewal time, however long the calls above took.
+        let wait = Double(renewAt + 1) - Date().timeIntervalSince1970
+        if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1000) + 100)) }
         // Commands never renew (they must not wait for the identity endpoint); the owner's sweep does.
         #expect(try await pool.send(["ACL", "WHOAMI"]).text == first)
         await pool.renewCredentials()

@@ -23,7 +23,9 @@ public struct HourlyUsage: Sendable, Equatable {
 extension Array where Element == HourlyUsage {
     /// The day's chargeback lines: counters added up per subscription × deployment, then priced; and
     /// the hours of provisioned deployments, shared by use (`provisionedLines`).
-    public func chargeLines(on day: CivilDay, pricer: Pricer, unpriced: inout Set<Unpriced>) -> [ChargeLine] {
+    /// `hours` (hours since the epoch) limits the provisioned hours counted: a budget's period, the
+    /// hours gone by; nil: all 24.
+    public func chargeLines(on day: CivilDay, pricer: Pricer, unpriced: inout Set<Unpriced>, hours: Range<Int64>? = nil) -> [ChargeLine] {
         var totals: [Pair: [Counter: Int64]] = [:]
         for usage in self where usage.day == day {
             totals[Pair(subscription: usage.subscription, deployment: usage.deployment), default: [:]].merge(usage.counters, uniquingKeysWith: +)
@@ -32,7 +34,7 @@ extension Array where Element == HourlyUsage {
         for (pair, counters) in totals {
             lines += pricer.lines(subscription: pair.subscription, deployment: pair.deployment, counters: counters, day: day, unpriced: &unpriced)
         }
-        return (lines + provisionedLines(on: day, pricer: pricer)).merged()
+        return (lines + provisionedLines(on: day, pricer: pricer, hours: hours)).merged()
     }
 }
 

@@ -9,7 +9,8 @@ extension Array where Element == HourlyUsage {
     /// it that hour, by their utilisation-weighted tokens, exactly (largest remainder). What they left
     /// unused goes to the owner, or is spread over them (`Provisioning.Unused`); an hour nobody used
     /// is the owner's. Each hour's lines add up to `ptus` PTU-hours, so to `ptus` × the hourly price.
-    public func provisionedLines(on day: CivilDay, pricer: Pricer) -> [ChargeLine] {
+    /// `hours` (hours since the epoch), when given, limits the hours shared to those in it.
+    public func provisionedLines(on day: CivilDay, pricer: Pricer, hours: Range<Int64>? = nil) -> [ChargeLine] {
         var lines: [ChargeLine] = []
         for provisioning in pricer.book.provisioned where provisioning.isEffective(on: day) {
             var weights: [Int64: [String: Int64]] = [:]
@@ -21,7 +22,7 @@ extension Array where Element == HourlyUsage {
             var quantities: [String: Int64] = [:]
             var unused: Int64 = 0
             let firstHour = day.daysSinceEpoch * 24
-            for hour in firstHour..<(firstHour + 24) {
+            for hour in firstHour..<(firstHour + 24) where hours?.contains(hour) ?? true {
                 let users = (weights[hour] ?? [:]).filter { $0.value > 0 }.sorted { $0.key < $1.key }
                 let total = users.reduce(Int128(0)) { $0 + Int128($1.value) }
                 var shared = Int128(provisioning.hourQuantity)

@@ -63,9 +63,9 @@ public struct Provisioning: Sendable, Hashable {
     /// included) plus output × the output weight. Cached input is not counted: Azure deducts it
     /// from provisioned utilisation.
     public func weightedTokens(_ counters: [Counter: Int64]) -> Int64 {
-        let input = (counters[.quantity(.inputTokens)] ?? 0) + (counters[.quantity(.cacheWriteInputTokens)] ?? 0)
-        let output = counters[.quantity(.outputTokens)] ?? 0
-        let (weighted, overflow) = output.multipliedReportingOverflow(by: outputTokenWeight)
-        return overflow ? Int64.max / 2 : min(Int64.max / 2, max(0, input) + max(0, weighted))
+        // In 128 bits, then capped: counters a team inflates must not trap the rollup.
+        let input = Int128(max(0, counters[.quantity(.inputTokens)] ?? 0)) + Int128(max(0, counters[.quantity(.cacheWriteInputTokens)] ?? 0))
+        let output = Int128(max(0, counters[.quantity(.outputTokens)] ?? 0)) * Int128(outputTokenWeight)
+        return Int64(min(Int128(Int64.max / 2), input + output))
     }
 }

@@ -27,7 +27,8 @@ extension CostExport {
 
         /// `picos` (10⁻¹² units) × `times`, in whole units rounded half up.
         func wholeUnits(_ picos: Int128, times: Int128) -> Int128? {
-            guard times > 0, picos.magnitude < UInt128(Int128.max) / UInt128(times) else { return nil }
+            // Room for the half unit added to round: the product stays below Int128.max − 10¹².
+            guard times > 0, picos.magnitude < (UInt128(Int128.max) - 1_000_000_000_000) / UInt128(times) else { return nil }
             let product = picos * times
             return (product + (product >= 0 ? 500_000_000_000 : -500_000_000_000)) / 1_000_000_000_000
         }

@@ -26,6 +26,8 @@ public struct CostExport: Sendable {
         case missingColumn(String)
         case badCell(row: Int, column: String)
         case currency(found: String, expected: String)
+        case tooLarge
+        case noRows(resource: String, otherRows: Int)
 
         public var description: String {
             switch self {
@@ -33,6 +35,9 @@ public struct CostExport: Sendable {
             case let .missingColumn(name): return "the column \(name) is missing: is this a FOCUS cost export?"
             case let .badCell(row, column): return "the account's row \(row): \(column) is not what a FOCUS export holds there"
             case let .currency(found, expected): return "the export is billed in \(found), the price book in \(expected)"
+            case .tooLarge: return "its amounts add up to more than 10¹⁸: not an invoice"
+            case let .noRows(resource, otherRows):
+                return "no row is of \(resource) (\(otherRows) rows of other resources): give the Azure OpenAI account's resource id (--resource or CHARGEBACK_OPENAI_RESOURCE_ID)"
             }
         }
     }
@@ -77,12 +82,16 @@ public struct CostExport: Sendable {
         let units = Units(table)
         var rows: [Row] = []
         var notCompared: [String: Money] = [:]
+        // Each amount is below 10²⁴; their sum is bounded too, so no total of the export can overflow.
+        var magnitude: UInt128 = 0
         for (offset, cells) in table.rows.enumerated() {
             // The rows of other resources are not kept, so this is the row's place among the account's.
             let line = offset + 1
             guard cells[billingCurrency] == currency else { throw .currency(found: cells[billingCurrency], expected: currency) }
             guard let picos = InvoiceNumber.picos(cells[cost]) else { throw .badCell(row: line, column: costColumn) }
             let amount = Money(picos: picos)
+            magnitude += picos.magnitude
+            guard magnitude <= 1_000_000_000_000_000_000_000_000_000_000 else { throw .tooLarge }
             guard cells[category] == "Usage" else {
                 notCompared[cells[category], default: .zero] += amount
                 continue
@@ -90,6 +99,7 @@ public struct CostExport: Sendable {
             guard let day = CivilDay.parse(String(cells[start].prefix(10))) else { throw .badCell(row: line, column: "ChargePeriodStart") }
             rows.append(Row(day: day, meterName: cells[meter], quantity: units.quantity(cells), cost: amount))
         }
+        guard !table.rows.isEmpty else { throw .noRows(resource: account, otherRows: otherRows) }
         self.rows = rows
         self.otherRows = otherRows
         self.notCompared = notCompared

@@ -42,6 +42,10 @@ public struct InvoiceMeterMap: Sendable {
         } catch {
             throw ConfigurationFileError("meter map: not valid JSON of the documented shape (\(DecodingErrorText.describe(error)))")
         }
+        let lowered = Dictionary(grouping: file.meters.keys) { $0.lowercased() }
+        if let twice = lowered.values.first(where: { $0.count > 1 }) {
+            throw ConfigurationFileError("meter map: \(twice.sorted().joined(separator: " and ")) differ only in case (Azure meter names are compared without case)")
+        }
         for (name, target) in file.meters.sorted(by: { $0.key < $1.key }) {
             guard !target.model.isEmpty else { throw ConfigurationFileError("meter map: meters.\(name): model is empty") }
             guard PriceBook.deploymentTypes.contains(target.deploymentType) else {

@@ -13,7 +13,7 @@ public enum InvoiceNumber {
         }
         var exponent = 0
         if let marker = rest.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            guard let value = Int(rest[rest.index(after: marker)...]), abs(value) <= 100 else { return nil }
+            guard let value = Int(rest[rest.index(after: marker)...]), value.magnitude <= 100 else { return nil }
             exponent = value
             rest = rest[..<marker]
         }
@@ -21,6 +21,7 @@ public enum InvoiceNumber {
         let whole = parts[0], fraction = parts.count == 2 ? parts[1] : ""
         guard !(whole.isEmpty && fraction.isEmpty), (whole + fraction).allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         var digits = Array((whole + fraction).utf8.map { Int128($0 - UInt8(ascii: "0")) }.drop { $0 == 0 })
+        guard !digits.isEmpty else { return 0 }
         // The value is digits × 10^scale picos.
         let scale = exponent - fraction.count + 12
         guard digits.count + scale <= 36 else { return nil }

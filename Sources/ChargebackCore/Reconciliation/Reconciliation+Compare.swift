@@ -55,7 +55,7 @@ extension Reconciliation {
         var outcome = Outcome(comparisons: [], trueUps: [], invoiceTotal: .zero, ledgerTotal: .zero, drift: .zero)
         for key in Set(invoice.keys).union(shares.keys).sorted() {
             let counted = shares[key] ?? []
-            let ledgerQuantity = counted.reduce(Int64(0)) { $0 + $1.quantity }
+            let ledgerQuantity = counted.reduce(Int128(0)) { $0 + Int128($1.quantity) }
             var comparison = Comparison(key: key, ledgerQuantity: ledgerQuantity, invoiceQuantity: invoice[key]?.quantity,
                                         ledgerCost: priced[key]?.cost ?? .zero, invoiceCost: invoice[key]?.cost ?? .zero,
                                         unpricedLines: priced[key]?.unpriced ?? 0, reason: nil)
@@ -65,7 +65,10 @@ extension Reconciliation {
                 let reason = Self.reason(comparison)
                 comparison.reason = reason
                 outcome.drift += Money(picos: Int128(comparison.difference.picos.magnitude))
-                let sharers = reason == .provisioned
+                // A PTU difference goes to the ledger's own PTU-hour lines (the owner's unused capacity
+                // included) when the book shares the hours; without a `provisioned` entry, to the day's
+                // tokens on deployments of that model and type.
+                let sharers = reason == .provisioned && counted.isEmpty
                     ? shares.filter { $0.key.day == key.day && $0.key.model == key.model && $0.key.deploymentType == key.deploymentType }
                         .sorted { $0.key < $1.key }.flatMap(\.value).filter(\.isTokens)
                     : counted
@@ -94,8 +97,8 @@ extension Reconciliation {
         if comparison.key.meter.hasPrefix("unmapped:") { return .unmappedMeter }
         guard comparison.ledgerQuantity > 0 else { return .outsideAPIM }
         guard let invoiceQuantity = comparison.invoiceQuantity else { return comparison.difference.picos > 0 ? .outsideAPIM : .overCounted }
-        let gap = invoiceQuantity - Int128(comparison.ledgerQuantity)
-        if gap.magnitude > max(1, UInt128(comparison.ledgerQuantity) / 1000) { return gap > 0 ? .outsideAPIM : .overCounted }
+        let gap = invoiceQuantity - comparison.ledgerQuantity
+        if gap.magnitude > max(1, comparison.ledgerQuantity.magnitude / 1000) { return gap > 0 ? .outsideAPIM : .overCounted }
         return .priceDrift
     }
 }

@@ -10,7 +10,8 @@ extension Reconciliation.Outcome {
             let unpriced = comparison.unpricedLines > 0 ? " (\(comparison.unpricedLines) unpriced)" : ""
             out += [
                 "\(key.day)", key.model.isEmpty ? "-" : key.model, key.deploymentType.isEmpty ? "-" : key.deploymentType, key.meter,
-                String(comparison.ledgerQuantity), comparison.invoiceQuantity.map { String($0) } ?? "?", comparison.ledgerCost.exactText + unpriced,
+                key.meter == BillingMeter.provisioned.name ? Money(picos: comparison.ledgerQuantity * 1_000_000).exactText + " h" : String(comparison.ledgerQuantity),
+                comparison.invoiceQuantity.map { String($0) } ?? "?", comparison.ledgerCost.exactText + unpriced,
                 comparison.invoiceCost.exactText, comparison.difference.exactText, status,
             ].joined(separator: "\t") + "\n"
         }

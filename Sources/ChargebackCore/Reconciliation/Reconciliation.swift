@@ -7,8 +7,9 @@ import CivilCalendar
 /// The rule, per compared key whose difference (invoice − ledger) exceeds the tolerance:
 /// - the difference is shared among the ledger's lines of that key (APIM subscription ×
 ///   deployment) in proportion to their quantity, exactly to the pico (largest remainder);
-/// - a provisioned (PTU) charge, which the ledger never prices, is shared the same way by all of
-///   that day's tokens on deployments of that model and type;
+/// - a provisioned (PTU) difference is shared by the ledger's PTU-hour lines of the key (the book's
+///   `provisioned` entries), or, when the book has none, by all of that day's tokens on deployments
+///   of that model and type;
 /// - with no ledger usage to share it by (every call bypassed APIM, or a meter the map does not
 ///   know), it goes to the owner: a configured platform cost center.
 public struct Reconciliation: Sendable {
@@ -49,8 +50,8 @@ public struct Reconciliation: Sendable {
     /// One compared key.
     public struct Comparison: Sendable {
         public var key: Key
-        /// Tokens (or images, milliseconds, characters) the ledger counted.
-        public var ledgerQuantity: Int64
+        /// Tokens (or images, milliseconds, characters; millionths of a PTU-hour) the ledger counted.
+        public var ledgerQuantity: Int128
         /// What the invoice says, in the same unit; nil when its unit could not be read.
         public var invoiceQuantity: Int128?
         public var ledgerCost: Money
