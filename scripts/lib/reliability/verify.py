@@ -4,6 +4,7 @@ Redis key: `chargeback inspect` reads through the handler's own adapters (Source
 import collections
 import json
 import os
+import pathlib
 import subprocess
 import time
 
@@ -57,12 +58,31 @@ def read_ledger(view, subscriptions, day):
 
 
 def read_snapshot(view, day):
-    """(latest revision, revision numbers present, lines summed per (subscription, deployment, meter))."""
+    """(latest revision, revision numbers present, lines summed per (subscription, deployment, meter)).
+    Provisioned (PTU) hours are shared, not counted: they are checked apart (check_provisioned)."""
     state = view.inspect("--snapshot", day)["snapshots"][day]
     lines = collections.Counter()
     for line in state["lines"]:
-        lines[(line["subscription"], line["deployment"], line["meter"])] += line["quantity"]
+        if line["meter"] != "provisioned":
+            lines[(line["subscription"], line["deployment"], line["meter"])] += line["quantity"]
     return state.get("latest"), state["revisions"], lines
+
+
+def provisioned_hours(view, day):
+    """Millionths of a PTU-hour per provisioned deployment in the day's latest snapshot."""
+    hours = collections.Counter()
+    for line in view.inspect("--snapshot", day)["snapshots"][day]["lines"]:
+        if line["meter"] == "provisioned":
+            hours[line["deployment"]] += line["quantity"]
+    return hours
+
+
+def check_provisioned(check, view, day, suffix):
+    """Each PTU deployment of the app's price book is shared whole: 24 h x its PTUs, in millionths."""
+    book = json.loads((pathlib.Path(view.app_root) / "config" / "price-book.json").read_text())
+    want = {entry["deployment"]: entry["ptus"] * 24 * 1_000_000 for entry in book.get("provisioned", [])}
+    got = dict(provisioned_hours(view, day))
+    check.add("provisioned hours shared whole (24 h x PTUs)" + suffix, got == want, f"expected {want}, got {got}")
 
 
 def snapshot_expected(expected):
@@ -185,6 +205,7 @@ def check_snapshot(check, view, day, expected, before=None, label=""):
     previous = before or 0
     mismatch = diff(want, lines)
     check.add("day snapshot lines equal the ledger's tokens" + suffix, not mismatch, "; ".join(mismatch))
+    check_provisioned(check, view, day, suffix)
     consecutive = latest is not None and revisions == list(range(1, latest + 1))
     added = (latest or 0) - previous
     check.add("the rollup wrote exactly one new revision (revisions 1..n, no gap, no twin)" + suffix,
