@@ -61,9 +61,9 @@ struct CheckCommand: AsyncParsableCommand {
         // Idle PTU hours are charged to their owner: a cost center nobody reads would hide them. Refused
         // here, before a deployment, not at the handler's start (a cost-center file edited later must
         // not stop the reports).
-        for provisioning in book.provisioned where !centers.centers.isEmpty {
+        for provisioning in book.provisioned {
             let owner = provisioning.unused.owner
-            if centers.centers[owner] == nil && owner != CostCenters.unassigned {
+            if !centers.isKnown(owner) {
                 ChargebackCommand.fail("chargeback check: price book: provisioned '\(provisioning.version)': owner '\(owner)' is not a cost center of \(configuration.costCentersPath)")
             }
         }

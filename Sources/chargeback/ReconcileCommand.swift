@@ -54,7 +54,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         case let .success(loaded): pricer = loaded
         case let .failure(error): ChargebackCommand.fail("chargeback reconcile: \(error)")
         }
-        guard pricer.costCenters.centers.isEmpty || pricer.costCenters.centers[owner] != nil || owner == CostCenters.unassigned else {
+        guard pricer.costCenters.isKnown(owner) else {
             ChargebackCommand.fail("chargeback reconcile: --owner '\(owner)' is not a cost center of \(configuration.costCentersPath)", exitCode: 64)
         }
         let meterMap: InvoiceMeterMap

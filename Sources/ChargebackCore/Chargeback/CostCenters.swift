@@ -25,6 +25,12 @@ public struct CostCenters: Sendable {
         self.subscriptions = subscriptions
     }
 
+    /// True when lines may be charged to `id`: a cost center of the file, `unassigned`, or any id
+    /// when no file is loaded (every subscription is `unassigned` then, and nothing is checked).
+    public func isKnown(_ id: String) -> Bool {
+        centers.isEmpty || centers[id] != nil || id == Self.unassigned
+    }
+
     /// The cost center id of a subscription.
     public func costCenter(of subscription: String) -> String {
         subscriptions[subscription] ?? CostCenters.unassigned

@@ -15,12 +15,14 @@ public struct Pricer: Sendable {
     /// why lines have no price.
     public func lines(subscription: String, deployment: String, counters: [Counter: Int64], day: CivilDay,
                       unpriced: inout Set<Unpriced>) -> [ChargeLine] {
+        // A provisioned deployment's tokens are paid for by its hours (the `provisioned` lines): priced at 0.
+        let provisioning = book.provisioning(deployment: deployment, on: day)
         let set: PriceSet?
         switch book.priceSet(deployment: deployment, on: day) {
         case let .success(found): set = found
         case let .failure(reason):
             set = nil
-            if book.provisioning(deployment: deployment, on: day) == nil { unpriced.insert(reason) }
+            if provisioning == nil { unpriced.insert(reason) }
         }
         var quantities: [(BillingMeter, Int64)] = []
         for meter in BillingMeter.tokenMeters where meter != .reasoning && meter != .cacheWrite {
@@ -53,8 +55,6 @@ public struct Pricer: Sendable {
         }
         let model = book.deployments[deployment]?.model ?? ""
         let costCenter = costCenters.costCenter(of: subscription)
-        // A provisioned deployment's tokens are paid for by its hours (the `provisioned` lines): priced at 0.
-        let provisioning = book.provisioning(deployment: deployment, on: day)
         var lines: [ChargeLine] = []
         for (meter, quantity) in quantities where quantity != 0 {
             var price: LinePrice?

@@ -56,11 +56,17 @@ extension PriceBook {
 
     /// Two sets for the same model, type, version and region must not be in force on the same day.
     static func checkOverlaps(_ sets: [PriceSet]) throws(ConfigurationFileError) {
-        let groups = Dictionary(grouping: sets) { [$0.model, $0.deploymentType, $0.modelVersion ?? "*", $0.region ?? "*"].joined(separator: "|") }
-        for group in groups.values {
-            let ordered = group.sorted { $0.effectiveFrom < $1.effectiveFrom }
-            for (earlier, later) in zip(ordered, ordered.dropFirst()) where earlier.effectiveTo.map({ $0 > later.effectiveFrom }) ?? true {
-                throw ConfigurationFileError("price book: versions '\(earlier.version)' and '\(later.version)' overlap; give the earlier one an effectiveTo on or before \(later.effectiveFrom)")
+        try checkOverlaps(sets, what: "versions", group: { [$0.model, $0.deploymentType, $0.modelVersion ?? "*", $0.region ?? "*"].joined(separator: "|") },
+                          period: { ($0.effectiveFrom, $0.effectiveTo, $0.version) })
+    }
+
+    /// Entries of one group (by `group`) in force on the same day are refused, naming both.
+    static func checkOverlaps<Entry>(_ entries: [Entry], what: String, group: (Entry) -> String,
+                                     period: (Entry) -> (from: CivilDay, to: CivilDay?, label: String)) throws(ConfigurationFileError) {
+        for members in Dictionary(grouping: entries, by: group).values {
+            let ordered = members.map(period).sorted { $0.from < $1.from }
+            for (earlier, later) in zip(ordered, ordered.dropFirst()) where earlier.to.map({ $0 > later.from }) ?? true {
+                throw ConfigurationFileError("price book: \(what) '\(earlier.label)' and '\(later.label)' overlap; give the earlier one an effectiveTo on or before \(later.from)")
             }
         }
     }
@@ -68,6 +74,18 @@ extension PriceBook {
 
 /// The price book file as written (typed projection; see docs/price-book.md).
 struct PriceBookFile: Decodable {
+    /// `effectiveFrom` (included) and `effectiveTo` (excluded, after it) as days, or why not.
+    static func period(_ effectiveFrom: String, _ effectiveTo: String?, at location: String) throws(ConfigurationFileError) -> (CivilDay, CivilDay?) {
+        guard let from = CivilDay.parse(effectiveFrom) else {
+            throw ConfigurationFileError("price book: \(location): effectiveFrom '\(effectiveFrom)' is not a YYYY-MM-DD date")
+        }
+        guard let effectiveTo else { return (from, nil) }
+        guard let to = CivilDay.parse(effectiveTo), to > from else {
+            throw ConfigurationFileError("price book: \(location): effectiveTo '\(effectiveTo)' must be a YYYY-MM-DD date after effectiveFrom")
+        }
+        return (from, to)
+    }
+
     var schemaVersion: Int
     var name: String?
     var currency: String
@@ -115,16 +133,7 @@ struct PriceBookFile: Decodable {
             guard PriceBook.deploymentTypes.contains(deploymentType) else {
                 throw ConfigurationFileError("price book: \(location): unknown deploymentType '\(deploymentType)'")
             }
-            guard let from = CivilDay.parse(effectiveFrom) else {
-                throw ConfigurationFileError("price book: \(location): effectiveFrom '\(effectiveFrom)' is not a YYYY-MM-DD date")
-            }
-            var to: CivilDay?
-            if let effectiveTo {
-                guard let day = CivilDay.parse(effectiveTo), day > from else {
-                    throw ConfigurationFileError("price book: \(location): effectiveTo '\(effectiveTo)' must be a YYYY-MM-DD date after effectiveFrom")
-                }
-                to = day
-            }
+            let (from, to) = try PriceBookFile.period(effectiveFrom, effectiveTo, at: location)
             let label = version ?? [model, deploymentType, modelVersion, region].compactMap { $0 }.joined(separator: "/") + "@\(from)"
             var prices: [BillingMeter: Int64] = [:]
             for (name, text) in perMillionTokens ?? [:] {

@@ -25,16 +25,7 @@ extension PriceBookFile {
             guard info.deploymentType.contains("Provisioned") else {
                 throw ConfigurationFileError("price book: \(location): deployment '\(deployment)' is \(info.deploymentType), not a provisioned type")
             }
-            guard let from = CivilDay.parse(effectiveFrom) else {
-                throw ConfigurationFileError("price book: \(location): effectiveFrom '\(effectiveFrom)' is not a YYYY-MM-DD date")
-            }
-            var to: CivilDay?
-            if let effectiveTo {
-                guard let day = CivilDay.parse(effectiveTo), day > from else {
-                    throw ConfigurationFileError("price book: \(location): effectiveTo '\(effectiveTo)' must be a YYYY-MM-DD date after effectiveFrom")
-                }
-                to = day
-            }
+            let (from, to) = try PriceBookFile.period(effectiveFrom, effectiveTo, at: location)
             guard (1...1_000_000).contains(ptus) else { throw ConfigurationFileError("price book: \(location): ptus must be 1…1000000") }
             guard (1...1_000_000_000_000).contains(tokensPerPTUHour) else {
                 throw ConfigurationFileError("price book: \(location): tokensPerPTUHour must be 1…10^12")
@@ -57,12 +48,7 @@ extension PriceBookFile {
 extension PriceBook {
     /// Two entries for one deployment must not be in force on the same day.
     static func checkOverlaps(_ entries: [Provisioning]) throws(ConfigurationFileError) {
-        for group in Dictionary(grouping: entries, by: \.deployment).values {
-            let ordered = group.sorted { $0.effectiveFrom < $1.effectiveFrom }
-            for (earlier, later) in zip(ordered, ordered.dropFirst()) where earlier.effectiveTo.map({ $0 > later.effectiveFrom }) ?? true {
-                throw ConfigurationFileError("price book: provisioned '\(earlier.version)' and '\(later.version)' overlap; give the earlier one an effectiveTo on or before \(later.effectiveFrom)")
-            }
-        }
+        try checkOverlaps(entries, what: "provisioned", group: \.deployment, period: { ($0.effectiveFrom, $0.effectiveTo, $0.version) })
     }
 
     /// The provisioning in force for `deployment` on `day`, if any.

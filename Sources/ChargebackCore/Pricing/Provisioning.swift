@@ -60,8 +60,10 @@ public struct Provisioning: Sendable, Hashable {
     public var hourQuantity: Int64 { ptus * 1_000_000 }
 
     /// A subscription's utilisation-weighted tokens in one hour: uncached input (cache writes
-    /// included) plus output × the output weight. Cached input is not counted: Azure deducts it
-    /// from provisioned utilisation.
+    /// included) plus output × the output weight. Cached input is not counted: Azure gives "up to
+    /// 100% discount on input tokens for Provisioned deployment types" for cache reads
+    /// (learn.microsoft.com/azure/ai-foundry/openai/how-to/prompt-caching); PTU-hours are billed per
+    /// PTU per hour (…/how-to/provisioned-throughput-onboarding).
     public func weightedTokens(_ counters: [Counter: Int64]) -> Int64 {
         // In 128 bits, then capped: counters a team inflates must not trap the rollup.
         let input = Int128(max(0, counters[.quantity(.inputTokens)] ?? 0)) + Int128(max(0, counters[.quantity(.cacheWriteInputTokens)] ?? 0))

@@ -26,7 +26,7 @@ extension FocusExport {
                 trueUp.subscription, trueUp.costCenter, costCenters.centers[trueUp.costCenter]?.name ?? trueUp.costCenter, trueUp.deployment, key.model,
                 key.meter, "", "true-up", "", "true-up", "0", trueUp.reason.rawValue,
             ]
-            out += cells.indices.map { numericColumns.contains($0) ? cells[$0] : ReportCSV.text(cells[$0]) }.joined(separator: ",") + "\r\n"
+            out += csvLine(cells)
         }
         return out
     }

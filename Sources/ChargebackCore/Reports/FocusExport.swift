@@ -53,8 +53,7 @@ public enum FocusExport {
         let unpricedLines = report.segments.reduce(0) { $0 + $1.lines.unpricedCount }
         for segment in report.segments.sorted(by: { $0.from < $1.from }) {
             for line in segment.lines.sorted(by: ChargeLine.order) {
-                let cells = row(line, segment: segment, report: report, context: context, ceilings: ceilings, unpricedLines: unpricedLines)
-                out += cells.indices.map { numericColumns.contains($0) ? cells[$0] : ReportCSV.text(cells[$0]) }.joined(separator: ",") + "\r\n"
+                out += csvLine(row(line, segment: segment, report: report, context: context, ceilings: ceilings, unpricedLines: unpricedLines))
             }
         }
         return out
@@ -103,6 +102,11 @@ public enum FocusExport {
     }
 
     static func instant(_ day: CivilDay) -> String { "\(day)T00:00:00Z" }
+
+    /// One CRLF-terminated row: numeric columns as they are, every other cell as guarded text.
+    static func csvLine(_ cells: [String]) -> String {
+        cells.indices.map { numericColumns.contains($0) ? cells[$0] : ReportCSV.text(cells[$0]) }.joined(separator: ",") + "\r\n"
+    }
 
     /// The columns written as they are (a FOCUS Decimal may start with `-`); every other cell is text,
     /// quoted and formula-safe as in every report, whatever it looks like (a deployment named `-1-1`).
