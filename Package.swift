@@ -123,7 +123,7 @@ let package = Package(
             name: "chargeback",
             dependencies: [
                 "ChargebackApp", "ChargebackCore", "ChargebackRecords", "ChargebackRedis", "ChargebackSpool", "ChargebackUseCases", "CMemory", "CurlClient",
-                "EventLoopExecutor", "RedisClient",
+                "Digest", "EventLoopExecutor", "RedisClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -5,7 +5,7 @@ import Synchronization
 /// Snapshots in memory, for the use-case tests (no Redis): revisions per day written by
 /// compare-and-set, the month's aggregate computed from its days' latest revisions (the Redis
 /// store keeps it by applying each revision's change; the contract suite checks they agree), and
-/// a lock per day (its expiry is not modelled: a test never outlives it).
+/// a lock per day (its expiry is not modelled: a test never outlives it), and the applied true-ups.
 public final class InMemorySnapshots: SnapshotRepository {
     struct Revision {
         let lines: [ChargeLine]
@@ -15,6 +15,7 @@ public final class InMemorySnapshots: SnapshotRepository {
     struct State {
         var revisions: [CivilDay: [Revision]] = [:]
         var locks: [CivilDay: String] = [:]
+        var trueUps: [CivilDay: AppliedTrueUps] = [:]
     }
 
     private let state = Mutex(State())
@@ -74,6 +75,14 @@ public final class InMemorySnapshots: SnapshotRepository {
             state.revisions[day, default: []].append(Revision(lines: lines, summary: summary))
             return true
         }
+    }
+
+    public func trueUps(_ month: CivilMonth) async throws -> [CivilDay: AppliedTrueUps] {
+        state.withLock { state in state.trueUps.filter { $0.key.month == month } }
+    }
+
+    public func apply(_ applied: AppliedTrueUps) async throws {
+        state.withLock { state in state.trueUps[applied.day] = applied }
     }
 
     public func lock(_ day: CivilDay, token: String, milliseconds: Int) async throws -> Bool {

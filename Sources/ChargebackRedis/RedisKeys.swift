@@ -169,6 +169,8 @@ public enum LedgerKeys {
 /// - `cb:v1:{m:<month>}:snap:<day>:r<n>:summary` — `SnapshotSummary` JSON (immutable).
 /// - `cb:v1:{m:<month>}:agg` — hash: line field → quantity, the sum of every day's latest revision.
 /// - `cb:v1:{m:<month>}:days` — hash: day → the latest revision's `SnapshotSummary` JSON.
+/// - `cb:v1:{m:<month>}:trueups` — hash: day → `AppliedTrueUps` JSON, the day's latest
+///   reconciliation (`chargeback reconcile --apply`), replaced whole; TTL = retention.
 ///
 /// A line field is `<cost center>|<subscription>|<deployment>|<model>|<meter>|<price version>|<micros>`,
 /// each text part escaped with `LedgerKeys.escape`; an unpriced line has empty version and micros.
@@ -188,6 +190,7 @@ public enum SnapshotKeys {
     }
     public static func aggregate(_ month: CivilMonth) -> String { tag(month) + ":agg" }
     public static func days(_ month: CivilMonth) -> String { tag(month) + ":days" }
+    public static func trueUps(_ month: CivilMonth) -> String { tag(month) + ":trueups" }
 
     /// The hash field of a line's key.
     public static func field(_ key: ChargeKey) -> String {

@@ -30,6 +30,13 @@ enum SnapshotScript {
     return tonumber(ARGV[2])
     """)
 
+    /// Sets field ARGV[1] of the true-ups hash KEYS[1] to ARGV[2] and its TTL to ARGV[3] seconds, in one step.
+    static let applyTrueUps = RedisScript("""
+    redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+    redis.call('EXPIRE', KEYS[1], ARGV[3])
+    return 1
+    """)
+
     /// Deletes KEYS[1] only if it still holds ARGV[1] (releasing a lock this run owns).
     static let release = RedisScript("""
     if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end

@@ -83,6 +83,25 @@ public struct SnapshotStore: SnapshotRepository {
         return value == Int64(revision)
     }
 
+    /// The true-ups applied to the days of a month; a field this version cannot read is an error, not
+    /// a silent gap (the report would otherwise understate what is owed).
+    public func trueUps(_ month: CivilMonth) async throws -> [CivilDay: AppliedTrueUps] {
+        var result: [CivilDay: AppliedTrueUps] = [:]
+        for (field, value) in try await hash(SnapshotKeys.trueUps(month)) {
+            let applied = try JSONDecoder().decode(AppliedTrueUps.self, from: Data(value.utf8))
+            guard applied.day.description == field else { throw RedisError.unexpectedReply("true-ups stored under \(field) are of \(applied.day)") }
+            result[applied.day] = applied
+        }
+        return result
+    }
+
+    /// Replaces a day's true-ups (durable: acknowledged by the replicas the configuration asks for).
+    public func apply(_ applied: AppliedTrueUps) async throws {
+        let text = String(decoding: try JSONEncoder().encode(applied), as: UTF8.self)
+        _ = try await SnapshotScript.applyTrueUps.run(on: redis, keys: [SnapshotKeys.trueUps(applied.day.month)],
+                                                      arguments: [applied.day.description, text, String(retentionSeconds)], durable: true)
+    }
+
     /// Takes the rollup lock of a day for `milliseconds`; false when another run holds it.
     public func lock(_ day: CivilDay, token: String, milliseconds: Int) async throws -> Bool {
         let key = SnapshotKeys.lock(day)

@@ -2,7 +2,7 @@ import ChargebackCore
 import CivilCalendar
 
 /// Assembles a chargeback report from snapshots (final days) and live counters (provisional days),
-/// priced with the same `Pricer` as the rollup.
+/// priced with the same `Pricer` as the rollup, with the true-ups applied to its days.
 public struct ReportSource: Sendable {
     let counters: any CounterSource
     let store: any SnapshotRepository
@@ -21,12 +21,14 @@ public struct ReportSource: Sendable {
         let today = now.day
         var segments: [ChargebackReport.Segment] = []
         var days: [ChargebackReport.Day] = []
+        var reconciled: [AppliedTrueUps] = []
         var month = from.month
         while month <= to.month {
             let first = max(from, month.firstDay)
             let last = min(to, month.lastDay, today)
             if first <= last {
                 let summaries = try await store.summaries(month)
+                reconciled += try await store.trueUps(month).values.filter { $0.day >= first && $0.day <= last }.map { $0.only(costCenter: costCenter) }
                 let wholeMonth = first == month.firstDay && to >= month.lastDay && !perDay
                 var finalDays: [CivilDay] = []
                 for day in first.through(last) {
@@ -56,7 +58,7 @@ public struct ReportSource: Sendable {
         return ChargebackReport(
             from: from, to: to, currency: pricer.book.currency, priceBookName: pricer.book.name, isIllustrative: pricer.book.isIllustrative,
             generatedAt: now, costCenterFilter: costCenter, segments: segments, days: days.sorted { $0.day < $1.day },
-            costCenters: pricer.costCenters)
+            costCenters: pricer.costCenters, reconciled: reconciled)
     }
 
     func filter(_ lines: [ChargeLine], _ costCenter: String?) -> [ChargeLine] {

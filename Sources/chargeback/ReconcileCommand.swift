@@ -3,6 +3,7 @@ import ChargebackApp
 import ChargebackCore
 import ChargebackRedis
 import ChargebackUseCases
+import Digest
 import RedisClient
 import FoundationEssentials
 #if canImport(Glibc)
@@ -11,7 +12,8 @@ import Glibc
 
 /// `chargeback reconcile --export FILE --map FILE`: compares an Azure Cost Management FOCUS export
 /// with the ledger per day, model × deployment type and meter, and prints the true-up lines that
-/// share each difference (docs/reconciliation.md). Exits 3 when the drift exceeds `--alert-percent`.
+/// share each difference (docs/reconciliation.md); `--apply` stores them for the report. Exits 3 when
+/// the drift exceeds `--alert-percent`.
 struct ReconcileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconcile",
@@ -41,6 +43,9 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Option(help: "Write the true-up lines to this file as FOCUS 1.2 Adjustment rows.")
     var focus: String?
 
+    @Flag(help: "Store the true-ups of the export's rolled-up days, replacing those days' earlier ones: the chargeback report then shows them.")
+    var apply = false
+
     @Option(name: .customLong("alert-channel"), help: "A channel of the budget book (CHARGEBACK_BUDGETS) to alert on drift; repeat for more; default: all of them.")
     var alertChannels: [String] = []
 
@@ -65,8 +70,9 @@ struct ReconcileCommand: AsyncParsableCommand {
         }
         let accountId = resource ?? configuration.focus.openAIResourceId
         let costExport: CostExport
+        let exportBytes = try Self.read(export, what: "--export")
         do {
-            costExport = try CostExport(bytes: try Self.read(export, what: "--export"), resourceId: accountId, costColumn: cost, currency: pricer.book.currency)
+            costExport = try CostExport(bytes: exportBytes, resourceId: accountId, costColumn: cost, currency: pricer.book.currency)
         } catch {
             ChargebackCommand.fail("chargeback reconcile: \(export): \(error)", exitCode: 65)
         }
@@ -76,8 +82,14 @@ struct ReconcileCommand: AsyncParsableCommand {
         let reconciliation = Reconciliation(owner: owner, tolerance: Money(picos: limit))
         let outcome: Reconciliation.Outcome
         var deliveries: [String] = []
+        var applied: InvoiceReconciler.Applied?
         do {
-            outcome = try await InvoiceReconciler(source: source, reconciliation: reconciliation, map: meterMap).run(costExport, now: .now)
+            let reconciler = InvoiceReconciler(source: source, reconciliation: reconciliation, map: meterMap)
+            let result = try await reconciler.run(costExport, now: .now)
+            outcome = result.outcome
+            if apply {
+                applied = try await reconciler.apply(result, exportDigest: SHA256Digest.hex(SHA256Digest.hash(exportBytes)), costColumn: cost, now: .now)
+            }
             if outcome.driftPercent > alertPercent {
                 // A channel that fails must not cost the reconciliation its output: said, and the exit status stays the alert.
                 do {
@@ -104,6 +116,14 @@ struct ReconcileCommand: AsyncParsableCommand {
                                                                              invoiceIssuer: configuration.focus.invoiceIssuer))
             guard FileManager.default.createFile(atPath: focus, contents: Data(csv.utf8)) else {
                 ChargebackCommand.fail("chargeback reconcile: cannot write \(focus)", exitCode: 73)
+            }
+        }
+        if let applied {
+            print("applied: the true-ups of \(applied.days.count) rolled-up day(s) stored for the report"
+                + (applied.days.isEmpty ? "" : " (\(applied.days.map(\.description).joined(separator: ", ")))"))
+            if !applied.provisional.isEmpty {
+                print("not applied: \(applied.provisional.map(\.description).joined(separator: ", ")) not rolled up yet (their counts can still change); "
+                    + "apply again after the rollup")
             }
         }
         for delivery in deliveries { print("alert: \(delivery)") }

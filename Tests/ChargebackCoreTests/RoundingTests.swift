@@ -74,4 +74,44 @@ struct RoundingTests {
             #expect(rows.map { Decimal(string: $0[column]) ?? -1 }.reduce(0, +) == decimal(center["cost"]))
         }
     }
+
+    @Test("a whole to meet that is off by more than one unit (a difference of rounded totals): still met, units taken back from the smallest remainders")
+    func farTotals() {
+        let amounts = [money("0.004"), money("0.004"), money("-0.009")]
+        for target in [Int128(-3), -1, 0, 2, 5] {
+            let parts = Apportion.parts(amounts, into: target, decimals: 2)
+            #expect(parts.reduce(0, +) == target, "into \(target): \(parts)")
+        }
+        #expect(Apportion.parts([money("0.004"), money("0.001")], into: -1, decimals: 2) == [0, -1], "the smaller remainder gives")
+    }
+
+    @Test("true-ups: lines and cost centers add up to the true-up total shown, and usage + true-ups to the grand total", arguments: [2, 6])
+    func trueUps(decimals: Int) throws {
+        let day = CivilDay.parse("2026-11-29") ?? CivilDay(daysSinceEpoch: 0)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            let lines = (0..<5).map { index in
+                ChargeLine(key: ChargeKey(costCenter: "CC-\(index % 2)", subscription: "s\(index)", deployment: "d", model: "m", meter: "input", unit: .millionTokens,
+                                          price: LinePrice(version: "v", micros: 333_333, unit: .millionTokens)),
+                           quantity: Int64.random(in: 1...9_999_999, using: &generator))
+            }
+            let trueUps = (0..<Int.random(in: 1...9, using: &generator)).map { index in
+                Reconciliation.TrueUp(key: .init(day: day, model: "m", deploymentType: "GlobalStandard", meter: "input"), reason: .priceDrift,
+                                      costCenter: "CC-\(index % 3)", subscription: "s\(index)", deployment: "d",
+                                      amount: Money(picos: Int128(Int64.random(in: -9_000_000_000_000...9_000_000_000_000, using: &generator))))
+            }
+            let report = ChargebackReport(from: day, to: day, currency: "USD", priceBookName: "t", isIllustrative: false,
+                                          generatedAt: UTCTimestamp(millisecondsSinceEpoch: 0), costCenterFilter: nil,
+                                          segments: [.init(from: day, to: day, revision: 1, isProvisional: false, lines: lines)],
+                                          days: [.init(day: day, revision: 1, cost: lines.pricedCost, unpricedLines: 0)], costCenters: CostCenters(subscriptions: [:]),
+                                          reconciled: [AppliedTrueUps(day: day, appliedAt: UTCTimestamp(millisecondsSinceEpoch: 0), exportDigest: "x",
+                                                                      costColumn: "BilledCost", snapshotRevision: 1, trueUps: trueUps)])
+            let rounded = RoundedTrueUps(report, decimals: decimals)
+            let usage = Apportion.money(units: report.total.rounded(decimals: decimals), decimals: decimals)
+            #expect(rounded.grandTotal == Apportion.money(units: report.grandTotal.rounded(decimals: decimals), decimals: decimals))
+            #expect(usage + rounded.total == rounded.grandTotal)
+            #expect(rounded.lines.reduce(Money.zero, +) == rounded.total)
+            #expect(rounded.costCenters.reduce(Money.zero) { $0 + $1.amount } == rounded.total)
+        }
+    }
 }

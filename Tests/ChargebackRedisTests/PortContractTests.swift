@@ -110,6 +110,37 @@ struct PortContractTests {
         try await store.unlock(day, token: "two")
     }
 
+    @Test("true-ups: a day's applied reconciliation is replaced whole, read back by month to the pico", arguments: backends)
+    func trueUps(kind: String) async throws {
+        let harness = MoneyHarness(backend: try backend(kind))
+        let store = harness.backend.snapshots
+        let day = harness.day, nextDay = harness.day.adding(days: 1)
+        func trueUp(_ on: CivilDay, _ subscription: String, _ amount: String) throws -> Reconciliation.TrueUp {
+            Reconciliation.TrueUp(key: .init(day: on, model: "gpt-4o", deploymentType: "GlobalStandard", meter: "input"), reason: .outsideAPIM,
+                                  costCenter: "CC-1", subscription: harness.subscription(subscription), deployment: "chat",
+                                  amount: try #require(Money(exactText: amount)))
+        }
+        func applied(_ on: CivilDay, _ trueUps: [Reconciliation.TrueUp], digest: String) -> AppliedTrueUps {
+            AppliedTrueUps(day: on, appliedAt: harness.now, exportDigest: digest, costColumn: "BilledCost", snapshotRevision: 2, trueUps: trueUps)
+        }
+        #expect(try await store.trueUps(day.month)[day] == nil)
+        let first = applied(day, [try trueUp(day, "a", "0.000000000001"), try trueUp(day, "b", "-12.345678901234")], digest: "one")
+        try await store.apply(first)
+        try await store.apply(applied(nextDay, [try trueUp(nextDay, "a", "7")], digest: "one"))
+        var month = try await store.trueUps(day.month)
+        #expect(month[day] == first, "every digit and field comes back")
+        #expect(month[nextDay]?.trueUps.count == 1)
+        // Applying again replaces the day: the same export twice never adds up; an empty list clears it.
+        let corrected = applied(day, [try trueUp(day, "a", "3.5")], digest: "two")
+        try await store.apply(corrected)
+        try await store.apply(corrected)
+        try await store.apply(applied(nextDay, [], digest: "two"))
+        month = try await store.trueUps(day.month)
+        #expect(month[day] == corrected)
+        #expect(month[nextDay]?.trueUps == [])
+        #expect(try await store.trueUps(day.month.lastDay.adding(days: 1).month)[day] == nil, "another month has none of them")
+    }
+
     @Test("alert state: evaluation markers, and ingest counts added up per hour", arguments: backends)
     func alertState(kind: String) async throws {
         let markers: any EvaluationMarkers

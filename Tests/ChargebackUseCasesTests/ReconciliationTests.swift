@@ -48,7 +48,7 @@ struct ReconciliationTests {
         let map = try InvoiceMeterMap.load(json: try Fixture.bytes("azure/meter-map.json"))
         let reconciler = InvoiceReconciler(source: source, reconciliation: Reconciliation(owner: "PLATFORM", tolerance: try #require(Money(exactText: tolerance))),
                                            map: map)
-        return try await reconciler.run(export, now: harness.now)
+        return try await reconciler.run(export, now: harness.now).outcome
     }
 
     @Test("each difference becomes true-ups that add up to it exactly, shared by use or given to the owner")

@@ -20,8 +20,9 @@ FOCUS 1.2 = commit 7296e31 of FinOps-Open-Cost-and-Usage-Spec/FOCUS_Spec). Check
   12 places); ChargeFrequency not Usage-Based on a Purchase; ResourceName never the ResourceId.
 --self-test plants one mistake of each kind into a copy of FILE and fails unless each is caught.
 --report REPORT.json (this project's own export, not a spec rule): the priced rows' BilledCost adds
-up to the report's exactTotal to the last digit, and every other row is an unpriced line shown at
-its ceiling price (x_PriceStatus), so the file's total is the report's plus those, exactly.
+up to the report's exactTotal to the last digit, the true-up (Adjustment) rows' to its
+exactTrueUpTotal, and every other row is an unpriced line shown at its ceiling price
+(x_PriceStatus), so the file's total is the report's grand total plus those, exactly.
 """
 import argparse
 import csv
@@ -206,15 +207,24 @@ def main():
             return 1
     agreement = ""
     if options.report:
-        exact = decimal.Decimal(json.loads(pathlib.Path(options.report).read_text())["exactTotal"])
+        report = json.loads(pathlib.Path(options.report).read_text())
+        exact = decimal.Decimal(report["exactTotal"])
+        exact_true_ups = decimal.Decimal(report.get("exactTrueUpTotal", "0"))
         records = list(csv.DictReader(io.StringIO(text, newline="")))
-        priced = sum((decimal.Decimal(r["BilledCost"]) for r in records if r["x_PriceStatus"] == "priced"), decimal.Decimal(0))
-        ceiling = sum((decimal.Decimal(r["BilledCost"]) for r in records if r["x_PriceStatus"] != "priced"), decimal.Decimal(0))
+        def total(rows):
+            return sum((decimal.Decimal(r["BilledCost"]) for r in rows), decimal.Decimal(0))
+        priced = total(r for r in records if r["x_PriceStatus"] == "priced")
+        true_ups = [r for r in records if r["x_PriceStatus"] == "true-up"]
+        unpriced_rows = [r for r in records if r["x_PriceStatus"] not in ("priced", "true-up")]
         if priced != exact:
             print(f"check_focus: {options.file}: the priced rows' BilledCost adds up to {priced}, the report's exactTotal is {exact}", file=sys.stderr)
             return 1
-        unpriced = sum(1 for r in records if r["x_PriceStatus"] != "priced")
-        agreement = f"; BilledCost of the priced rows = the report's exactTotal {exact}, plus {unpriced} unpriced rows at their ceiling ({ceiling})"
+        if total(true_ups) != exact_true_ups or any(r["ChargeCategory"] != "Adjustment" for r in true_ups):
+            print(f"check_focus: {options.file}: the true-up rows' BilledCost adds up to {total(true_ups)}, the report's exactTrueUpTotal is"
+                  f" {exact_true_ups} (or a true-up row is not an Adjustment)", file=sys.stderr)
+            return 1
+        agreement = (f"; BilledCost of the priced rows = the report's exactTotal {exact}, of the {len(true_ups)} true-up rows = its"
+                     f" exactTrueUpTotal {exact_true_ups}, plus {len(unpriced_rows)} unpriced rows at their ceiling ({total(unpriced_rows)})")
     print(f"check_focus: {options.file}: {rows} rows valid FOCUS {rules['version']} (spec commit {rules['commit'][:7]})"
           + (", and every planted mistake caught" if options.self_test else "") + agreement)
     return 0

@@ -3,20 +3,27 @@
 /// exact amount rounded down or up by one unit; the units the floors leave short go to the parts
 /// with the largest remainders, ties to the earlier part.
 public enum Apportion {
-    /// The parts in units of 10^-`decimals`, adding up to `total` units. `total` must be the floor or
-    /// the ceiling of the parts' exact sum (what `Money.rounded` or an enclosing apportion gives).
+    /// The parts in units of 10^-`decimals`, adding up to `total` units. `total` is normally the floor
+    /// or the ceiling of the parts' exact sum (what `Money.rounded` or an enclosing apportion gives),
+    /// and each part is then its floor or ceiling; a `total` further off (a difference of two rounded
+    /// totals) is still met: the extra units go round the parts in the same order.
     public static func parts(_ amounts: [Money], into total: Int128, decimals: Int) -> [Int128] {
         let unit = unitPicos(decimals)
         var floors = amounts.map { floorDivision($0.picos, unit) }
         var shortfall = total - floors.reduce(0, +)
-        guard shortfall > 0 else { return floors }
+        guard shortfall != 0, !amounts.isEmpty else { return floors }
         let order = amounts.indices.sorted { left, right in
             let leftRemainder = amounts[left].picos - floors[left] * unit, rightRemainder = amounts[right].picos - floors[right] * unit
             return leftRemainder != rightRemainder ? leftRemainder > rightRemainder : left < right
         }
-        for index in order where shortfall > 0 {
-            floors[index] += 1
-            shortfall -= 1
+        // Units to add go to the largest remainders first; units to take back come off the smallest.
+        let walk = shortfall > 0 ? order : order.reversed()
+        let step: Int128 = shortfall > 0 ? 1 : -1
+        var position = 0
+        while shortfall != 0 {
+            floors[walk[position % walk.count]] += step
+            shortfall -= step
+            position += 1
         }
         return floors
     }

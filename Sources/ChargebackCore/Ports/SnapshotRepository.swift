@@ -1,7 +1,8 @@
 import CivilCalendar
 
 /// Daily chargeback snapshots as the use cases need them: immutable revisions per day written by
-/// compare-and-set, each month's aggregate of its days' latest revisions, and a lock per day.
+/// compare-and-set, each month's aggregate of its days' latest revisions, a lock per day, and the
+/// true-ups applied from the invoice reconciliation.
 /// `ChargebackRedis.SnapshotStore` implements it over Redis, `ChargebackMemory.InMemorySnapshots`
 /// in memory; one contract suite runs over both.
 public protocol SnapshotRepository: Sendable {
@@ -22,6 +23,10 @@ public protocol SnapshotRepository: Sendable {
     /// Writes `revision` of a day if its latest is still `expected` (0: none), applying `delta` (the
     /// change from the previous revision) to the month; false when another run wrote first.
     func write(_ day: CivilDay, expected: Int, revision: Int, lines: [ChargeLine], delta: [ChargeLine], summary: SnapshotSummary) async throws -> Bool
+    /// The true-ups `chargeback reconcile --apply` stored for the days of a month, by day.
+    func trueUps(_ month: CivilMonth) async throws -> [CivilDay: AppliedTrueUps]
+    /// Replaces the true-ups of `applied.day` whole (an empty list clears them).
+    func apply(_ applied: AppliedTrueUps) async throws
     /// Takes a day's rollup lock for `milliseconds`; false when another run holds it.
     func lock(_ day: CivilDay, token: String, milliseconds: Int) async throws -> Bool
     /// Releases the lock if `token` still holds it.

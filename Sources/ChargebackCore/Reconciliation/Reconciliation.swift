@@ -74,6 +74,15 @@ public struct Reconciliation: Sendable {
         /// The deployment; empty on the owner's line.
         public var deployment: String
         public var amount: Money
+
+        public init(key: Key, reason: Reason, costCenter: String, subscription: String, deployment: String, amount: Money) {
+            self.key = key
+            self.reason = reason
+            self.costCenter = costCenter
+            self.subscription = subscription
+            self.deployment = deployment
+            self.amount = amount
+        }
     }
 
     /// Who receives what cannot be shared by use.

@@ -70,11 +70,15 @@ public struct ChargebackReport: Sendable {
     }
     public var days: [Day]
     public var costCenters: CostCenters
+    /// The days of the period reconciled with the invoice (`chargeback reconcile --apply`), each with
+    /// its true-ups (only the cost center's under a filter), by day. Kept apart from the usage lines:
+    /// `total` is usage, `trueUpTotal` the invoice's corrections, `grandTotal` both.
+    public var reconciled: [AppliedTrueUps]
     /// The period's lines, added up over segments (final and provisional kept apart), in display order.
     public private(set) var lines: [Line]
 
     public init(from: CivilDay, to: CivilDay, currency: String, priceBookName: String, isIllustrative: Bool, generatedAt: UTCTimestamp,
-                costCenterFilter: String?, segments: [Segment], days: [Day], costCenters: CostCenters) {
+                costCenterFilter: String?, segments: [Segment], days: [Day], costCenters: CostCenters, reconciled: [AppliedTrueUps] = []) {
         self.from = from
         self.to = to
         self.currency = currency
@@ -85,6 +89,7 @@ public struct ChargebackReport: Sendable {
         self.segments = segments
         self.days = days
         self.costCenters = costCenters
+        self.reconciled = reconciled.sorted { $0.day < $1.day }
         self.lines = ChargebackReport.lines(of: segments)
     }
 
@@ -113,6 +118,22 @@ public struct ChargebackReport: Sendable {
 
     /// Exact total of the priced lines.
     public var total: Money { segments.reduce(.zero) { $0 + $1.lines.pricedCost } }
+
+    /// The true-up lines of the period, by day, in the order reconciliation wrote them.
+    public var trueUps: [Reconciliation.TrueUp] { reconciled.flatMap(\.trueUps) }
+
+    /// Exact sum of the true-ups.
+    public var trueUpTotal: Money { trueUps.reduce(.zero) { $0 + $1.amount } }
+
+    /// Usage and true-ups: what the period charges back once reconciled with the invoice.
+    public var grandTotal: Money { total + trueUpTotal }
+
+    /// Reconciled days whose snapshot has a later revision than the one their true-ups were computed
+    /// from (late events rolled up since): reconcile them again.
+    public var staleReconciliations: [CivilDay] {
+        let revisions = Dictionary(days.map { ($0.day, $0.revision) }, uniquingKeysWith: { first, _ in first })
+        return reconciled.filter { applied in revisions[applied.day].map { $0 != applied.snapshotRevision } ?? false }.map(\.day)
+    }
 
     /// How many of the period's lines have no price.
     public var unpricedLines: Int { lines.count { $0.cost == nil } }

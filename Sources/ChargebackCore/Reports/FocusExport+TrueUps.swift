@@ -7,7 +7,15 @@ extension FocusExport {
     /// amount in every cost column, `x_ChargeStatus` `true-up` and `x_TrueUpReason` the reason
     /// (`outside-apim`, `over-counted`, `price-drift`, `ptu`, `unmapped-meter`).
     public static func renderTrueUps(_ trueUps: [Reconciliation.TrueUp], currency: String, costCenters: CostCenters, context: Context) -> String {
-        var out = (focusColumns + customColumns).joined(separator: ",") + "\r\n"
+        (focusColumns + customColumns).joined(separator: ",") + "\r\n"
+            + trueUpRows(trueUps, currency: currency, costCenters: costCenters, context: context, revisions: [:], unpricedLines: 0)
+    }
+
+    /// The rows alone; `revisions` gives the snapshot revision each day's true-ups were computed from
+    /// (`x_SnapshotRevision`), `unpricedLines` the dataset's count.
+    static func trueUpRows(_ trueUps: [Reconciliation.TrueUp], currency: String, costCenters: CostCenters, context: Context,
+                           revisions: [CivilDay: Int], unpricedLines: Int) -> String {
+        var out = ""
         for trueUp in trueUps {
             let key = trueUp.key
             let model = key.model.isEmpty ? "unlisted" : key.model
@@ -24,7 +32,7 @@ extension FocusExport {
                 "AI and Machine Learning", "Azure OpenAI", "Generative AI", "", "", "",
                 trueUp.subscription, trueUp.subscription,
                 trueUp.subscription, trueUp.costCenter, costCenters.centers[trueUp.costCenter]?.name ?? trueUp.costCenter, trueUp.deployment, key.model,
-                key.meter, "", "true-up", "", "true-up", "0", trueUp.reason.rawValue,
+                key.meter, "", "true-up", revisions[key.day].map(String.init) ?? "", "true-up", String(unpricedLines), trueUp.reason.rawValue,
             ]
             out += csvLine(cells)
         }

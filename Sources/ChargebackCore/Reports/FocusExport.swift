@@ -18,6 +18,10 @@ import CivilCalendar
 /// `x_PriceVersion` `ceiling`: valid FOCUS, visibly provisional, and replaced by a repriced revision
 /// once the book covers it. A meter no model is priced for at all keeps 0 with `x_PriceStatus`
 /// `unpriced-no-ceiling`, and the export's `x_UnpricedLines` count says so on every row.
+///
+/// True-ups applied from the invoice reconciliation follow as `Adjustment` rows (`x_PriceStatus`
+/// and `x_ChargeStatus` `true-up`): the priced rows add up to the report's `exactTotal`, the true-up
+/// rows to its `exactTrueUpTotal`.
 public enum FocusExport {
     /// Who issues the chargeback and what it is charged on (`CHARGEBACK_FOCUS_*`, Terraform sets them).
     public struct Context: Sendable {
@@ -56,7 +60,10 @@ public enum FocusExport {
                 out += csvLine(row(line, segment: segment, report: report, context: context, ceilings: ceilings, unpricedLines: unpricedLines))
             }
         }
-        return out
+        // The true-ups applied from the invoice reconciliation, as Adjustment rows (`renderTrueUps`).
+        let revisions = Dictionary(report.reconciled.map { ($0.day, $0.snapshotRevision) }, uniquingKeysWith: { first, _ in first })
+        return out + trueUpRows(report.trueUps, currency: report.currency, costCenters: report.costCenters, context: context,
+                                revisions: revisions, unpricedLines: unpricedLines)
     }
 
     static func row(_ line: ChargeLine, segment: ChargebackReport.Segment, report: ChargebackReport, context: Context,

@@ -5,18 +5,24 @@ import CivilCalendar
 /// (`RoundedTotals`): a cost center's or subscription's rows add up exactly to its total in the HTML
 /// and JSON reports, and all rows to the report's total;
 /// an unpriced line has empty price and cost columns and `x_PriceStatus` = `unpriced`, never 0.
+/// True-ups applied from the invoice reconciliation follow the usage rows as `ChargeCategory`
+/// `Adjustment` rows (`x_ChargeStatus` `true-up`, `x_TrueUpReason` why), rounded with them, so all
+/// rows add up to the report's `grandTotal`.
 public enum ReportCSV {
     /// The header row's columns.
     public static let columns = [
         "BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency", "SubAccountId",
         "x_CostCenter", "x_CostCenterName", "ResourceId", "x_Model", "ChargeCategory", "x_Meter", "ConsumedQuantity", "ConsumedUnit",
         "ListUnitPrice", "PricingUnit", "BilledCost", "x_PricingVersion", "x_PriceStatus", "x_SnapshotRevision", "x_ChargeStatus",
+        "x_TrueUpReason",
     ]
 
     public static func render(_ report: ChargebackReport) -> String {
         var out = columns.joined(separator: ",") + "\r\n"
         let segments = report.segments.sorted(by: { $0.from < $1.from }).map { ($0, $0.lines.sorted(by: ChargeLine.order)) }
-        let rounded = RoundedTotals(lines: segments.flatMap { $0.1.map { ($0.key.costCenter, $0.key.subscription, $0.cost) } }, decimals: 6)
+        let trueUps = report.trueUps
+        let rounded = RoundedTotals(lines: segments.flatMap { $0.1.map { ($0.key.costCenter, $0.key.subscription, $0.cost) } }
+            + trueUps.map { ($0.costCenter, $0.subscription, $0.amount) }, decimals: 6)
         var index = 0
         for (segment, lines) in segments {
             let billingStart = segment.from.month.firstDay
@@ -30,10 +36,23 @@ public enum ReportCSV {
                     text(key.subscription), text(key.costCenter), text(center), text(key.deployment), text(key.model), "Usage", text(key.meter),
                     String(line.quantity), key.unit.consumedUnit, key.price.map { DecimalText.text(micros: $0.micros) } ?? "", key.unit.rawValue,
                     rounded.lines[index]?.text(decimals: 6) ?? "", text(key.price?.version ?? ""), key.price == nil ? "unpriced" : "priced",
-                    segment.revision.map(String.init) ?? "", segment.isProvisional ? "provisional" : "final",
+                    segment.revision.map(String.init) ?? "", segment.isProvisional ? "provisional" : "final", "",
                 ]
                 out += row.joined(separator: ",") + "\r\n"
             }
+        }
+        let revisions = Dictionary(report.reconciled.map { ($0.day, $0.snapshotRevision) }, uniquingKeysWith: { first, _ in first })
+        for trueUp in trueUps {
+            defer { index += 1 }
+            let day = trueUp.key.day
+            let center = report.costCenters.centers[trueUp.costCenter]?.name ?? trueUp.costCenter
+            let row: [String] = [
+                instant(day.month.firstDay), instant(day.month.lastDay.adding(days: 1)), instant(day), instant(day.adding(days: 1)), report.currency,
+                text(trueUp.subscription), text(trueUp.costCenter), text(center), text(trueUp.deployment), text(trueUp.key.model), "Adjustment",
+                text(trueUp.key.meter), "", "", "", "", rounded.lines[index]?.text(decimals: 6) ?? "", "", "true-up",
+                revisions[day].map(String.init) ?? "", "true-up", trueUp.reason.rawValue,
+            ]
+            out += row.joined(separator: ",") + "\r\n"
         }
         return out
     }

@@ -14,18 +14,19 @@ public enum ReportHTML {
             + "<style>\n\(stylesheet)</style>\n</head>\n<body>\n<main>\n"
         page += "<header>\n<p class=\"eyebrow\">Azure OpenAI chargeback</p>\n<h1>\(HTMLText.escape(period))</h1>\n"
             + "<p class=\"subtitle\">All amounts in \(HTMLText.escape(report.currency))</p>\n</header>\n"
-        page += banners(report)
+        page += banners(report) + staleBanner(report)
         page += figures(report, lines: lines)
         if lines.isEmpty {
             page += "<section class=\"empty\">\n<h2>No usage in this period</h2>\n<p>No chargeback lines were recorded"
                 + " from \(report.from) to \(report.to)\(report.costCenterFilter == nil ? "" : " for this cost center")."
-                + " There is nothing to charge back.</p>\n</section>\n"
+                + (report.reconciled.isEmpty ? " There is nothing to charge back." : " Only the invoice true-ups below apply.") + "</p>\n</section>\n"
         } else {
             page += charts(report)
             page += costCenterTable(report)
             page += subscriptionTable(report)
             page += detailTable(report, lines: lines)
         }
+        page += trueUpTable(report)
         page += "<footer>\n<p>Amounts are exact sums of the priced lines, rounded only for display: the total half to even, and the rows"
             + " by largest remainder, so that the rows of every table add up exactly to the total shown under them (a row may"
             + " differ from its own exact amount by one unit of the last place). Unpriced lines have no cost here (cost unknown, not zero):"
@@ -54,7 +55,7 @@ public enum ReportHTML {
         let unpriced = lines.count { $0.cost == nil }
         let generated = report.generatedAt.isoText
         let scope = report.costCenterFilter.map { costCenterLabel($0, in: report) } ?? "All cost centers"
-        let figures: [(String, String, String)] = [
+        var figures: [(String, String, String)] = [
             ("Total cost", HTMLText.amount(report.total, decimals: 2) + " " + report.currency, "total"),
             ("Unpriced", unpriced == 0 ? "none" : HTMLText.count(unpriced, "unpriced line", "unpriced lines") + ", cost unknown",
              unpriced == 0 ? "" : "alert"),
@@ -62,6 +63,13 @@ public enum ReportHTML {
             ("Generated", generated.prefix(10) + " " + generated.dropFirst(11).prefix(5) + " UTC", ""),
             ("Scope", scope, ""),
         ]
+        if !report.reconciled.isEmpty {
+            let trueUps = RoundedTrueUps(report, decimals: 2)
+            figures.insert(contentsOf: [
+                ("Invoice true-ups", HTMLText.amount(trueUps.total, decimals: 2) + " " + report.currency, ""),
+                ("Total after true-ups", HTMLText.amount(trueUps.grandTotal, decimals: 2) + " " + report.currency, "total"),
+            ], at: 1)
+        }
         var html = "<dl class=\"figures\">\n"
         for (term, value, kind) in figures {
             html += "<div class=\"\(kind.isEmpty ? "figure" : "figure " + kind)\"><dt>\(term)</dt><dd>\(HTMLText.escape(value))</dd></div>\n"

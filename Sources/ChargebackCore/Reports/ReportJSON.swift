@@ -4,7 +4,8 @@ import JSONOutput
 /// sum rounded half to even; cost centers, subscriptions, lines and days are rounded by largest
 /// remainder (`RoundedTotals`), so each level adds up exactly to the one above. For tools that check
 /// the arithmetic, `exactTotal` and each line's `exactCost` carry every significant digit. An
-/// unpriced line's cost is null, never 0.
+/// unpriced line's cost is null, never 0. True-ups from the invoice reconciliation are apart from the
+/// usage: `total` is usage, `trueUpTotal` the true-ups, `grandTotal` both (`RoundedTrueUps`).
 public enum ReportJSON {
     public static func render(_ report: ChargebackReport) -> [UInt8] {
         var json = JSONWriter(capacity: 256 * (report.lines.count + 16))
@@ -23,12 +24,18 @@ public enum ReportJSON {
         json.member("total", rounded.total.text(decimals: 6))
         json.member("exactTotal", report.total.exactText)
         json.member("unpricedLines", report.unpricedLines)
+        let trueUps = RoundedTrueUps(report, decimals: 6)
+        json.member("trueUpTotal", trueUps.total.text(decimals: 6))
+        json.member("exactTrueUpTotal", report.trueUpTotal.exactText)
+        json.member("grandTotal", trueUps.grandTotal.text(decimals: 6))
+        json.member("exactGrandTotal", report.grandTotal.exactText)
         json.key("provisionalDays")
         json.openArray()
         for day in report.provisionalDays { json.string(day.description) }
         json.closeArray()
         json.member("rounding", "6 decimal places: the total is the exact sum rounded half to even; cost centers, subscriptions, lines and days "
-            + "are rounded by largest remainder so that they add up exactly to the totals shown")
+            + "are rounded by largest remainder so that they add up exactly to the totals shown; grandTotal is usage and true-ups "
+            + "rounded half to even, trueUpTotal is grandTotal minus total, and the true-ups share it by largest remainder")
         costCenters(report, rounded: rounded, into: &json)
         json.key("days")
         json.openArray()
@@ -71,8 +78,55 @@ public enum ReportJSON {
             json.closeObject()
         }
         json.closeArray()
+        trueUpSections(report, rounded: trueUps, into: &json)
         json.closeObject()
         return json.bytes
+    }
+
+    /// The reconciled days, the true-ups by cost center and the true-up lines (`chargeback reconcile --apply`).
+    static func trueUpSections(_ report: ChargebackReport, rounded: RoundedTrueUps, into json: inout JSONWriter) {
+        let stale = Set(report.staleReconciliations)
+        json.key("reconciledDays")
+        json.openArray()
+        for applied in report.reconciled {
+            json.openObject()
+            json.member("day", applied.day.description)
+            json.member("appliedAt", applied.appliedAt.isoText)
+            json.member("exportSha256", applied.exportDigest)
+            json.member("costColumn", applied.costColumn)
+            json.member("snapshotRevision", applied.snapshotRevision)
+            json.member("stale", stale.contains(applied.day))
+            json.member("trueUpLines", applied.trueUps.count)
+            json.closeObject()
+        }
+        json.closeArray()
+        json.key("trueUpsByCostCenter")
+        json.openArray()
+        for (id, amount) in rounded.costCenters {
+            json.openObject()
+            json.member("id", id)
+            json.member("name", report.costCenters.centers[id]?.name ?? id)
+            json.member("amount", amount.text(decimals: 6))
+            json.closeObject()
+        }
+        json.closeArray()
+        json.key("trueUps")
+        json.openArray()
+        for (trueUp, amount) in zip(report.trueUps, rounded.lines) {
+            json.openObject()
+            json.member("day", trueUp.key.day.description)
+            json.member("costCenter", trueUp.costCenter)
+            json.member("subscription", trueUp.subscription)
+            json.member("deployment", trueUp.deployment)
+            json.member("model", trueUp.key.model)
+            json.member("deploymentType", trueUp.key.deploymentType)
+            json.member("meter", trueUp.key.meter)
+            json.member("reason", trueUp.reason.rawValue)
+            json.member("amount", amount.text(decimals: 6))
+            json.member("exactAmount", trueUp.amount.exactText)
+            json.closeObject()
+        }
+        json.closeArray()
     }
 
     /// Totals per cost center, each with its subscriptions (one pass over the lines).
