@@ -77,8 +77,8 @@ public final class InMemorySnapshots: SnapshotRepository {
         }
     }
 
-    public func trueUps(_ month: CivilMonth) async throws -> [CivilDay: AppliedTrueUps] {
-        state.withLock { state in state.trueUps.filter { $0.key.month == month } }
+    public func trueUps(_ days: [CivilDay]) async throws -> [CivilDay: AppliedTrueUps] {
+        state.withLock { state in state.trueUps.filter { days.contains($0.key) } }
     }
 
     public func apply(_ applied: AppliedTrueUps) async throws {

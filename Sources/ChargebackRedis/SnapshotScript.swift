@@ -4,7 +4,8 @@ import RedisClient
 enum SnapshotScript {
     /// Writes revision ARGV[2] of a day if the latest is still ARGV[1] (compare-and-set: concurrent
     /// rollups produce one revision), and applies the delta to the month aggregate in the same step.
-    /// KEYS: latest, revision hash, summary, month aggregate, month days.
+    /// KEYS: latest, revision hash, summary, month aggregate, month days, month true-ups (its TTL is
+    /// renewed with the month's, so applied true-ups live as long as the snapshots they go with).
     /// ARGV: expected, new revision, TTL seconds, summary JSON, day, brief summary JSON (for the
     /// month's day index), line count n, n field/quantity
     /// pairs, then delta field/quantity pairs. Returns the new revision, or -1 when another won.
@@ -26,6 +27,7 @@ enum SnapshotScript {
     redis.call('HSET', KEYS[5], ARGV[5], ARGV[6])
     redis.call('EXPIRE', KEYS[5], ARGV[3])
     if redis.call('EXISTS', KEYS[4]) == 1 then redis.call('EXPIRE', KEYS[4], ARGV[3]) end
+    if redis.call('EXISTS', KEYS[6]) == 1 then redis.call('EXPIRE', KEYS[6], ARGV[3]) end
     redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
     return tonumber(ARGV[2])
     """)

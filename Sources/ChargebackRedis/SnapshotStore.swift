@@ -73,7 +73,7 @@ public struct SnapshotStore: SnapshotRepository {
         brief.changes = nil
         let briefText = String(decoding: try JSONEncoder().encode(brief), as: UTF8.self)
         let keys = [SnapshotKeys.latest(day), SnapshotKeys.revision(day, revision), SnapshotKeys.summary(day, revision),
-                    SnapshotKeys.aggregate(day.month), SnapshotKeys.days(day.month)]
+                    SnapshotKeys.aggregate(day.month), SnapshotKeys.days(day.month), SnapshotKeys.trueUps(day.month)]
         var arguments = [String(expected), String(revision), String(retentionSeconds), summaryText, day.description, briefText, String(lines.count)]
         arguments.reserveCapacity(arguments.count + 2 * (lines.count + delta.count))
         for line in lines { arguments += [SnapshotKeys.field(line.key), String(line.quantity)] }
@@ -83,14 +83,21 @@ public struct SnapshotStore: SnapshotRepository {
         return value == Int64(revision)
     }
 
-    /// The true-ups applied to the days of a month; a field this version cannot read is an error, not
-    /// a silent gap (the report would otherwise understate what is owed).
-    public func trueUps(_ month: CivilMonth) async throws -> [CivilDay: AppliedTrueUps] {
+    /// The true-ups applied to `days`, read with one HMGET per month (a month's days share its hash).
+    /// A record this version cannot read is an error, not a silent gap (the report would understate
+    /// what is owed).
+    public func trueUps(_ days: [CivilDay]) async throws -> [CivilDay: AppliedTrueUps] {
         var result: [CivilDay: AppliedTrueUps] = [:]
-        for (field, value) in try await hash(SnapshotKeys.trueUps(month)) {
-            let applied = try JSONDecoder().decode(AppliedTrueUps.self, from: Data(value.utf8))
-            guard applied.day.description == field else { throw RedisError.unexpectedReply("true-ups stored under \(field) are of \(applied.day)") }
-            result[applied.day] = applied
+        for (month, monthDays) in Dictionary(grouping: days, by: \.month) {
+            let key = SnapshotKeys.trueUps(month)
+            let reply = try await redis.send(["HMGET", key] + monthDays.map(\.description), key: key)
+            guard case let .array(values) = reply, values.count == monthDays.count else { throw RedisError.unexpectedReply("HMGET answered \(reply)") }
+            for (day, value) in zip(monthDays, values) {
+                guard let text = value.text else { continue }
+                let applied = try JSONDecoder().decode(AppliedTrueUps.self, from: Data(text.utf8))
+                guard applied.day == day else { throw RedisError.unexpectedReply("true-ups stored under \(day) are of \(applied.day)") }
+                result[day] = applied
+            }
         }
         return result
     }

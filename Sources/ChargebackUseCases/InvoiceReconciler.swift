@@ -27,6 +27,8 @@ public struct InvoiceReconciler: Sendable {
         public var days: [CivilDay]
         /// Days not yet rolled up: their ledger side can still change, so nothing is applied to them.
         public var provisional: [CivilDay]
+        /// Days after `through`: the invoice side can still change (usage reaches Cost Management late).
+        public var unsettled: [CivilDay]
     }
 
     /// The export compared with the ledger as seen at `now`.
@@ -45,10 +47,15 @@ public struct InvoiceReconciler: Sendable {
 
     /// Stores the true-ups of every final day the export covers, replacing that day's earlier ones
     /// (a day within the tolerance gets an empty list: reconciled, nothing to true up), so applying
-    /// the same export twice changes nothing. Provisional days are left out and named.
-    public func apply(_ result: Result, exportDigest: String, costColumn: String, now: UTCTimestamp) async throws -> Applied {
-        var applied = Applied(days: [], provisional: [])
+    /// the same export twice changes nothing. Days after `through` and provisional days are left out
+    /// and named.
+    public func apply(_ result: Result, exportDigest: String, costColumn: String, through: CivilDay, now: UTCTimestamp) async throws -> Applied {
+        var applied = Applied(days: [], provisional: [], unsettled: [])
         for (day, revision) in result.revisions.sorted(by: { $0.key < $1.key }) {
+            guard day <= through else {
+                applied.unsettled.append(day)
+                continue
+            }
             guard let revision else {
                 applied.provisional.append(day)
                 continue

@@ -28,7 +28,7 @@ public struct ReportSource: Sendable {
             let last = min(to, month.lastDay, today)
             if first <= last {
                 let summaries = try await store.summaries(month)
-                reconciled += try await store.trueUps(month).values.filter { $0.day >= first && $0.day <= last }.map { $0.only(costCenter: costCenter) }
+                reconciled += try await store.trueUps(Array(first.through(last))).values.map { $0.only(costCenter: costCenter) }
                 let wholeMonth = first == month.firstDay && to >= month.lastDay && !perDay
                 var finalDays: [CivilDay] = []
                 for day in first.through(last) {

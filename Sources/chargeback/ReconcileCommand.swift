@@ -3,6 +3,7 @@ import ChargebackApp
 import ChargebackCore
 import ChargebackRedis
 import ChargebackUseCases
+import CivilCalendar
 import Digest
 import RedisClient
 import FoundationEssentials
@@ -46,6 +47,9 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Flag(help: "Store the true-ups of the export's rolled-up days, replacing those days' earlier ones: the chargeback report then shows them.")
     var apply = false
 
+    @Option(help: "With --apply, the last day applied (YYYY-MM-DD); default: 3 days before today (UTC), as Azure closes a day's usage up to 72 hours late.")
+    var applyThrough: String?
+
     @Option(name: .customLong("alert-channel"), help: "A channel of the budget book (CHARGEBACK_BUDGETS) to alert on drift; repeat for more; default: all of them.")
     var alertChannels: [String] = []
 
@@ -54,6 +58,17 @@ struct ReconcileCommand: AsyncParsableCommand {
         guard cost == "BilledCost" || cost == "EffectiveCost" else { ChargebackCommand.fail("chargeback reconcile: --cost must be BilledCost or EffectiveCost", exitCode: 64) }
         guard let limit = InvoiceNumber.picos(tolerance), limit >= 0 else { ChargebackCommand.fail("chargeback reconcile: --tolerance must be a decimal amount", exitCode: 64) }
         guard alertPercent >= 0, alertPercent.isFinite else { ChargebackCommand.fail("chargeback reconcile: --alert-percent must be 0 or more", exitCode: 64) }
+        // Cost Management: "Cost and usage data is typically available … within 8-24 hours", and Azure
+        // closes a billing period "up to 72 hours (three calendar days)" after it ends ("Understand Cost
+        // Management data", MicrosoftDocs/azure-docs articles/cost-management-billing/costs/
+        // understand-cost-mgt-data.md). A day younger than that may still grow in the next export.
+        let through: CivilDay
+        if let applyThrough {
+            guard let day = CivilDay.parse(applyThrough) else { ChargebackCommand.fail("chargeback reconcile: --apply-through must be a day, YYYY-MM-DD", exitCode: 64) }
+            through = day
+        } else {
+            through = UTCTimestamp.now.day.adding(days: -3)
+        }
         let pricer: Pricer
         switch PricerLoader.load(configuration) {
         case let .success(loaded): pricer = loaded
@@ -88,7 +103,8 @@ struct ReconcileCommand: AsyncParsableCommand {
             let result = try await reconciler.run(costExport, now: .now)
             outcome = result.outcome
             if apply {
-                applied = try await reconciler.apply(result, exportDigest: SHA256Digest.hex(SHA256Digest.hash(exportBytes)), costColumn: cost, now: .now)
+                applied = try await reconciler.apply(result, exportDigest: SHA256Digest.hex(SHA256Digest.hash(exportBytes)), costColumn: cost,
+                                                     through: through, now: .now)
             }
             if outcome.driftPercent > alertPercent {
                 // A channel that fails must not cost the reconciliation its output: said, and the exit status stays the alert.
@@ -121,6 +137,10 @@ struct ReconcileCommand: AsyncParsableCommand {
         if let applied {
             print("applied: the true-ups of \(applied.days.count) rolled-up day(s) stored for the report"
                 + (applied.days.isEmpty ? "" : " (\(applied.days.map(\.description).joined(separator: ", ")))"))
+            if !applied.unsettled.isEmpty {
+                print("not applied: \(applied.unsettled.map(\.description).joined(separator: ", ")) after --apply-through \(through) "
+                    + "(Azure may still add usage to them); apply a later export")
+            }
             if !applied.provisional.isEmpty {
                 print("not applied: \(applied.provisional.map(\.description).joined(separator: ", ")) not rolled up yet (their counts can still change); "
                     + "apply again after the rollup")

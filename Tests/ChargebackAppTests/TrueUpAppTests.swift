@@ -17,24 +17,26 @@ extension MoneyAppTests {
         let monthDate = try #require(ISO8601DateFormatter().date(from: monthStart))
         let nextMonth = String(ISO8601DateFormatter().string(from: monthDate.addingTimeInterval(32 * 86_400)).prefix(7)) + "-01T00:00:00Z"
         let dayAfter = try #require(ISO8601DateFormatter().date(from: day.next + "T00:00:00Z")).addingTimeInterval(86_400)
-        let rows = fixture.split(separator: "\n").filter { $0.contains("local-openai,") && $0.contains("gpt-4o-1120-Inp-glbl") || $0.contains("gpt-4o-1120-Outp-glbl") }
-        let moved = rows.filter { $0.contains("2031-03-02T00:00:00Z") || $0.contains(",Usage,,gpt-4o-1120-Inp-glbl Tokens,Usage-Based,2031-03-04") }
-            .prefix(3).map { row in
+        // The fixture's lines end in CRLF, one Character in Swift: split on any newline.
+        let lines = fixture.split(whereSeparator: \.isNewline)
+        let rows = lines.filter { $0.contains("gpt-4o-1120-Inp-glbl") || $0.contains("gpt-4o-1120-Outp-glbl") }
+        #expect(rows.count == 3, "the fixture's two day-1 rows and its day-2 input row")
+        let moved = rows.map { row in
                 row.replacingOccurrences(of: "2031-03-04T00:00:00Z", with: ISO8601DateFormatter().string(from: dayAfter))
                     .replacingOccurrences(of: "2031-03-03T00:00:00Z", with: day.next + "T00:00:00Z")
                     .replacingOccurrences(of: "2031-03-02T00:00:00Z", with: day.text + "T00:00:00Z")
                     .replacingOccurrences(of: "2031-04-01T00:00:00Z", with: nextMonth)
                     .replacingOccurrences(of: "2031-03-01T00:00:00Z", with: monthStart)
             }
-        return String(fixture.prefix { $0 != "\n" }) + "\n" + moved.joined(separator: "\n") + "\n"
+        return ([String(lines.first ?? "")] + moved).joined(separator: "\r\n") + "\r\n"
     }
 
-    func reconcile(_ exportPath: String) async throws -> (status: Int32, output: String) {
+    func reconcile(_ exportPath: String, _ extra: [String] = []) async throws -> (status: Int32, output: String) {
         let configuration = try configuration()
         let outcome = try await Spawn.run(try TestEnvironment.binaryDirectory() + "/chargeback", [
             "reconcile", "--export", exportPath, "--map", try Fixture.path("azure/meter-map.json"), "--owner", "CC-1", "--apply", "--alert-percent", "100",
             "--resource", "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/providers/Microsoft.CognitiveServices/accounts/local-openai",
-        ], environment: [
+        ] + extra, environment: [
             "PATH": "/usr/bin:/bin", "REDIS_CONNECTION_STRING": try TestEnvironment.plainRedisURL(),
             "CHARGEBACK_PRICE_BOOK": configuration.priceBookPath, "CHARGEBACK_COST_CENTERS": configuration.costCentersPath,
         ])
@@ -54,6 +56,12 @@ extension MoneyAppTests {
             #expect(try await rollup(day.text).status == 0)
             let uri = "/api/v1/chargeback/report?from=\(day.text)&to=\(day.next)"
             #expect(try JSONValue.parse(Array(try await get(client, uri).body.utf8))["exactTrueUpTotal"] == .string("0.00"))
+
+            // A day after --apply-through is left alone: Azure may still add to it.
+            let early = try await reconcile(exportPath, ["--apply-through", "2000-01-01"])
+            #expect(early.status == 0 && early.output.contains("not applied: \(day.text), \(day.next) after --apply-through 2000-01-01"), "\(early.output)")
+            #expect(try JSONValue.parse(Array(try await get(client, uri).body.utf8))["reconciledDays"] == .array([]))
+            #expect(try await reconcile(exportPath, ["--apply-through", "20xx-01-01"]).status == 64)
 
             // Azure billed 7.50 input and 5.00 output on the day; APIM counted 0.035 and 0.011. The next day is not rolled up: left.
             let applied = try await reconcile(exportPath)

@@ -75,30 +75,31 @@ struct RoundingTests {
         }
     }
 
-    @Test("a whole to meet that is off by more than one unit (a difference of rounded totals): still met, units taken back from the smallest remainders")
+    @Test("a whole off by more than one unit per part (a difference of rounded totals): still met, evenly, units taken back from the smallest remainders")
     func farTotals() {
         let amounts = [money("0.004"), money("0.004"), money("-0.009")]
-        for target in [Int128(-3), -1, 0, 2, 5] {
-            let parts = Apportion.parts(amounts, into: target, decimals: 2)
-            #expect(parts.reduce(0, +) == target, "into \(target): \(parts)")
-        }
+        #expect(Apportion.parts(amounts, into: 0, decimals: 2) == [1, 0, -1], "the floors, 0 + 0 − 1, are one short: the largest remainder (the first, of two) gets it")
+        #expect(Apportion.parts(amounts, into: -3, decimals: 2) == [0, -1, -2], "two units taken back, from the smallest remainders first")
+        #expect(Apportion.parts(amounts, into: 5, decimals: 2) == [2, 2, 1], "six units over the floors: two each")
         #expect(Apportion.parts([money("0.004"), money("0.001")], into: -1, decimals: 2) == [0, -1], "the smaller remainder gives")
     }
 
-    @Test("true-ups: lines and cost centers add up to the true-up total shown, and usage + true-ups to the grand total", arguments: [2, 6])
+    @Test("true-ups: each cost center's lines add up to its amount, the centers to the true-up total, usage + true-ups to the grand total; CSV shows JSON's amounts", arguments: [2, 6])
     func trueUps(decimals: Int) throws {
         let day = CivilDay.parse("2026-11-29") ?? CivilDay(daysSinceEpoch: 0)
-        var generator = SystemRandomNumberGenerator()
+        var generator = FuzzTests.SplitMix64(state: UInt64(decimals))
+        let unit = Apportion.unitPicos(decimals)
         for _ in 0..<50 {
             let lines = (0..<5).map { index in
                 ChargeLine(key: ChargeKey(costCenter: "CC-\(index % 2)", subscription: "s\(index)", deployment: "d", model: "m", meter: "input", unit: .millionTokens,
                                           price: LinePrice(version: "v", micros: 333_333, unit: .millionTokens)),
                            quantity: Int64.random(in: 1...9_999_999, using: &generator))
             }
+            // Amounts of a few units of the last place and less: where rounding each on its own drifts most.
             let trueUps = (0..<Int.random(in: 1...9, using: &generator)).map { index in
                 Reconciliation.TrueUp(key: .init(day: day, model: "m", deploymentType: "GlobalStandard", meter: "input"), reason: .priceDrift,
                                       costCenter: "CC-\(index % 3)", subscription: "s\(index)", deployment: "d",
-                                      amount: Money(picos: Int128(Int64.random(in: -9_000_000_000_000...9_000_000_000_000, using: &generator))))
+                                      amount: Money(picos: Int128.random(in: -3 * unit...3 * unit, using: &generator)))
             }
             let report = ChargebackReport(from: day, to: day, currency: "USD", priceBookName: "t", isIllustrative: false,
                                           generatedAt: UTCTimestamp(millisecondsSinceEpoch: 0), costCenterFilter: nil,
@@ -107,11 +108,23 @@ struct RoundingTests {
                                           reconciled: [AppliedTrueUps(day: day, appliedAt: UTCTimestamp(millisecondsSinceEpoch: 0), exportDigest: "x",
                                                                       costColumn: "BilledCost", snapshotRevision: 1, trueUps: trueUps)])
             let rounded = RoundedTrueUps(report, decimals: decimals)
-            let usage = Apportion.money(units: report.total.rounded(decimals: decimals), decimals: decimals)
             #expect(rounded.grandTotal == Apportion.money(units: report.grandTotal.rounded(decimals: decimals), decimals: decimals))
-            #expect(usage + rounded.total == rounded.grandTotal)
-            #expect(rounded.lines.reduce(Money.zero, +) == rounded.total)
             #expect(rounded.costCenters.reduce(Money.zero) { $0 + $1.amount } == rounded.total)
+            for (id, amount) in rounded.costCenters {
+                let own = zip(trueUps, rounded.lines).filter { $0.0.costCenter == id }
+                #expect(own.reduce(Money.zero) { $0 + $1.1 } == amount, "\(id)'s lines add up to its amount")
+                // The true-up total shown is off its exact sum by at most one unit, so a line by at most two.
+                #expect(own.allSatisfy { ($0.1.picos - $0.0.amount.picos).magnitude < 2 * unit })
+            }
+            guard decimals == 6 else { continue }
+            // The CSV's Adjustment rows carry the JSON's amounts, and its usage rows add up to the JSON's usage total.
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(ReportJSON.render(report))) as? [String: Any])
+            let shown = try #require(json["trueUps"] as? [[String: Any]]).map { $0["amount"] as? String ?? "" }
+            let rows = ReportCSV.render(report).components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }.map { $0.components(separatedBy: ",") }
+            let column = ReportCSV.columns.firstIndex(of: "BilledCost") ?? 0, category = ReportCSV.columns.firstIndex(of: "ChargeCategory") ?? 0
+            #expect(rows.filter { $0[category] == "Adjustment" }.map { $0[column] } == shown)
+            #expect(rows.filter { $0[category] == "Usage" }.map { Decimal(string: $0[column]) ?? -1 }.reduce(0, +) == Decimal(string: json["total"] as? String ?? ""))
+            #expect(json["trueUpTotal"] as? String == rounded.total.text(decimals: 6))
         }
     }
 }

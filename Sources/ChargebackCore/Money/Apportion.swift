@@ -1,7 +1,8 @@
 /// Rounding for display that keeps sums: the parts, each rounded to `decimals` places, add up
 /// exactly to their whole rounded the same way (the largest remainder method). Each part is its
 /// exact amount rounded down or up by one unit; the units the floors leave short go to the parts
-/// with the largest remainders, ties to the earlier part.
+/// with the largest remainders, ties to the earlier part. (A whole further off than that, which
+/// `parts(_:into:decimals:)` also meets, moves parts by more than one unit.)
 public enum Apportion {
     /// The parts in units of 10^-`decimals`, adding up to `total` units. `total` is normally the floor
     /// or the ceiling of the parts' exact sum (what `Money.rounded` or an enclosing apportion gives),
@@ -10,20 +11,21 @@ public enum Apportion {
     public static func parts(_ amounts: [Money], into total: Int128, decimals: Int) -> [Int128] {
         let unit = unitPicos(decimals)
         var floors = amounts.map { floorDivision($0.picos, unit) }
-        var shortfall = total - floors.reduce(0, +)
+        let shortfall = total - floors.reduce(0, +)
         guard shortfall != 0, !amounts.isEmpty else { return floors }
         let order = amounts.indices.sorted { left, right in
             let leftRemainder = amounts[left].picos - floors[left] * unit, rightRemainder = amounts[right].picos - floors[right] * unit
             return leftRemainder != rightRemainder ? leftRemainder > rightRemainder : left < right
         }
         // Units to add go to the largest remainders first; units to take back come off the smallest.
+        // A shortfall beyond one unit per part (a far-off whole) gives every part its even share first.
         let walk = shortfall > 0 ? order : order.reversed()
+        let count = Int128(walk.count)
+        let each = shortfall / count
+        let rest = Int((shortfall % count).magnitude)
         let step: Int128 = shortfall > 0 ? 1 : -1
-        var position = 0
-        while shortfall != 0 {
-            floors[walk[position % walk.count]] += step
-            shortfall -= step
-            position += 1
+        for (position, index) in walk.enumerated() {
+            floors[index] += each + (position < rest ? step : 0)
         }
         return floors
     }

@@ -23,8 +23,9 @@ public protocol SnapshotRepository: Sendable {
     /// Writes `revision` of a day if its latest is still `expected` (0: none), applying `delta` (the
     /// change from the previous revision) to the month; false when another run wrote first.
     func write(_ day: CivilDay, expected: Int, revision: Int, lines: [ChargeLine], delta: [ChargeLine], summary: SnapshotSummary) async throws -> Bool
-    /// The true-ups `chargeback reconcile --apply` stored for the days of a month, by day.
-    func trueUps(_ month: CivilMonth) async throws -> [CivilDay: AppliedTrueUps]
+    /// The true-ups `chargeback reconcile --apply` stored for `days`, by day; only those days are
+    /// read, so a record of another day never fails this read.
+    func trueUps(_ days: [CivilDay]) async throws -> [CivilDay: AppliedTrueUps]
     /// Replaces the true-ups of `applied.day` whole (an empty list clears them).
     func apply(_ applied: AppliedTrueUps) async throws
     /// Takes a day's rollup lock for `milliseconds`; false when another run holds it.

@@ -16,6 +16,8 @@ public struct AppliedTrueUps: Sendable, Equatable {
     public var snapshotRevision: Int
     public var trueUps: [Reconciliation.TrueUp]
 
+    /// `trueUps` should all be of `day`; one of another day is stored as it is and refused when read
+    /// back (`SnapshotRepository.trueUps` throws), never silently moved to `day`.
     public init(day: CivilDay, appliedAt: UTCTimestamp, exportDigest: String, costColumn: String, snapshotRevision: Int, trueUps: [Reconciliation.TrueUp]) {
         self.day = day
         self.appliedAt = appliedAt
@@ -41,7 +43,7 @@ extension AppliedTrueUps: Codable {
     }
 
     enum TrueUpKeys: String, CodingKey {
-        case model, deploymentType, meter, reason, costCenter, subscription, deployment, amount
+        case day, model, deploymentType, meter, reason, costCenter, subscription, deployment, amount
     }
 
     struct Invalid: Error, CustomStringConvertible {
@@ -67,6 +69,10 @@ extension AppliedTrueUps: Codable {
                   let amount = Money(exactText: try item.decode(String.self, forKey: .amount)) else {
                 throw Invalid(description: "applied true-ups of \(day): a reason or amount this version cannot read")
             }
+            // Each true-up names its day, and it must be the record's: a record never moves money to another day.
+            guard try item.decode(String.self, forKey: .day) == day.description else {
+                throw Invalid(description: "applied true-ups of \(day): a true-up of another day")
+            }
             let key = Reconciliation.Key(day: day, model: try item.decode(String.self, forKey: .model),
                                          deploymentType: try item.decode(String.self, forKey: .deploymentType), meter: try item.decode(String.self, forKey: .meter))
             trueUps.append(Reconciliation.TrueUp(key: key, reason: reason, costCenter: try item.decode(String.self, forKey: .costCenter),
@@ -86,6 +92,7 @@ extension AppliedTrueUps: Codable {
         var list = container.nestedUnkeyedContainer(forKey: .trueUps)
         for trueUp in trueUps {
             var item = list.nestedContainer(keyedBy: TrueUpKeys.self)
+            try item.encode(trueUp.key.day.description, forKey: .day)
             try item.encode(trueUp.key.model, forKey: .model)
             try item.encode(trueUp.key.deploymentType, forKey: .deploymentType)
             try item.encode(trueUp.key.meter, forKey: .meter)

@@ -8,13 +8,14 @@ extension FocusExport {
     /// (`outside-apim`, `over-counted`, `price-drift`, `ptu`, `unmapped-meter`).
     public static func renderTrueUps(_ trueUps: [Reconciliation.TrueUp], currency: String, costCenters: CostCenters, context: Context) -> String {
         (focusColumns + customColumns).joined(separator: ",") + "\r\n"
-            + trueUpRows(trueUps, currency: currency, costCenters: costCenters, context: context, revisions: [:], unpricedLines: 0)
+            + trueUpRows(trueUps, currency: currency, costCenters: costCenters, context: context, revisions: [:], stale: [], unpricedLines: 0)
     }
 
     /// The rows alone; `revisions` gives the snapshot revision each day's true-ups were computed from
-    /// (`x_SnapshotRevision`), `unpricedLines` the dataset's count.
+    /// (`x_SnapshotRevision`), `stale` the days rolled up again since (`x_ChargeStatus`
+    /// `true-up-stale`), `unpricedLines` the dataset's count.
     static func trueUpRows(_ trueUps: [Reconciliation.TrueUp], currency: String, costCenters: CostCenters, context: Context,
-                           revisions: [CivilDay: Int], unpricedLines: Int) -> String {
+                           revisions: [CivilDay: Int], stale: Set<CivilDay>, unpricedLines: Int) -> String {
         var out = ""
         for trueUp in trueUps {
             let key = trueUp.key
@@ -32,7 +33,7 @@ extension FocusExport {
                 "AI and Machine Learning", "Azure OpenAI", "Generative AI", "", "", "",
                 trueUp.subscription, trueUp.subscription,
                 trueUp.subscription, trueUp.costCenter, costCenters.centers[trueUp.costCenter]?.name ?? trueUp.costCenter, trueUp.deployment, key.model,
-                key.meter, "", "true-up", revisions[key.day].map(String.init) ?? "", "true-up", String(unpricedLines), trueUp.reason.rawValue,
+                key.meter, "", "true-up", revisions[key.day].map(String.init) ?? "", stale.contains(key.day) ? "true-up-stale" : "true-up", String(unpricedLines), trueUp.reason.rawValue,
             ]
             out += csvLine(cells)
         }

@@ -20,8 +20,9 @@ import CivilCalendar
 /// `unpriced-no-ceiling`, and the export's `x_UnpricedLines` count says so on every row.
 ///
 /// True-ups applied from the invoice reconciliation follow as `Adjustment` rows (`x_PriceStatus`
-/// and `x_ChargeStatus` `true-up`): the priced rows add up to the report's `exactTotal`, the true-up
-/// rows to its `exactTrueUpTotal`.
+/// and `x_ChargeStatus` `true-up`, or `true-up-stale` for a day rolled up again since its
+/// reconciliation): the priced rows add up to the report's `exactTotal`, the true-up rows to its
+/// `exactTrueUpTotal`.
 public enum FocusExport {
     /// Who issues the chargeback and what it is charged on (`CHARGEBACK_FOCUS_*`, Terraform sets them).
     public struct Context: Sendable {
@@ -63,7 +64,7 @@ public enum FocusExport {
         // The true-ups applied from the invoice reconciliation, as Adjustment rows (`renderTrueUps`).
         let revisions = Dictionary(report.reconciled.map { ($0.day, $0.snapshotRevision) }, uniquingKeysWith: { first, _ in first })
         return out + trueUpRows(report.trueUps, currency: report.currency, costCenters: report.costCenters, context: context,
-                                revisions: revisions, unpricedLines: unpricedLines)
+                                revisions: revisions, stale: Set(report.staleReconciliations), unpricedLines: unpricedLines)
     }
 
     static func row(_ line: ChargeLine, segment: ChargebackReport.Segment, report: ChargebackReport, context: Context,

@@ -6,8 +6,9 @@ import CivilCalendar
 /// and JSON reports, and all rows to the report's total;
 /// an unpriced line has empty price and cost columns and `x_PriceStatus` = `unpriced`, never 0.
 /// True-ups applied from the invoice reconciliation follow the usage rows as `ChargeCategory`
-/// `Adjustment` rows (`x_ChargeStatus` `true-up`, `x_TrueUpReason` why), rounded with them, so all
-/// rows add up to the report's `grandTotal`.
+/// `Adjustment` rows (`x_ChargeStatus` `true-up`, or `true-up-stale` when late events rolled the day
+/// up after its reconciliation; `x_TrueUpReason` why), with the JSON report's amounts: usage rows add
+/// up to its `total`, Adjustment rows to its `trueUpTotal`, all rows to its `grandTotal`.
 public enum ReportCSV {
     /// The header row's columns.
     public static let columns = [
@@ -20,9 +21,7 @@ public enum ReportCSV {
     public static func render(_ report: ChargebackReport) -> String {
         var out = columns.joined(separator: ",") + "\r\n"
         let segments = report.segments.sorted(by: { $0.from < $1.from }).map { ($0, $0.lines.sorted(by: ChargeLine.order)) }
-        let trueUps = report.trueUps
-        let rounded = RoundedTotals(lines: segments.flatMap { $0.1.map { ($0.key.costCenter, $0.key.subscription, $0.cost) } }
-            + trueUps.map { ($0.costCenter, $0.subscription, $0.amount) }, decimals: 6)
+        let rounded = RoundedTotals(lines: segments.flatMap { $0.1.map { ($0.key.costCenter, $0.key.subscription, $0.cost) } }, decimals: 6)
         var index = 0
         for (segment, lines) in segments {
             let billingStart = segment.from.month.firstDay
@@ -41,16 +40,18 @@ public enum ReportCSV {
                 out += row.joined(separator: ",") + "\r\n"
             }
         }
+        // The true-ups as the JSON report shows them (`RoundedTrueUps`): the usage rows add up to its
+        // `total`, these to its `trueUpTotal`, all rows to its `grandTotal`.
         let revisions = Dictionary(report.reconciled.map { ($0.day, $0.snapshotRevision) }, uniquingKeysWith: { first, _ in first })
-        for trueUp in trueUps {
-            defer { index += 1 }
+        let stale = Set(report.staleReconciliations)
+        for (trueUp, amount) in zip(report.trueUps, RoundedTrueUps(report, decimals: 6).lines) {
             let day = trueUp.key.day
             let center = report.costCenters.centers[trueUp.costCenter]?.name ?? trueUp.costCenter
             let row: [String] = [
                 instant(day.month.firstDay), instant(day.month.lastDay.adding(days: 1)), instant(day), instant(day.adding(days: 1)), report.currency,
                 text(trueUp.subscription), text(trueUp.costCenter), text(center), text(trueUp.deployment), text(trueUp.key.model), "Adjustment",
-                text(trueUp.key.meter), "", "", "", "", rounded.lines[index]?.text(decimals: 6) ?? "", "", "true-up",
-                revisions[day].map(String.init) ?? "", "true-up", trueUp.reason.rawValue,
+                text(trueUp.key.meter), "", "", "", "", amount.text(decimals: 6), "", "true-up",
+                revisions[day].map(String.init) ?? "", stale.contains(day) ? "true-up-stale" : "true-up", trueUp.reason.rawValue,
             ]
             out += row.joined(separator: ",") + "\r\n"
         }

@@ -35,7 +35,7 @@ public enum ReportJSON {
         json.closeArray()
         json.member("rounding", "6 decimal places: the total is the exact sum rounded half to even; cost centers, subscriptions, lines and days "
             + "are rounded by largest remainder so that they add up exactly to the totals shown; grandTotal is usage and true-ups "
-            + "rounded half to even, trueUpTotal is grandTotal minus total, and the true-ups share it by largest remainder")
+            + "rounded half to even, trueUpTotal is grandTotal minus total, shared by largest remainder among cost centers, then their lines")
         costCenters(report, rounded: rounded, into: &json)
         json.key("days")
         json.openArray()

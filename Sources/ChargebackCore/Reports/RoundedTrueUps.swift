@@ -1,6 +1,7 @@
-/// A report's true-ups rounded for display so that the figures shown add up: the grand total is the
-/// exact usage + true-ups rounded half to even, the true-up total is that minus the usage total shown,
-/// and the true-up lines and the per-cost-center sums share it by largest remainder.
+/// A report's true-ups rounded for display so that the figures shown add up, top down like
+/// `RoundedTotals`: the grand total is the exact usage + true-ups rounded half to even, the true-up
+/// total is that minus the usage total shown, the cost centers share it by largest remainder, and
+/// each cost center's lines share its amount.
 public struct RoundedTrueUps: Sendable {
     public let grandTotal: Money
     public let total: Money
@@ -15,12 +16,19 @@ public struct RoundedTrueUps: Sendable {
         let totalUnits = grandUnits - report.total.rounded(decimals: decimals)
         grandTotal = Apportion.money(units: grandUnits, decimals: decimals)
         total = Apportion.money(units: totalUnits, decimals: decimals)
-        lines = Apportion.parts(trueUps.map(\.amount), into: totalUnits, decimals: decimals).map { Apportion.money(units: $0, decimals: decimals) }
-        var byCenter: [String: Money] = [:]
-        for trueUp in trueUps { byCenter[trueUp.costCenter, default: .zero] += trueUp.amount }
+        let byCenter = Dictionary(grouping: trueUps.indices) { trueUps[$0].costCenter }
         let ids = byCenter.keys.sorted()
-        let parts = Apportion.parts(ids.map { byCenter[$0] ?? .zero }, into: totalUnits, decimals: decimals)
-        costCenters = zip(ids, parts).map { ($0, Apportion.money(units: $1, decimals: decimals)) }
+        let centerUnits = Apportion.parts(ids.map { id in (byCenter[id] ?? []).reduce(Money.zero) { $0 + trueUps[$1].amount } }, into: totalUnits,
+                                          decimals: decimals)
+        var lineUnits = [Int128](repeating: 0, count: trueUps.count)
+        for (id, units) in zip(ids, centerUnits) {
+            let indices = byCenter[id] ?? []
+            for (index, part) in zip(indices, Apportion.parts(indices.map { trueUps[$0].amount }, into: units, decimals: decimals)) {
+                lineUnits[index] = part
+            }
+        }
+        lines = lineUnits.map { Apportion.money(units: $0, decimals: decimals) }
+        costCenters = zip(ids, centerUnits).map { ($0, Apportion.money(units: $1, decimals: decimals)) }
             .sorted { ($0.amount, $1.id) > ($1.amount, $0.id) }
     }
 }
