@@ -31,6 +31,7 @@ public enum TrafficPlan {
         Choice(weight: 3, kind: "embedding", deployment: "text-embedding-3-large"), Choice(weight: 6, kind: "response", deployment: "gpt-41"),
         Choice(weight: 2, kind: "response-v1", deployment: "gpt-41-mini"), Choice(weight: 1, kind: "image", deployment: "gpt-image-1"),
         Choice(weight: 1, kind: "image", deployment: "dall-e-3"), Choice(weight: 4, kind: "chat", deployment: "gpt-4o-ptu"),
+        Choice(weight: 3, kind: "chat", deployment: "gpt-5.6"),
     ]
     /// Share of the day's requests per UTC hour (office hours in Europe and the Americas).
     static let hourWeights = [2, 1, 1, 1, 2, 3, 5, 8, 11, 12, 12, 11, 10, 11, 12, 12, 11, 9, 7, 5, 4, 3, 3, 2]

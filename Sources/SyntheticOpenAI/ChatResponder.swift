@@ -15,7 +15,8 @@ enum ChatResponder {
         let model = call.modelForDeployment(deployment)
         let isReasoning = TokenRules.isReasoningModel(deployment) || TokenRules.isReasoningModel(model)
         let usage = TextUsage(
-            prompt: TokenRules.chatPromptTokens(messageTexts: texts), hash: call.hash, limit: limit, isReasoning: isReasoning)
+            prompt: TokenRules.chatPromptTokens(messageTexts: texts), hash: call.hash, limit: limit, isReasoning: isReasoning,
+            writesCache: TokenRules.writesPromptCache(deployment) || TokenRules.writesPromptCache(model))
         let completion = ChatCompletion(
             id: "chatcmpl-" + call.ids.alphanumeric(28, salt: "chatcmpl"), created: call.created, model: model,
             fingerprint: isReasoning ? .null : .string(Call.fingerprint(model: model)), usage: usage,

@@ -11,7 +11,8 @@ enum ResponsesResponder {
         let model = call.modelForDeployment(deployment)
         let isReasoning = TokenRules.isReasoningModel(deployment) || TokenRules.isReasoningModel(model)
         let prompt = TokenRules.tokens(texts.joined()) + TokenRules.responsesOverhead
-        let usage = TextUsage(prompt: prompt, hash: call.hash, limit: limit, isReasoning: isReasoning)
+        let usage = TextUsage(prompt: prompt, hash: call.hash, limit: limit, isReasoning: isReasoning,
+                              writesCache: TokenRules.writesPromptCache(deployment) || TokenRules.writesPromptCache(model))
         let response = ResponsesObject(
             id: "resp_" + call.ids.hex(32, salt: "resp"), messageId: "msg_" + call.ids.hex(32, salt: "msg"),
             reasoningId: isReasoning ? "rs_" + call.ids.hex(32, salt: "rs") : nil, created: call.created, model: model,

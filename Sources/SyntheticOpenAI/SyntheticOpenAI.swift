@@ -19,6 +19,10 @@
 /// - Responses input tokens = ⌈characters of `instructions` + `input` text ÷ 4⌉ + 3;
 /// - embeddings and legacy completions prompt tokens = Σ ⌈characters ÷ 4⌉ per input, at least 1;
 /// - cached tokens = (prompt ÷ 128) × 64 when prompt ≥ 1,024, else 0 (chat and Responses only);
+/// - cache-write tokens, for GPT-5.6 and later only (`gpt-5.6…`, `gpt-6…`: the models that bill them) =
+///   ((prompt − cached) ÷ 256) × 128 when prompt ≥ 1,024, else 0, reported as
+///   `prompt_tokens_details.cache_write_tokens` (Responses: `input_tokens_details.cache_write_tokens`),
+///   part of the prompt like the cached ones; other models report no such field;
 /// - completion tokens = 16 + h mod 240, capped by `max_tokens`, `max_completion_tokens` or
 ///   `max_output_tokens` when given;
 /// - reasoning tokens = completion ÷ 2 (integer division) when the deployment or model is `o<digit>…`

@@ -49,6 +49,24 @@ enum TokenRules {
         return lower[1] &- UInt8(ascii: "0") < 10
     }
 
+    /// True for models that bill prompt-cache writes and report them (`cache_write_tokens`): GPT-5.6
+    /// and later (`gpt-5.<6 or more>…`, `gpt-<6 or more>…`); OpenAI priced cache misses as plain input
+    /// before GPT-5.6, and usage readers treat the field as present from GPT-5.6 on.
+    static func writesPromptCache(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        guard lower.hasPrefix("gpt-") else { return false }
+        let version = lower.dropFirst(4).prefix { $0.isNumber || $0 == "." }.split(separator: ".", omittingEmptySubsequences: false)
+        guard let major = version.first.flatMap({ Int($0) }) else { return false }
+        if major != 5 { return major > 5 }
+        return version.count > 1 && (Int(version[1]) ?? 0) >= 6
+    }
+
+    /// Prompt tokens written to the cache by a model that bills them: half the uncached prompt, in
+    /// whole 128-token blocks, for a prompt of at least 1,024 tokens (part of the prompt, like the cached ones).
+    static func cacheWriteTokens(prompt: Int, cached: Int) -> Int {
+        prompt >= cacheThreshold ? (prompt - cached) / 256 * 128 : 0
+    }
+
     /// Reasoning tokens: half the completion for reasoning models (part of the completion), else 0.
     static func reasoningTokens(completion: Int, isReasoning: Bool) -> Int {
         isReasoning ? completion / 2 : 0

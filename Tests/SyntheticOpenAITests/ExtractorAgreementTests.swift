@@ -47,6 +47,25 @@ import SyntheticOpenAI
         #expect(event.modelVersion == Upstream.upstream.modelForDeployment(deployment))
     }
 
+    @Test("GPT-5.6 and later report prompt-cache writes, inside the prompt, and the extractor meters them apart",
+          arguments: [("gpt-5.6", 1500, true), ("gpt-5.6", 10, true), ("gpt-5", 1500, false), ("gpt-4o", 1500, false)])
+    func cacheWrites(deployment: String, promptTokens: Int, reports: Bool) throws {
+        let (response, event) = try Envelope.exchange("/openai/deployments/\(deployment)/chat/completions", deployment: deployment,
+                                                      Upstream.chatBody(text(tokens: promptTokens)))
+        let usage = try #require(try Upstream.json(response)["usage"])
+        let numbers = try Self.chatNumbers(usage)
+        let written = usage["prompt_tokens_details"]?["cache_write_tokens"]?.int
+        #expect((written != nil) == reports, "only GPT-5.6 and later carry the field")
+        #expect((written ?? 0) > 0 || promptTokens < 1024 || !reports)
+        #expect(event.meters.cacheWriteInputTokens == Int64(written ?? 0))
+        #expect(event.meters.inputTokens == numbers.prompt - numbers.cached - Int64(written ?? 0))
+        #expect(event.meters.cachedInputTokens == numbers.cached && event.flags.isEmpty)
+        let responses = try Envelope.exchange("/openai/v1/responses", deployment: deployment,
+                                              "{\"model\":\"\(deployment)\",\"input\":\"\(text(tokens: promptTokens))\"}")
+        let responsesWritten = try Upstream.json(responses.0)["usage"]?["input_tokens_details"]?["cache_write_tokens"]?.int
+        #expect((responsesWritten != nil) == reports && responses.1.meters.cacheWriteInputTokens == Int64(responsesWritten ?? 0))
+    }
+
     @Test(arguments: chatCases)
     func chatStreamWithUsage(deployment: String, promptTokens: Int) throws {
         let body = Upstream.chatBody(text(tokens: promptTokens), model: deployment, extra: ["\"stream\":true", "\"stream_options\":{\"include_usage\":true}"])

@@ -46,7 +46,7 @@ def other(meters):
     images = sum(v for k, v in meters.items() if k.startswith("image:"))
     if images:
         parts.append(f"{images} images")
-    for key, label in [("imageInput", "image in"), ("imageOutput", "image out"), ("audioInput", "audio in"),
+    for key, label in [("cacheWrite", "cache write"), ("imageInput", "image in"), ("imageOutput", "image out"), ("audioInput", "audio in"),
                        ("audioOutput", "audio out"), ("audio", "audio ms"), ("characters", "chars")]:
         if meters.get(key):
             parts.append(f"{meters[key]:,} {label}")
@@ -84,6 +84,18 @@ for center, total in sorted(center_totals.items(), key=lambda item: -item[1]):
     print(f"  {center + ' ' + names.get(center, ''):<68} {'':>43} total {total:>13,}")
 print(f"  {'all cost centers':<68} {'':>43} total {grand_total:>13,} {currency}")
 print("  (rounded to the cent so that rows add up to their cost center, and cost centers to the total: largest remainder)")
+true_ups = report.get("trueUps", [])
+if report.get("reconciledDays"):
+    # Shown like the report: the grand total rounded, the true-ups the difference, so the two lines add up.
+    grand = Decimal(report["exactGrandTotal"]).quantize(CENT, rounding=ROUND_HALF_EVEN)
+    by_reason = defaultdict(Decimal)
+    for true_up in true_ups:
+        by_reason[true_up["reason"]] += Decimal(true_up["exactAmount"])
+    ordered = sorted(by_reason)
+    reasons = ", ".join(f"{reason} {amount:,}" for reason, amount in zip(ordered, apportion([by_reason[r] for r in ordered], grand - grand_total)))
+    print(f"  {'invoice true-ups (chargeback reconcile --apply)':<68} {'':>43} total {grand - grand_total:>13,} {currency}"
+          + (f"\n    {len(true_ups)} lines: {reasons}" if true_ups else ""))
+    print(f"  {'all cost centers, after true-ups':<68} {'':>43} total {grand:>13,} {currency}")
 if report["unpricedLines"]:
     print(f"  * {report['unpricedLines']} unpriced lines (quantity kept, no price in the book): never billed as zero")
 
