@@ -20,11 +20,16 @@ public enum FunctionsHost {
         clientConfiguration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: app.host.maxConcurrentRequests ?? handlerConnections)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        // Proxying mode's own client: its read timeout is the activity timeout (no limit on the whole exchange).
+        var proxyConfiguration = clientConfiguration
+        proxyConfiguration.timeout = .init(connect: .seconds(2), read: .milliseconds(Int64(settings.proxyActivityTimeoutMilliseconds)))
+        let proxyClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: proxyConfiguration)
         let state = HandlerState()
         let invoker = HandlerInvoker(client: client, state: state, settings: settings, functionTimeoutSeconds: app.host.functionTimeoutSeconds)
         let supervisor = HandlerSupervisor(app: app, environment: environment, state: state, client: client, logger: logger)
         let timers = TimerScheduler(app: app, invoker: invoker, logger: logger)
-        let responder = HostResponder(app: app, settings: settings, invoker: invoker, timers: timers, logger: logger)
+        let proxy = HandlerProxy(client: proxyClient, state: state, settings: settings)
+        let responder = HostResponder(app: app, settings: settings, invoker: invoker, proxy: proxy, timers: timers, logger: logger)
         let application = Application(
             responder: responder,
             configuration: .init(address: .hostname("127.0.0.1", port: settings.port), serverName: nil),
@@ -35,9 +40,11 @@ public enum FunctionsHost {
             try await application.runService()
         } catch {
             try? await client.shutdown()
+            try? await proxyClient.shutdown()
             throw error
         }
         try await client.shutdown()
+        try await proxyClient.shutdown()
     }
 
     /// What runs where, printed at start like Core Tools does.
@@ -53,7 +60,7 @@ public enum FunctionsHost {
                 lines.append("    \(function.name): timerTrigger '\(trigger.schedule)' (UTC); run now: POST http://127.0.0.1:\(settings.port)/admin/functions/\(function.name)")
             }
         }
-        let mode = app.host.enableForwardingHttpRequest || app.host.enableProxyingHttpRequest ? "forwarding" : "JSON protocol"
+        let mode = app.host.enableProxyingHttpRequest ? "proxying (streamed)" : (app.host.enableForwardingHttpRequest ? "forwarding" : "JSON protocol")
         // Keys are shown masked: a banner ends up in CI logs and terminals' scrollback.
         lines += ["", "HTTP delivery: \(mode)", "Function key: \(HostKeys.masked(settings.keys.functionKey))",
                   "Master key: \(HostKeys.masked(settings.keys.masterKey))"]

@@ -12,6 +12,8 @@ struct HostResponder: HTTPResponder {
     let app: FunctionApp
     let settings: HostSettings
     let invoker: HandlerInvoker
+    /// Proxying mode (`enableProxyingHttpRequest`): streamed both ways.
+    let proxy: HandlerProxy
     let timers: TimerScheduler
     let logger: Logger
     /// host.json's request limits (429 over `maxOutstandingRequests`).
@@ -19,10 +21,11 @@ struct HostResponder: HTTPResponder {
     /// Every HTTP function with its parsed route template, parsed once at start.
     let routes: [(function: FunctionMetadata, trigger: FunctionMetadata.HTTPTrigger, template: RouteTemplate)]
 
-    init(app: FunctionApp, settings: HostSettings, invoker: HandlerInvoker, timers: TimerScheduler, logger: Logger) {
+    init(app: FunctionApp, settings: HostSettings, invoker: HandlerInvoker, proxy: HandlerProxy, timers: TimerScheduler, logger: Logger) {
         self.app = app
         self.settings = settings
         self.invoker = invoker
+        self.proxy = proxy
         self.timers = timers
         self.logger = logger
         self.throttle = RequestThrottle(maxOutstanding: app.host.maxOutstandingRequests, maxConcurrent: app.host.maxConcurrentRequests)
@@ -42,20 +45,33 @@ struct HostResponder: HTTPResponder {
         guard let answer = await throttle.run({ await invokeHTTPFunction(request) }) else {
             return Self.render(Self.error(429, "too_busy", "the host holds maxOutstandingRequests (host.json) requests already; retry later", retryAfter: true))
         }
-        return Self.render(answer)
+        return answer
     }
 
-    func invokeHTTPFunction(_ request: Request) async -> FunctionResponse {
+    func invokeHTTPFunction(_ request: Request) async -> Response {
+        switch await invocation(request) {
+        case let .buffered(answer): return Self.render(answer)
+        case let .streamed(response): return response
+        }
+    }
+
+    /// What an invocation gives the client: a whole answer, or a proxied one streaming in.
+    enum Answer: Sendable {
+        case buffered(FunctionResponse)
+        case streamed(Response)
+    }
+
+    func invocation(_ request: Request) async -> Answer {
         let prefix = app.host.routePrefix
         var relative = Substring(request.uri.path.dropFirst())
         if !prefix.isEmpty {
             guard relative.lowercased() == prefix.lowercased() || relative.lowercased().hasPrefix(prefix.lowercased() + "/") else {
-                return Self.error(404, "not_found", "no function serves \(request.uri.path)")
+                return .buffered(Self.error(404, "not_found", "no function serves \(request.uri.path)"))
             }
             relative = relative.dropFirst(prefix.count)
         }
         guard let (function, trigger, parameters) = route(String(relative), method: request.method.rawValue) else {
-            return Self.error(404, "not_found", "no function serves \(request.method.rawValue) \(request.uri.path)")
+            return .buffered(Self.error(404, "not_found", "no function serves \(request.method.rawValue) \(request.uri.path)"))
         }
         let presented = Self.keyField.flatMap { request.headers[$0] }
             ?? QueryString.parse(request.uri.query ?? "").first { $0.name.lowercased() == "code" }?.value
@@ -64,14 +80,29 @@ struct HostResponder: HTTPResponder {
         case .anonymous: break
         case .function where identity != nil: break
         case .admin where identity?.level == "Admin": break
-        default: return Self.error(401, "unauthorized", "this function needs a valid key in x-functions-key or ?code=")
+        default: return .buffered(Self.error(401, "unauthorized", "this function needs a valid key in x-functions-key or ?code="))
+        }
+        if function.isHTTPInAndOut && app.host.enableProxyingHttpRequest {
+            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > settings.maxBodyBytes {
+                return .buffered(Self.error(413, "body_too_large", "the request body exceeds \(settings.maxBodyBytes) bytes"))
+            }
+            let invocationID = UUID().uuidString.lowercased()
+            do {
+                let response = try await proxy.proxy(request, invocationID: invocationID)
+                logger.info("invocation", metadata: [
+                    "function.name": "\(function.name)", "invocation.id": "\(invocationID)", "http.status": "\(response.status.code)", "delivery": "proxied",
+                ])
+                return .streamed(response)
+            } catch {
+                return .buffered(failed(error, function: function, invocationID: invocationID))
+            }
         }
         var body: [UInt8] = []
         do {
             var mutable = request
             body = Array(try await mutable.collectBody(upTo: settings.maxBodyBytes).readableBytesView)
         } catch {
-            return Self.error(413, "body_too_large", "the request body exceeds \(settings.maxBodyBytes) bytes")
+            return .buffered(Self.error(413, "body_too_large", "the request body exceeds \(settings.maxBodyBytes) bytes"))
         }
         let functionRequest = FunctionRequest(
             method: request.method.rawValue, path: request.uri.path, query: QueryString.parse(request.uri.query ?? ""),
@@ -84,7 +115,7 @@ struct HostResponder: HTTPResponder {
             "function.name": "\(function.name)", "invocation.id": "\(invocationID)", "http.status": "\(answer.status)",
             "duration_ms": "\((ContinuousClock.now - started).milliseconds)",
         ])
-        return answer
+        return .buffered(answer)
     }
 
     func deliver(
@@ -92,7 +123,7 @@ struct HostResponder: HTTPResponder {
         parameters: [(name: String, value: String?)], identity: (level: String, name: String)?, invocationID: String
     ) async -> FunctionResponse {
         do {
-            if function.isHTTPInAndOut && (app.host.enableForwardingHttpRequest || app.host.enableProxyingHttpRequest) {
+            if function.isHTTPInAndOut && app.host.enableForwardingHttpRequest {
                 return try await invoker.forward(request, invocationID: invocationID)
             }
             let host = request.header("Host") ?? "127.0.0.1:\(settings.port)"
@@ -105,16 +136,19 @@ struct HostResponder: HTTPResponder {
             for line in result.logs { logger.info("function log", metadata: ["function.name": "\(function.name)", "invocation.id": "\(invocationID)", "log": "\(line)"]) }
             guard let binding = function.httpOutputBinding else { return FunctionResponse(status: 200) }
             return try HttpOutputRenderer().response(for: result, bindingName: binding, outputsPresent: outputsPresent)
-        } catch let failure as HandlerInvoker.Failure {
-            logger.error("invocation failed", metadata: ["function.name": "\(function.name)", "invocation.id": "\(invocationID)", "error": "\(failure)"])
-            switch failure {
-            case .unavailable: return Self.error(503, "handler_unavailable", "the handler is starting or stopped; retry shortly", retryAfter: true)
-            case .transport: return Self.error(502, "handler_failed", "the handler did not answer")
-            case .protocolViolation, .failedInvocation: return Self.error(500, "invocation_failed", "the function invocation failed")
-            }
         } catch {
-            logger.error("invocation failed", metadata: ["function.name": "\(function.name)", "invocation.id": "\(invocationID)", "error": "\(error)"])
-            return Self.error(500, "invocation_failed", "the function invocation failed")
+            return failed(error, function: function, invocationID: invocationID)
+        }
+    }
+
+    /// A failed invocation as the client sees it: 503 while the handler is not running, 502 when it
+    /// did not answer, 500 otherwise.
+    func failed(_ error: any Error, function: FunctionMetadata, invocationID: String) -> FunctionResponse {
+        logger.error("invocation failed", metadata: ["function.name": "\(function.name)", "invocation.id": "\(invocationID)", "error": "\(error)"])
+        switch error as? HandlerInvoker.Failure {
+        case .unavailable: return Self.error(503, "handler_unavailable", "the handler is starting or stopped; retry shortly", retryAfter: true)
+        case .transport: return Self.error(502, "handler_failed", "the handler did not answer")
+        case .protocolViolation, .failedInvocation, nil: return Self.error(500, "invocation_failed", "the function invocation failed")
         }
     }
 

@@ -14,6 +14,8 @@ public struct HostSettings: Sendable {
     public var hostVersion: String
     /// Where keys generated at start were written (the banner shows keys masked only).
     public var generatedKeysFile: String?
+    /// Proxying mode: the longest wait for the handler's next bytes (YARP's `ActivityTimeout`, 240 s).
+    public var proxyActivityTimeoutMilliseconds = 240_000
 
     public init(appRoot: String, port: Int, keys: HostKeys, maxBodyBytes: Int = 104_857_600,
                 handlerWaitMilliseconds: Int = 10_000, hostVersion: String = "4.1037.0.0") {

@@ -32,7 +32,11 @@ struct FunctionsHostCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (default: $FUNCTIONS_REQUEST_BODY_SIZE_LIMIT or 104857600).")
     var maxBodyBytes: Int?
 
+    @Option(help: "Proxying mode (host.json enableProxyingHttpRequest): the longest wait for the handler's next bytes, in ms (the host's 240 s).")
+    var proxyActivityTimeoutMs = 240_000
+
     func validate() throws {
+        guard proxyActivityTimeoutMs > 0 else { throw ValidationError("--proxy-activity-timeout-ms must be positive") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
         if let maxBodyBytes, maxBodyBytes < 1 { throw ValidationError("--max-body-bytes must be positive") }
         for pair in namedFunctionKeys where !pair.contains("=") || pair.hasPrefix("=") || pair.hasSuffix("=") {
@@ -56,6 +60,7 @@ struct FunctionsHostCommand: AsyncParsableCommand {
             keys.functionLevelKeys[parts[0].lowercased()] = String(parts[1])
         }
         var settings = HostSettings(appRoot: root, port: port, keys: keys, maxBodyBytes: limit)
+        settings.proxyActivityTimeoutMilliseconds = proxyActivityTimeoutMs
         if functionKey == nil || masterKey == nil {
             settings.generatedKeysFile = try Self.writeGeneratedKeys(keys, port: port)
         }

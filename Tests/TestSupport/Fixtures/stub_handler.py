@@ -3,6 +3,9 @@ target, headers in order, body, framing) as JSON lines in $STUB_RECORD, and answ
 
 - GET /                      -> 200 (readiness)
 - POST /<FunctionName>       -> the JSON-protocol answer in $STUB_INVOCATION_RESPONSE (a file)
+- a path ending /stream      -> 200 text/event-stream, chunked: `chunks` events (query), `delayMs` apart,
+                                a pause of `pauseMs` after the `pauseAfter`th; a client gone away is
+                                recorded as {"kind": "stream-aborted", "sent": n}
 - anything else (forwarded)  -> 200 JSON echo, header X-Stub: forwarded
 A request carrying header X-Stub-Exit: N (or, in JSON mode, Data.req.Headers X-Stub-Exit) is
 answered, then the process exits with code N. $STUB_START_DELAY_MS delays listening."""
@@ -58,7 +61,9 @@ class Handler(BaseHTTPRequestHandler):
                 "headers": [[k, v] for k, v in self.headers.items()],
                 "body": body.decode("utf-8", "replace"), "chunked": chunked})
         exit_code = self.headers.get("X-Stub-Exit")
-        if self.path == "/" and self.command == "GET":
+        if self.path.split("?")[0].endswith("/stream"):
+            self.stream()
+        elif self.path == "/" and self.command == "GET":
             self.answer(200, "ready", "text/plain")
         elif self.command == "POST" and self.path.count("/") == 1 and not self.path.startswith("/api"):
             try:
@@ -72,6 +77,31 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(200, json.dumps({"method": self.command, "target": self.path}), extra=[("X-Stub", "forwarded")])
         if exit_code is not None:
             os._exit(int(exit_code))
+
+    def stream(self):
+        from urllib.parse import parse_qs, urlsplit
+        query = {k: int(v[0]) for k, v in parse_qs(urlsplit(self.path).query).items() if v[0].isdigit()}
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("X-Stub", "streamed")
+        self.end_headers()
+        sent = 0
+        try:
+            for index in range(query.get("chunks", 3)):
+                data = f"data: {{\"n\":{index},\"at\":{time.time():.3f}}}\n\n".encode()
+                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                self.wfile.flush()
+                sent += 1
+                time.sleep(query.get("delayMs", 0) / 1000)
+                if sent == query.get("pauseAfter", -1):
+                    time.sleep(query.get("pauseMs", 0) / 1000)
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+            record({"kind": "stream-done", "sent": sent})
+        except (BrokenPipeError, ConnectionResetError):
+            record({"kind": "stream-aborted", "sent": sent})
+            self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = handle_any
 

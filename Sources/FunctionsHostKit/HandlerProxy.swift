@@ -1,0 +1,108 @@
+import AsyncHTTPClient
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// `enableProxyingHttpRequest: true`: the client's request goes to the handler as a reverse proxy
+/// would send it, and the handler's answer streams back as it is written, the way the newer host
+/// proxies with YARP (`DefaultHttpProxyService`, `RetryProxyHandler`; ../shared/reference/
+/// functions-protocol.md §4.3 and §1.5):
+/// - the original path and query, unchanged, on `http://127.0.0.1:<port>`;
+/// - every request header but `Host` and the hop-by-hop ones, plus `X-Forwarded-For`,
+///   `X-Forwarded-Proto` and `X-Forwarded-Host` (YARP's default transformer) and the host's
+///   `X-Azure-Functions-HostVersion`, `X-Azure-Functions-InvocationId`, `x-ms-invocation-id`;
+/// - the request body streamed to the handler, the response body streamed to the client, status and
+///   headers as the handler wrote them;
+/// - an activity timeout (240 s: no byte either way for that long ends the exchange), and up to 10
+///   connect retries, 50 ms apart growing to 250 ms, while the handler's port refuses.
+/// A client that goes away cancels the handler request: the handler sees its connection close.
+struct HandlerProxy: Sendable {
+    /// A client whose read timeout is the activity timeout (AsyncHTTPClient's read timeout is the
+    /// longest wait for the next bytes, which is what YARP's `ActivityTimeout` bounds).
+    let client: HTTPClient
+    let state: HandlerState
+    let settings: HostSettings
+
+    static let connectAttempts = 10
+
+    /// The proxied exchange; throws `HandlerInvoker.Failure` when the handler cannot be reached.
+    func proxy(_ request: Request, invocationID: String) async throws(HandlerInvoker.Failure) -> Response {
+        guard let port = await state.readyPort(waitingUpTo: settings.handlerWaitMilliseconds) else { throw .unavailable }
+        let target = request.uri.query.map { request.uri.path + "?" + $0 } ?? request.uri.path
+        var outbound = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(target)")
+        outbound.method = HTTPMethod(rawValue: request.method.rawValue)
+        for field in request.headers where !HandlerInvoker.hopByHop.contains(field.name.canonicalName) && !Self.replaced.contains(field.name.canonicalName) {
+            outbound.headers.add(name: field.name.rawName, value: field.value)
+        }
+        // The local host listens on the loopback interface only: every client is 127.0.0.1.
+        outbound.headers.add(name: "X-Forwarded-For", value: "127.0.0.1")
+        outbound.headers.add(name: "X-Forwarded-Proto", value: "http")
+        if let authority = request.head.authority { outbound.headers.add(name: "X-Forwarded-Host", value: authority) }
+        outbound.headers.add(name: "X-Azure-Functions-HostVersion", value: settings.hostVersion)
+        outbound.headers.add(name: "X-Azure-Functions-InvocationId", value: invocationID)
+        outbound.headers.add(name: "x-ms-invocation-id", value: invocationID)
+        if let length = request.headers[.contentLength].flatMap({ Int64($0) }) {
+            if length > 0 { outbound.body = .stream(LimitedBody(base: request.body, limit: settings.maxBodyBytes), length: .known(length)) }
+        } else if request.headers[.transferEncoding] != nil {
+            outbound.body = .stream(LimitedBody(base: request.body, limit: settings.maxBodyBytes), length: .unknown)
+        }
+        let answer = try await send(outbound)
+        var fields = HTTPFields()
+        for header in answer.headers where !HandlerInvoker.hopByHop.contains(header.name.lowercased()) {
+            if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
+        }
+        return Response(status: .init(code: Int(answer.status.code)), headers: fields, body: ResponseBody(asyncSequence: answer.body))
+    }
+
+    /// Sends, retrying while the connection is refused (the handler restarting), never once bytes went out.
+    func send(_ request: HTTPClientRequest) async throws(HandlerInvoker.Failure) -> HTTPClientResponse {
+        var delay = 50
+        for attempt in 1...Self.connectAttempts {
+            do {
+                return try await client.execute(request, deadline: .distantFuture)
+            } catch let error as HTTPClientError where error == .connectTimeout && attempt < Self.connectAttempts {
+                try? await Task.sleep(for: .milliseconds(delay))
+            } catch is NIOConnectionError where attempt < Self.connectAttempts {
+                try? await Task.sleep(for: .milliseconds(delay))
+            } catch {
+                throw .transport("\(error)")
+            }
+            delay = min(250, delay + 50)
+        }
+        throw .transport("the handler refused \(Self.connectAttempts) connections")
+    }
+
+    /// Headers the proxy sets itself rather than copying.
+    static let replaced: Set<String> = ["host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-azure-functions-hostversion",
+                                        "x-azure-functions-invocationid", "x-ms-invocation-id"]
+}
+
+/// The client's body as it arrives, ended with an error past `limit` bytes (the host's request size
+/// limit, which a streamed body can only be held to as it goes).
+struct LimitedBody: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let base: RequestBody
+    let limit: Int
+
+    struct TooLarge: Error, CustomStringConvertible {
+        let limit: Int
+        var description: String { "the request body exceeds \(limit) bytes" }
+    }
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: RequestBody.AsyncIterator
+        let limit: Int
+        var seen = 0
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard let buffer = try await base.next() else { return nil }
+            seen += buffer.readableBytes
+            guard seen <= limit else { throw TooLarge(limit: limit) }
+            return buffer
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), limit: limit) }
+}
