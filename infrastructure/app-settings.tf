@@ -53,6 +53,13 @@ locals {
     CHARGEBACK_SPOOL_MAX_BYTES = "67108864"
 
     # Relative to the app root (the deployed zip carries config/).
+    # The relay (streamed calls through the handler, issue "relay mode") stays off until the APIM
+    # policy routes streamed calls to it: an empty upstream makes it answer 503.
+    CHARGEBACK_RELAY_UPSTREAM    = ""
+    CHARGEBACK_RELAY_AUTH        = "managed-identity"
+    CHARGEBACK_RELAY_CLIENT_ID   = azurerm_user_assigned_identity.function.client_id
+    CHARGEBACK_RELAY_CONCURRENCY = "64"
+
     CHARGEBACK_PRICE_BOOK   = "config/price-book.json"
     CHARGEBACK_COST_CENTERS = "config/cost-centers.json"
     CHARGEBACK_BUDGETS      = "config/budgets.json"

@@ -1,5 +1,6 @@
 import AzureIdentity
 import ChargebackCore
+import CurlClient
 import FoundationEssentials
 import Hummingbird
 import Logging
@@ -98,8 +99,15 @@ public enum ChargebackApplication {
         let routes = FunctionRoutes(routePrefix: configuration.routePrefix, maxBodyBytes: configuration.maxBodyBytes, logger: logger,
                                     telemetry: telemetry, keyRoles: keyRoles)
         routes.addReadiness(to: router)
-        routes.add(IngestFunction(ledger: ledger ?? SpoolingLedger(primary: redisLedger, spool: spool, logger: logger),
-                                  maxEnvelopeBytes: configuration.maxEnvelopeBytes), to: router)
+        let ingestLedger = ledger ?? SpoolingLedger(primary: redisLedger, spool: spool, logger: logger)
+        routes.add(IngestFunction(ledger: ingestLedger, maxEnvelopeBytes: configuration.maxEnvelopeBytes), to: router)
+        // The relay records through the same ledger (and spool) as ingest: one event, one exactly-once id.
+        // A relayed stream holds a thread for its whole life (libcurl's easy interface), so streams get
+        // a pool of their own: they never wait behind, or hold up, the webhook and archive calls.
+        let relayThreads = NIOThreadPool(numberOfThreads: configuration.relayConcurrency)
+        if case .upstream = configuration.relay { relayThreads.start() }
+        routes.add(RelayFunction(setting: configuration.relay, ledger: ingestLedger, curl: CurlHTTPClient(threadPool: relayThreads),
+                                 maxEnvelopeBytes: configuration.maxEnvelopeBytes), to: router)
         let reader = LedgerReader(redis: redis)
         let store = SnapshotStore(redis: redis, retentionDays: configuration.snapshotRetentionDays)
         routes.add(UsageSummaryFunction(money: money, reader: reader), to: router)

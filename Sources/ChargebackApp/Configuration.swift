@@ -78,6 +78,11 @@ public struct Configuration: Sendable {
     /// Where every snapshot revision and the day's export are also archived (`CHARGEBACK_RECORDS`:
     /// a folder, or a Blob container's URL; unset: Redis holds the only copy).
     public var records = RecordsSetting.none
+    /// Where the relay sends streamed calls (`CHARGEBACK_RELAY_UPSTREAM`, `CHARGEBACK_RELAY_AUTH`,
+    /// `CHARGEBACK_RELAY_CLIENT_ID`); off: the relay function answers 503.
+    public var relay = RelaySetting.off
+    /// Relayed streams at once (`CHARGEBACK_RELAY_CONCURRENCY`): each holds a thread while it streams.
+    public var relayConcurrency = 64
     /// SHA-256 (hex) of the ingest key, the function key APIM holds (`CHARGEBACK_INGEST_KEY_SHA256`,
     /// comma-separated to allow a rotation). Empty: every ingest is refused (403).
     public var ingestKeyHashes: Set<String> = []
@@ -175,6 +180,8 @@ public struct Configuration: Sendable {
         configuration.rollupCatchUpDays = try integer("CHARGEBACK_ROLLUP_CATCHUP_DAYS", default: 7, range: 1...60)
         configuration.snapshotRetentionDays = try integer("CHARGEBACK_SNAPSHOT_RETENTION_DAYS", default: 400, range: 32...3650)
         configuration.records = try RecordsSetting.fromEnvironment(environment)
+        configuration.relay = try RelaySetting.fromEnvironment(environment)
+        configuration.relayConcurrency = try integer("CHARGEBACK_RELAY_CONCURRENCY", default: 64, range: 1...1024)
         if let resource = environment["CHARGEBACK_OPENAI_RESOURCE_ID"], !resource.isEmpty {
             let parts = resource.split(separator: "/")
             guard resource.hasPrefix("/subscriptions/"), parts.count >= 8, parts[2] == "resourceGroups", parts[4] == "providers" else {

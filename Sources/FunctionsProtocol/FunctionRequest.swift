@@ -53,11 +53,34 @@ public struct FunctionResponse: Sendable, Equatable {
     public var headers: [(name: String, value: String)]
     /// Body bytes.
     public var body: [UInt8]
+    /// A body written as it is produced instead of `body` (raw delivery modes stream it: proxying
+    /// passes it on as written; the JSON protocol collects it first).
+    public var streamedBody: AsyncThrowingStream<[UInt8], any Error>?
+    /// Called when the client went away before the streamed body's end, so its producer stops (the
+    /// stream alone cannot tell: its producer holds it open).
+    public var streamCancelled: (@Sendable () -> Void)?
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// A response whose body streams from `chunks`; `cancelled` runs if the client goes away first.
+    public init(status: Int, headers: [(name: String, value: String)], streaming chunks: AsyncThrowingStream<[UInt8], any Error>,
+                cancelled: @escaping @Sendable () -> Void) {
+        self.init(status: status, headers: headers)
+        streamedBody = chunks
+        streamCancelled = cancelled
+    }
+
+    /// The same response with a streamed body read to its end into `body` (for the JSON protocol,
+    /// which carries one body); bytes beyond `limit` end it with the error the stream gives.
+    public func collected() async throws -> FunctionResponse {
+        guard let streamedBody else { return self }
+        var whole = FunctionResponse(status: status, headers: headers, body: body)
+        for try await chunk in streamedBody { whole.body += chunk }
+        return whole
     }
 
     /// A JSON response with `body` already encoded.

@@ -20,6 +20,7 @@ struct FunctionFolderTests {
         (BudgetStatusFunction.name, BudgetStatusFunction.route, BudgetStatusFunction.methods, .function),
         (MetricsFunction.name, MetricsFunction.route, MetricsFunction.methods, .function),
         (OwnerFunction.name, OwnerFunction.route, OwnerFunction.methods, .function),
+        (RelayFunction.name, RelayFunction.route, RelayFunction.methods, .function),
     ])
     func http(name: String, route: String, methods: [String], authLevel: FunctionMetadata.AuthLevel) throws {
         let function = try metadata(name)
@@ -49,6 +50,6 @@ struct FunctionFolderTests {
     @Test("there is no folder without a type")
     func noStrayFolders() throws {
         let folders = try FileManager.default.contentsOfDirectory(atPath: TestEnvironment.repositoryRoot + "/functions").sorted()
-        #expect(folders == ["budget-check", "budget-status", "chargeback-report", "health", "ingest", "metrics", "owner", "rollup", "usage-summary"])
+        #expect(folders == ["budget-check", "budget-status", "chargeback-report", "health", "ingest", "metrics", "owner", "relay", "rollup", "usage-summary"])
     }
 }

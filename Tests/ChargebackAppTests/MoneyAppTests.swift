@@ -224,10 +224,4 @@ extension JSONValue {
         guard case let .array(items) = self, items.indices.contains(index) else { return nil }
         return items[index]
     }
-
-    /// The elements of an array; nil for any other value.
-    var arrayValue: [JSONValue]? {
-        guard case let .array(items) = self else { return nil }
-        return items
-    }
 }

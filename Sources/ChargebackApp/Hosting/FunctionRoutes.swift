@@ -70,7 +70,8 @@ public struct FunctionRoutes: Sendable {
                         // The same limit as the forwarded path applies while reading the body.
                         answer = limit.response
                     } else {
-                        answer = Self.privatelyCached(await Self.answer(function, parsed, invocation), access: Function.access)
+                        // The JSON protocol carries one body: a streamed one is read to its end first.
+                        answer = Self.privatelyCached(await Self.collected(await Self.answer(function, parsed, invocation)), access: Function.access)
                     }
                 case let .failure(denial):
                     self.logDenial(denial, function: Function.name, context: invocation)
@@ -101,6 +102,16 @@ public struct FunctionRoutes: Sendable {
                 "function.name": "\(Function.name)", "error.type": "\(type(of: error))",
             ])
             return ErrorBody.response(status: 503, code: "store_unavailable", message: "Redis did not answer; nothing was changed; try again")
+        }
+    }
+
+    /// A streamed answer read whole; a stream that fails is answered 502 (the upstream broke off).
+    static func collected(_ answer: FunctionResponse) async -> FunctionResponse {
+        guard answer.streamedBody != nil else { return answer }
+        do {
+            return try await answer.collected()
+        } catch {
+            return ErrorBody.response(status: 502, code: "upstream_interrupted", message: "the upstream answer broke off before its end")
         }
     }
 
@@ -235,7 +246,20 @@ public struct FunctionRoutes: Sendable {
         for (name, value) in answer.headers {
             if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
         }
-        return Response(status: .init(code: answer.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+        guard let chunks = answer.streamedBody else {
+            return Response(status: .init(code: answer.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+        }
+        // Written as produced; a client that goes away makes `write` throw: the producer is told.
+        let cancelled = answer.streamCancelled
+        return Response(status: .init(code: answer.status), headers: fields, body: ResponseBody { writer in
+            do {
+                for try await chunk in chunks { try await writer.write(ByteBuffer(bytes: chunk)) }
+                try await writer.finish(nil)
+            } catch {
+                cancelled?()
+                throw error
+            }
+        })
     }
 }
 

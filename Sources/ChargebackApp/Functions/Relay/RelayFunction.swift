@@ -1,0 +1,174 @@
+import AzureIdentity
+import ChargebackCore
+import CurlClient
+import FoundationEssentials
+import FunctionsProtocol
+
+/// `relay`: `POST /api/v1/relay`, the ingest key (APIM's). In relay mode APIM sends streamed chat and
+/// Responses calls here instead of to Azure OpenAI; the handler calls Azure OpenAI as the app's
+/// managed identity and writes each server-sent event to the client as it arrives, then records the
+/// call's usage itself, exactly as ingest would have from APIM's envelope (same extractor, same
+/// ledger, same exactly-once id: APIM's request id). A streamed chat call that did not ask for usage
+/// is sent with `stream_options.include_usage` and the usage chunk is kept from the client, so the
+/// usage is reported, never estimated. A client that hangs up ends the upstream transfer; what was
+/// sent until then is recorded, estimated and flagged.
+///
+/// APIM's policy sets (overriding whatever the client sent): `x-chargeback-request-id`
+/// (`context.RequestId`), `x-chargeback-subscription-id`, `x-chargeback-timestamp`
+/// (`context.Timestamp`), and `x-chargeback-upstream` (the original path and query). The client's
+/// key headers are never passed on: the handler calls with its own identity.
+public struct RelayFunction: HTTPFunction {
+    public static let name = "relay"
+    public static let route = "v1/relay"
+    public static let methods = ["POST"]
+    public static let access = FunctionAccess.ingest
+
+    let setting: RelaySetting
+    let ledger: any Ledger
+    let curl: CurlHTTPClient
+    let token: (@Sendable () async throws -> String)?
+    let maxEnvelopeBytes: Int
+    let extractor = UsageExtractor()
+
+    public init(setting: RelaySetting, ledger: any Ledger, curl: CurlHTTPClient, maxEnvelopeBytes: Int) {
+        self.setting = setting
+        self.ledger = ledger
+        self.curl = curl
+        self.maxEnvelopeBytes = maxEnvelopeBytes
+        if case let .upstream(_, identity?) = setting {
+            let credential = ManagedIdentityCredential(endpoint: identity.endpoint, secret: identity.secret, clientID: identity.clientID)
+            // The credential caches the token until its renewal time: the endpoint is asked once per token.
+            token = { try await credential.token(for: RelaySetting.openAIResource).token.token }
+        } else {
+            token = nil
+        }
+    }
+
+    public var bodyLimit: BodyLimit? {
+        BodyLimit(bytes: maxEnvelopeBytes, code: "request_too_large", setting: "CHARGEBACK_MAX_ENVELOPE_BYTES")
+    }
+
+    /// Request headers never passed upstream: keys (the handler authenticates itself), hop-by-hop
+    /// fields, the host's and the policy's own.
+    static let withheld: Set<String> = [
+        "api-key", "authorization", "ocp-apim-subscription-key", "x-functions-key", "host", "connection", "keep-alive", "transfer-encoding",
+        "content-length", "te", "upgrade", "proxy-connection", "accept-encoding", "expect",
+    ]
+
+    public func respond(to request: FunctionRequest, context: FunctionContext) async throws -> FunctionResponse {
+        guard case let .upstream(base, _) = setting else {
+            throw FunctionFailure(status: 503, code: "relay_not_configured", message: "the relay has no upstream (CHARGEBACK_RELAY_UPSTREAM)")
+        }
+        guard let requestId = request.header("x-chargeback-request-id"), !requestId.isEmpty else {
+            throw FunctionFailure(status: 400, code: "missing_request_id", message: "x-chargeback-request-id (APIM's context.RequestId) is required")
+        }
+        guard let target = request.header("x-chargeback-upstream"), let path = RelayTarget.path(of: target) else {
+            throw FunctionFailure(status: 400, code: "invalid_upstream_path",
+                                  message: "x-chargeback-upstream must be a chat completions, completions or Responses path of Azure OpenAI")
+        }
+        let started = ContinuousClock.now
+        let (body, injected) = StreamUsageOption.apply(to: request.body)
+        var headers = request.headers.filter { !Self.withheld.contains($0.name.lowercased()) && !$0.name.lowercased().hasPrefix("x-chargeback-")
+            && !$0.name.lowercased().hasPrefix("x-forwarded-") && !$0.name.lowercased().hasPrefix("x-azure-functions-") && $0.name.lowercased() != "x-ms-invocation-id" }
+        if let token {
+            do {
+                headers.append(("Authorization", "Bearer " + (try await token())))
+            } catch {
+                context.logger.error("relay: no token for Azure OpenAI", metadata: ["error.type": "\(type(of: error))"])
+                throw FunctionFailure(status: 502, code: "upstream_credentials", message: "the relay could not get a token for Azure OpenAI")
+            }
+        }
+        let upstream = CurlRequest(method: "POST", url: base + target, headers: headers, body: body, timeoutMilliseconds: 600_000,
+                                   maxResponseBytes: Int.max)
+        let head: CurlResponseHead
+        let chunks: AsyncThrowingStream<[UInt8], any Error>
+        do {
+            (head, chunks) = try await curl.stream(upstream)
+        } catch {
+            context.logger.warning("relay: upstream unreachable", metadata: ["error.type": "\(type(of: error))"])
+            throw FunctionFailure(status: 502, code: "upstream_unreachable", message: "Azure OpenAI did not answer")
+        }
+        let call = RelayCall(requestId: requestId, subscriptionId: request.header("x-chargeback-subscription-id"),
+                             timestamp: request.header("x-chargeback-timestamp").flatMap { UTCTimestamp.parse($0) == nil ? nil : $0 }
+                                 ?? UTCTimestamp.now.isoText,
+                             path: path, apiVersion: RelayTarget.apiVersion(of: target), requestBody: body, started: started,
+                             status: head.status, contentType: head.header("Content-Type"))
+        let passed = head.headers.filter { !Self.withheld.contains($0.name.lowercased()) }
+        let (out, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        let relay = Task {
+            await forward(chunks, to: continuation, call: call, stripsUsage: injected && head.status < 300, context: context)
+        }
+        continuation.onTermination = { termination in
+            if case .cancelled = termination { relay.cancel() }
+        }
+        // The marker tells the gateway this answer is the relay's (Azure OpenAI's status passed on), not its host's.
+        return FunctionResponse(status: head.status, headers: passed.map { ($0.name, $0.value) } + [("x-chargeback-relay", "1")], streaming: out) {
+            relay.cancel()
+        }
+    }
+
+    /// Passes the upstream answer on as it arrives, then records the call; stops reading upstream
+    /// (which aborts the transfer) when the client goes away.
+    func forward(_ chunks: AsyncThrowingStream<[UInt8], any Error>, to client: AsyncThrowingStream<[UInt8], any Error>.Continuation,
+                 call: RelayCall, stripsUsage: Bool, context: FunctionContext) async {
+        var filter = RelayEventFilter(stripsUsage: stripsUsage)
+        var capture = RelayCapture(limit: maxEnvelopeBytes)
+        var clientGone = false
+        do {
+            for try await bytes in chunks {
+                capture.append(bytes)
+                let passed = filter.pass(bytes)
+                if !passed.isEmpty, case .terminated = client.yield(passed) { clientGone = true }
+                if clientGone || Task.isCancelled {
+                    clientGone = true
+                    break
+                }
+            }
+            if Task.isCancelled { clientGone = true }
+            if !clientGone { _ = client.yield(filter.finish()) }
+        } catch {
+            context.logger.warning("relay: the upstream answer broke off", metadata: ["error.type": "\(type(of: error))"])
+        }
+        await record(call, capture: capture, clientGone: clientGone, context: context)
+        client.finish()
+    }
+
+    /// Records the call as ingest would have from APIM's envelope.
+    func record(_ call: RelayCall, capture: RelayCapture, clientGone: Bool, context: FunctionContext) async {
+        let envelope = RelayEnvelope(
+            requestId: call.requestId, timestamp: call.timestamp, elapsedMilliseconds: FunctionRoutes.nanoseconds(since: call.started) / 1_000_000,
+            subscriptionId: call.subscriptionId, path: call.path, apiVersion: call.apiVersion, statusCode: call.status, isStream: true,
+            responseContentType: call.contentType, requestBody: call.requestBody, responseBody: capture.head, responseLength: capture.length,
+            responseTail: capture.tail)
+        var logger = context.logger
+        logger[metadataKey: "usage.request_id"] = "\(call.requestId)"
+        do {
+            let event = try extractor.extract(envelope.bytes)
+            let outcome = try await ledger.record(event)
+            context.telemetry.ingested(outcome: outcome.rawValue, bytes: capture.length)
+            logger.info("usage relayed", metadata: [
+                "usage.subscription_id": "\(event.subscriptionId)", "usage.deployment": "\(event.deployment)", "usage.source": "\(event.usageSource.rawValue)",
+                "usage.input_tokens": "\(event.meters.inputTokens)", "usage.output_tokens": "\(event.meters.outputTokens)",
+                "usage.outcome": "\(outcome.rawValue)", "relay.client_gone": "\(clientGone)",
+            ])
+        } catch {
+            // Never lost silently: the log names the request; APIM's envelope (if the policy also sends
+            // one) is counted under the same id.
+            context.telemetry.ingested(outcome: "failed", bytes: capture.length)
+            logger.error("relay: the usage could not be recorded", metadata: ["error.type": "\(type(of: error))"])
+        }
+    }
+}
+
+/// What the relay knows of a call before its answer streams.
+struct RelayCall: Sendable {
+    var requestId: String
+    var subscriptionId: String?
+    var timestamp: String
+    var path: String
+    var apiVersion: String?
+    var requestBody: [UInt8]
+    var started: ContinuousClock.Instant
+    var status: Int
+    var contentType: String?
+}
