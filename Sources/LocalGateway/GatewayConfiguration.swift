@@ -24,6 +24,11 @@ public struct GatewayConfiguration: Sendable {
     /// How long the client's connection may carry nothing before it is dropped: Azure Load
     /// Balancer's 4-minute idle timeout, which APIM's guidance for server-sent events names.
     public var clientIdleMilliseconds = 240_000
+    /// Relay mode: the Function App's relay function (named value `chargeback-relay-url`).
+    public var relayURL = "http://127.0.0.1:7071/api/v1/relay"
+    /// Relay mode: how long the relay may take to answer headers before the call goes to Azure
+    /// OpenAI directly.
+    public var relayHeadTimeoutMilliseconds = 3_000
 
     public init(port: Int, upstream: String, upstreamKey: String?, ingestURL: String, functionKey: String?, mode: StreamMode,
                 maxBodyBytes: Int, acceptsTestHeaders: Bool, subscriptions: SubscriptionDirectory) {

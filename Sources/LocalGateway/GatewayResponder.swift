@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Synchronization
 
 /// The local twin of the APIM gateway with the chargeback policy (local development only: it is
 /// not APIM). Same contract v1, same streaming modes as `policies/`; upstream through libcurl.
@@ -56,6 +57,12 @@ struct GatewayResponder: HTTPResponder {
                                    timeoutMilliseconds: decision.isStream ? 600_000 : configuration.forwardTimeoutMilliseconds)
         do {
             if decision.isStream && policy.mode == .passthrough {
+                return try await passthrough(upstream, call: call, started: started, deliveries: deliveries)
+            }
+            if decision.isStream && policy.mode == .relay {
+                // The relay takes the api-version alone (the only query Azure OpenAI's inference calls use).
+                let target = upstreamPath + (decision.apiVersion.isEmpty ? "" : "?api-version=" + decision.apiVersion)
+                if let relayed = await relay(twinRequest, target: target, call: call) { return relayed }
                 return try await passthrough(upstream, call: call, started: started, deliveries: deliveries)
             }
             let response = try await curl.perform(upstream)
@@ -118,6 +125,50 @@ struct GatewayResponder: HTTPResponder {
                 last = ContinuousClock.now
             }
             if !dropped { try await writer.finish(nil) }
+        }
+        return Response(status: .init(code: head.status), headers: Self.fields(head.headers), body: body)
+    }
+
+    /// Relay mode: the call goes to the Function App's relay with the policy's headers (APIM's
+    /// request id, subscription, timestamp, the Azure OpenAI path; the ingest key, never the
+    /// client's), and its answer streams to the client as it comes; the relay records the usage, so
+    /// no envelope is posted. nil when the relay is unreachable, does not answer headers within
+    /// `relayHeadTimeoutMilliseconds`, or its host answers an error of its own (the handler down):
+    /// the caller then goes to Azure OpenAI directly, so no client call fails because of chargeback.
+    func relay(_ request: TwinRequest, target: String, call: CallRecord) async -> Response? {
+        var headers: [(name: String, value: String)] = [
+            ("Content-Type", request.header("content-type") ?? "application/json"), ("x-chargeback-request-id", call.requestId),
+            ("x-chargeback-timestamp", call.timestamp), ("x-chargeback-upstream", target),
+        ]
+        if !call.subscription.id.isEmpty { headers.append(("x-chargeback-subscription-id", call.subscription.id)) }
+        if let key = configuration.functionKey { headers.append(("x-functions-key", key)) }
+        let attempt = Task { try await curl.stream(CurlRequest(method: "POST", url: configuration.relayURL, headers: headers, body: request.body,
+                                                               timeoutMilliseconds: 600_000)) }
+        let timeout = Duration.milliseconds(configuration.relayHeadTimeoutMilliseconds)
+        // Whichever comes first, the relay's headers or the timeout (a task group would wait for both).
+        typealias Answer = (head: CurlResponseHead, body: AsyncThrowingStream<[UInt8], any Error>)
+        let answered: Answer? = await withCheckedContinuation { continuation in
+            let pending = Mutex<CheckedContinuation<Answer?, Never>?>(continuation)
+            let resume: @Sendable (Answer?) -> Void = { answer in pending.withLock { $0.take() }?.resume(returning: answer) }
+            Task { resume(try? await attempt.value) }
+            Task {
+                try? await Task.sleep(for: timeout)
+                resume(nil)
+            }
+        }
+        guard let (head, stream) = answered else {
+            // Too slow or unreachable. A late answer is dropped unread, which ends its transfer.
+            Task { _ = try? await attempt.value }
+            logger.warning("relay unavailable: the call goes to Azure OpenAI directly (passthrough, usage estimated)")
+            return nil
+        }
+        guard head.status < 500 || head.header("x-chargeback-relay") != nil else {
+            logger.warning("relay unavailable: its host answered \(head.status); the call goes to Azure OpenAI directly (passthrough, usage estimated)")
+            return nil
+        }
+        let body = ResponseBody { writer in
+            for try await chunk in stream { try await writer.write(ByteBuffer(bytes: chunk)) }
+            try await writer.finish(nil)
         }
         return Response(status: .init(code: head.status), headers: Self.fields(head.headers), body: body)
     }

@@ -24,7 +24,10 @@ struct Gateway: AsyncParsableCommand {
     @Option(help: "The ingest function's URL (named value chargeback-function-url).") var ingest = "http://127.0.0.1:7071/api/v1/ingest"
     @Option(help: "The subscriptions file: {\"subscriptions\": [{\"key\", \"id\", \"name\", \"productId\"}]}.")
     var subscriptions = "config/local-subscriptions.json"
-    @Option(help: "buffered or passthrough (named value chargeback-stream-mode).") var streamMode = "buffered"
+    @Option(help: "buffered, passthrough or relay (named value chargeback-stream-mode).") var streamMode = "buffered"
+    @Option(help: "Relay mode: the relay function's URL (named value chargeback-relay-url).") var relay = "http://127.0.0.1:7071/api/v1/relay"
+    @Option(help: "Relay mode: milliseconds the relay may take to answer headers before the call goes to Azure OpenAI directly.")
+    var relayHeadTimeoutMs = 3_000
     @Option(help: "Bodies larger than this are posted as null with their length.") var maxBodyBytes = 4_194_304
     @Flag(help: "Honour x-twin-timestamp and x-twin-deliveries (replaying a past day; tests).") var testHeaders = false
     @Option(help: "forward-request timeout: milliseconds to wait for the backend's response headers (APIM honours at most 240 s).")
@@ -36,7 +39,8 @@ struct Gateway: AsyncParsableCommand {
         guard (1...600_000).contains(forwardTimeoutMs), (1...600_000).contains(clientIdleMs) else {
             throw ValidationError("--forward-timeout-ms and --client-idle-ms must be 1…600000")
         }
-        guard let mode = StreamMode(rawValue: streamMode) else { throw ValidationError("--stream-mode must be buffered or passthrough") }
+        guard let mode = StreamMode(rawValue: streamMode) else { throw ValidationError("--stream-mode must be buffered, passthrough or relay") }
+        guard (1...600_000).contains(relayHeadTimeoutMs) else { throw ValidationError("--relay-head-timeout-ms must be 1...600000") }
         let environment = ProcessInfo.processInfo.environment
         let directory: SubscriptionDirectory
         do { directory = try SubscriptionDirectory.load(path: subscriptions) } catch { throw ValidationError("\(error)") }
@@ -48,6 +52,8 @@ struct Gateway: AsyncParsableCommand {
             mode: mode, maxBodyBytes: maxBodyBytes, acceptsTestHeaders: testHeaders, subscriptions: directory)
         configuration.forwardTimeoutMilliseconds = forwardTimeoutMs
         configuration.clientIdleMilliseconds = clientIdleMs
+        configuration.relayURL = relay
+        configuration.relayHeadTimeoutMilliseconds = relayHeadTimeoutMs
         try await GatewayServer.run(configuration, logger: Logger(label: "apim-twin"))
     }
 }

@@ -54,14 +54,7 @@ struct LongCallTests {
                 }
             }
             let curl = CurlHTTPClient()
-            for port in [upstreamPort, gatewayPort] {
-                var ready = false
-                for _ in 0..<100 where !ready {
-                    ready = (try? await curl.perform(CurlRequest(url: "http://127.0.0.1:\(port)/", timeoutMilliseconds: 500)))?.status == 200
-                    if !ready { try await Task.sleep(for: .milliseconds(50)) }
-                }
-                #expect(ready, "port \(port) did not answer")
-            }
+            for port in [upstreamPort, gatewayPort] { #expect(await answersHTTP(port: port, curl: curl), "port \(port) did not answer") }
             let request = """
             {"messages":[{"role":"user","content":"Prove it step by step. [[think:\(thinkMilliseconds)]]"}],"stream":\(stream)}
             """

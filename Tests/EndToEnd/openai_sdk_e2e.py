@@ -5,7 +5,9 @@ without include_usage), embeddings, Responses (plain and streamed), the /openai/
 /api/v1/openai API (plain and streamed), the tokens
 recorded equal what the SDK reported, exactly; after the rollup, every report line's exact cost equals the
 price book's arithmetic, every digit (the shown cost, rounded so rows add up, is within a micro-unit). Passthrough streams reach the client as they are made and
-are recorded as estimated; buffered ones arrive in one piece.
+are recorded as estimated; buffered ones arrive in one piece; relay streams (through the handler, which the host proxies) arrive as
+they are made and are recorded exactly, the usage chunk the relay asked for kept from the SDK, and a client that stops halfway is
+recorded as estimated.
 Usage: openai_sdk_e2e.py CHARGEBACK_BIN_DIR   (env REDIS_PLAIN_URL)"""
 import datetime
 import hashlib
@@ -28,7 +30,7 @@ BIN = pathlib.Path(sys.argv[1])
 REDIS = os.environ["REDIS_PLAIN_URL"]
 run = secrets.token_hex(3)
 CASES = ["chat", "reasoning", "chat-stream-usage", "chat-stream-injected", "embeddings", "responses", "responses-stream", "v1-chat",
-         "compat-chat", "compat-stream", "passthrough-stream"]
+         "compat-chat", "compat-stream", "passthrough-stream", "relay-stream", "relay-stream-usage", "relay-responses-stream", "relay-stop-halfway"]
 subscription = {case: f"sdk-{run}-{case}" for case in CASES}
 key = {case: f"key-{run}-{case}" for case in CASES}
 day = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=10)).date().isoformat()
@@ -73,7 +75,7 @@ temp = pathlib.Path(tempfile.mkdtemp(prefix="sdk-e2e-"))
 # function-level key of ingest, like APIM's); the reports are read with the report key. The handler
 # gets their SHA-256 through the host's environment.
 ingest_key, report_key = secrets.token_hex(16), secrets.token_hex(16)
-ports = {name: free_port() for name in ["host", "upstream", "buffered", "passthrough"]}
+ports = {name: free_port() for name in ["host", "upstream", "buffered", "passthrough", "relay"]}
 environment = dict(os.environ, REDIS_CONNECTION_STRING=REDIS, CHARGEBACK_SPOOL_DIR=str(temp / "spool"),
                    PATH=f"{BIN}:{os.environ['PATH']}",
                    CHARGEBACK_INGEST_KEY_SHA256=hashlib.sha256(ingest_key.encode()).hexdigest(),
@@ -91,12 +93,14 @@ def start(name, arguments, ready, extra_environment=None):
 try:
     start("host", [str(BIN / "functions-host"), "--app-root", str(ROOT), "--port", str(ports["host"]), "--function-key", secrets.token_hex(16),
                    "--master-key", secrets.token_hex(16), "--function-level-key", f"ingest={ingest_key}", "--function-level-key", f"owner={ingest_key}",
-                   "--named-function-key", f"report={report_key}"], f"http://127.0.0.1:{ports['host']}/")
+                   "--function-level-key", f"relay={ingest_key}", "--named-function-key", f"report={report_key}"], f"http://127.0.0.1:{ports['host']}/",
+          {"CHARGEBACK_RELAY_UPSTREAM": f"http://127.0.0.1:{ports['upstream']}", "CHARGEBACK_RELAY_AUTH": "none"})
     start("upstream", [str(BIN / "local-gateway"), "upstream", "--port", str(ports["upstream"]), "--event-delay-ms", "15"],
           f"http://127.0.0.1:{ports['upstream']}/")
-    for mode in ["buffered", "passthrough"]:
+    for mode in ["buffered", "passthrough", "relay"]:
         start(mode, [str(BIN / "local-gateway"), "gateway", "--port", str(ports[mode]), "--upstream", f"http://127.0.0.1:{ports['upstream']}",
                      "--ingest", f"http://127.0.0.1:{ports['host']}/api/v1/ingest", "--subscriptions", str(temp / "subscriptions.json"),
+                     "--relay", f"http://127.0.0.1:{ports['host']}/api/v1/relay",
                      "--stream-mode", mode, "--test-headers"], f"http://127.0.0.1:{ports[mode]}/", {"FUNCTIONS_FUNCTION_KEY": ingest_key})
 
     def azure(case, api_version="2024-10-21", mode="buffered"):
@@ -182,8 +186,47 @@ try:
     usage, first, total = stream_chat("passthrough-stream", mode="passthrough", stream_options={"include_usage": True})
     check(first is not None and first < 0.5 * total, f"passthrough mode: chunks should arrive as made (first content at {first:.3f} s of {total:.3f} s)")
 
+    # Relay mode: streams reach the client as they are made, through the handler (functions-host
+    # proxying), and the usage is reported, never estimated. Without include_usage the SDK sees no
+    # usage chunk (the relay asked for it and kept it): the recorded output tokens must equal the
+    # content chunks it streamed (the upstream sends one token per chunk).
+    relay_words, first, usage = 0, None, None
+    started = time.monotonic()
+    for max_tokens in (30, 25):
+        for chunk in azure("relay-stream", mode="relay").chat.completions.create(
+                model="gpt-4o", messages=[{"role": "user", "content": f"Stream {max_tokens} words about budgets."}], max_tokens=max_tokens, stream=True):
+            if chunk.choices and chunk.choices[0].delta.content:
+                relay_words += 1
+                if first is None:
+                    first = time.monotonic() - started
+            usage = usage or chunk.usage
+        if max_tokens == 30:
+            total = time.monotonic() - started
+    check(usage is None, "relay mode: the usage chunk the relay asked for must not reach a client that did not ask")
+    check(first is not None and first < 0.5 * total, f"relay mode: chunks should arrive as made (first content at {first} s of {total:.3f} s)")
+    usage, _, _ = stream_chat("relay-stream-usage", mode="relay", stream_options={"include_usage": True})
+    check(usage is not None, "relay mode: a client that asked for usage gets its usage chunk")
+    if usage is not None:
+        reported["relay-stream-usage"] = ("gpt-4o", usage.prompt_tokens, usage.prompt_tokens_details.cached_tokens, usage.completion_tokens, 0)
+    completed = None
+    for event in azure("relay-responses-stream", api_version="2025-04-01-preview", mode="relay").responses.create(
+            model="gpt-41", input="Stream a summary of the ledger.", max_output_tokens=40, stream=True):
+        if event.type == "response.completed":
+            completed = event.response.usage
+    check(completed is not None, "relay mode: a streamed response must end with response.completed and its usage")
+    if completed is not None:
+        reported["relay-responses-stream"] = ("gpt-41", completed.input_tokens, completed.input_tokens_details.cached_tokens,
+                                              completed.output_tokens, completed.output_tokens_details.reasoning_tokens)
+    # A client that stops reading halfway: the relay ends the upstream transfer and counts what was sent, estimated.
+    stream = azure("relay-stop-halfway", mode="relay").chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": "A long answer, please."}], max_tokens=200, stream=True)
+    for index, _ in enumerate(stream):
+        if index == 5:
+            break
+    stream.close()
+
     # Every one-way post answered.
-    for mode in ["buffered", "passthrough"]:
+    for mode in ["buffered", "passthrough", "relay"]:
         for _ in range(300):
             stats = json.loads(get(f"http://127.0.0.1:{ports[mode]}/twin/stats"))
             if stats["pending"] == 0:
@@ -197,6 +240,22 @@ try:
     for case in CASES:
         summary = json.loads(get(f"{base}/usage/summary?from={day}&to={day}&subscription={subscription[case]}&groupBy=subscription", auth))
         totals = summary["totals"]
+        if case == "relay-stop-halfway":
+            for _ in range(100):
+                if totals["requests"] == 1:
+                    break
+                time.sleep(0.05)
+                totals = json.loads(get(f"{base}/usage/summary?from={day}&to={day}&subscription={subscription[case]}&groupBy=subscription", auth))["totals"]
+            check(totals["requests"] == 1 and totals["estimatedRequests"] == 1 and totals["outputTokens"] < 200,
+                  f"relay, client gone halfway: one request, estimated from what was sent: {totals}")
+            print(f"{case:<22} {'gpt-4o':<24} {'(stopped after 6 chunks: estimated)':<42} requests 1, estimated {totals['estimatedRequests']}")
+            continue
+        if case == "relay-stream":
+            check(totals["requests"] == 2 and totals["estimatedRequests"] == 0 and totals["outputTokens"] == relay_words,
+                  f"relay: two streams, usage reported, {relay_words} words streamed: {totals}")
+            print(f"{case:<22} {'gpt-4o':<24} {f'(2 streams: {relay_words} words, no usage chunk)':<42} "
+                  f"requests {totals['requests']}, output {totals['outputTokens']}, estimated {totals['estimatedRequests']}")
+            continue
         if case == "passthrough-stream":
             check(totals["requests"] == 1 and totals["estimatedRequests"] == 1,
                   f"passthrough: one request, estimated (body not captured): {totals}")

@@ -13,7 +13,10 @@ struct RealHandlerTests {
         try FileManager.default.copyItem(atPath: TestEnvironment.repositoryRoot + "/functions", toPath: root + "/functions")
         try FileManager.default.copyItem(atPath: TestEnvironment.repositoryRoot + "/config", toPath: root + "/config")
         var host = try String(contentsOfFile: TestEnvironment.repositoryRoot + "/host.json", encoding: .utf8)
-        if !forwarding { host = host.replacingOccurrences(of: "\"enableForwardingHttpRequest\": true", with: "\"enableForwardingHttpRequest\": false") }
+        if !forwarding {
+            host = host.replacingOccurrences(of: "\"enableForwardingHttpRequest\": true", with: "\"enableForwardingHttpRequest\": false")
+                .replacingOccurrences(of: "\"enableProxyingHttpRequest\": true", with: "\"enableProxyingHttpRequest\": false")
+        }
         try host.write(toFile: root + "/host.json", atomically: true, encoding: .utf8)
         return root
     }

@@ -1,0 +1,91 @@
+import ChargebackCore
+import ChildProcess
+import CurlClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOConcurrencyHelpers
+import Testing
+import TestSupport
+
+/// Never a failed call because of chargeback: in relay mode the twin sends streamed calls to the
+/// Function App's relay, and when the relay is down, answers slowly, or its host answers an error of
+/// its own (the handler gone), the call goes to Azure OpenAI directly, as in passthrough: the
+/// client's stream succeeds, and the twin's envelope counts it (estimated).
+@Suite("relay mode: the twin falls back to Azure OpenAI when the relay cannot answer", .serialized)
+struct RelayFallbackTests {
+    enum Relay: Sendable, CustomStringConvertible {
+        /// Nothing listens on the relay's port.
+        case down
+        /// The relay answers headers after `milliseconds`.
+        case slow(milliseconds: Int)
+        /// The relay's host answers 503 itself (its handler is not running).
+        case hostError
+
+        var description: String {
+            switch self {
+            case .down: return "down"
+            case let .slow(milliseconds): return "slow (\(milliseconds) ms)"
+            case .hostError: return "host error 503"
+            }
+        }
+    }
+
+    @Test("the client's stream succeeds and is counted", arguments: [Relay.down, .slow(milliseconds: 3000), .hostError])
+    func fallsBack(relay: Relay) async throws {
+        let envelopes = NIOLockedValueBox<[[UInt8]]>([])
+        let router = Router()
+        router.post("/api/v1/ingest") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 24)
+            envelopes.withLockedValue { $0.append(Array(buffer: body)) }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"recorded"}"#)))
+        }
+        router.post("/api/v1/relay") { _, _ -> Response in
+            if case let .slow(milliseconds) = relay { try await Task.sleep(for: .milliseconds(milliseconds)) }
+            return Response(status: .serviceUnavailable, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"code":"handler_unavailable"}}"#)))
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let binary = try TestEnvironment.binaryDirectory() + "/local-gateway"
+            let upstreamPort = try TestEnvironment.unusedPort(), gatewayPort = try TestEnvironment.unusedPort()
+            let relayURL = relay.isDown ? "http://127.0.0.1:\(try TestEnvironment.unusedPort())/api/v1/relay" : "http://127.0.0.1:\(port)/api/v1/relay"
+            let environment = ["PATH": "/usr/bin:/bin", "FUNCTIONS_FUNCTION_KEY": "test-ingest-key"]
+            let upstream = try ChildProcess(executable: binary, arguments: ["upstream", "--port", String(upstreamPort)], environment: environment)
+            let gateway = try ChildProcess(executable: binary, arguments: [
+                "gateway", "--port", String(gatewayPort), "--upstream", "http://127.0.0.1:\(upstreamPort)",
+                "--ingest", "http://127.0.0.1:\(port)/api/v1/ingest", "--stream-mode", "relay", "--relay", relayURL, "--relay-head-timeout-ms", "500",
+                "--subscriptions", TestEnvironment.repositoryRoot + "/config/local-subscriptions.json",
+            ], environment: environment)
+            defer {
+                for process in [upstream, gateway] {
+                    process.send(SIGKILL)
+                    _ = process.waitUntilExit()
+                }
+            }
+            let curl = CurlHTTPClient()
+            for readyPort in [upstreamPort, gatewayPort] { #expect(await answersHTTP(port: readyPort, curl: curl), "port \(readyPort) did not answer") }
+            let started = ContinuousClock.now
+            let response = try await curl.perform(CurlRequest(
+                method: "POST", url: "http://127.0.0.1:\(gatewayPort)/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21",
+                headers: [("api-key", "local-demo-key-marketing-web"), ("Content-Type", "application/json")],
+                body: Array(#"{"messages":[{"role":"user","content":"Stream a short answer."}],"max_tokens":20,"stream":true}"#.utf8),
+                timeoutMilliseconds: 20_000))
+            let elapsed = ContinuousClock.now - started
+            #expect(response.status == 200 && response.text.contains("\"delta\"") && response.text.hasSuffix("data: [DONE]\n\n"), "\(response.status) \(response.text.prefix(200))")
+            #expect(elapsed < .seconds(2), "a slow relay is given up after its head timeout (\(elapsed))")
+            for _ in 0..<100 where envelopes.withLockedValue({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(50)) }
+            let event = try #require(try envelopes.withLockedValue { $0.first }.map { try UsageExtractor().extract($0) }, "the fallback posts an envelope")
+            #expect(event.usageSource == .estimated && event.isStream, "counted as in passthrough: estimated")
+        }
+    }
+}
+
+extension RelayFallbackTests.Relay {
+    var isDown: Bool {
+        if case .down = self { return true }
+        return false
+    }
+}
