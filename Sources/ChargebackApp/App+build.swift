@@ -107,7 +107,7 @@ public enum ChargebackApplication {
         let relayThreads = NIOThreadPool(numberOfThreads: configuration.relayConcurrency)
         if case .upstream = configuration.relay { relayThreads.start() }
         routes.add(RelayFunction(setting: configuration.relay, ledger: ingestLedger, curl: CurlHTTPClient(threadPool: relayThreads),
-                                 maxEnvelopeBytes: configuration.maxEnvelopeBytes), to: router)
+                                 maxEnvelopeBytes: configuration.maxEnvelopeBytes, concurrency: configuration.relayConcurrency), to: router)
         let reader = LedgerReader(redis: redis)
         let store = SnapshotStore(redis: redis, retentionDays: configuration.snapshotRetentionDays)
         routes.add(UsageSummaryFunction(money: money, reader: reader), to: router)

@@ -23,6 +23,8 @@ public enum FunctionsHost {
         // Proxying mode's own client: its read timeout is the activity timeout (no limit on the whole exchange).
         var proxyConfiguration = clientConfiguration
         proxyConfiguration.timeout = .init(connect: .seconds(2), read: .milliseconds(Int64(settings.proxyActivityTimeoutMilliseconds)))
+        // The proxy retries refused connects itself (YARP's 10, 50→250 ms), on the handler's current port.
+        proxyConfiguration.connectionPool.retryConnectionEstablishment = false
         let proxyClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: proxyConfiguration)
         let state = HandlerState()
         let invoker = HandlerInvoker(client: client, state: state, settings: settings, functionTimeoutSeconds: app.host.functionTimeoutSeconds)

@@ -33,7 +33,8 @@ struct HandlerInvoker: Sendable {
         }
     }
 
-    static let hopByHop: Set<String> = ["connection", "keep-alive", "transfer-encoding", "content-length", "te", "upgrade", "proxy-connection"]
+    static let hopByHop: Set<String> = ["connection", "keep-alive", "transfer-encoding", "content-length", "te", "trailer", "upgrade", "proxy-connection",
+                                        "proxy-authorization", "proxy-authenticate"]
     static let maxResponseBytes = 256 * 1024 * 1024
 
     var timeout: TimeAmount { .seconds(Int64((functionTimeoutSeconds ?? 86_400 * 365) + 60)) }

@@ -13,8 +13,10 @@ import NIOPosix
 /// - every request header but `Host` and the hop-by-hop ones, plus `X-Forwarded-For`,
 ///   `X-Forwarded-Proto` and `X-Forwarded-Host` (YARP's default transformer) and the host's
 ///   `X-Azure-Functions-HostVersion`, `X-Azure-Functions-InvocationId`, `x-ms-invocation-id`;
-/// - the request body streamed to the handler, the response body streamed to the client, status and
-///   headers as the handler wrote them;
+/// - the response body streamed to the client as the handler writes it, status and headers as the
+///   handler wrote them. The request body is read whole first (within the host's size limit), as in
+///   forwarding mode: a handler that answers before reading it (a 413) would otherwise leave the
+///   client's upload cut off with a reset, where Kestrel drains it;
 /// - an activity timeout (240 s: no byte either way for that long ends the exchange), and up to 10
 ///   connect retries, 50 ms apart growing to 250 ms, while the handler's port refuses.
 /// A client that goes away cancels the handler request: the handler sees its connection close.
@@ -28,10 +30,10 @@ struct HandlerProxy: Sendable {
     static let connectAttempts = 10
 
     /// The proxied exchange; throws `HandlerInvoker.Failure` when the handler cannot be reached.
-    func proxy(_ request: Request, invocationID: String) async throws(HandlerInvoker.Failure) -> Response {
-        guard let port = await state.readyPort(waitingUpTo: settings.handlerWaitMilliseconds) else { throw .unavailable }
+    func proxy(_ request: Request, body: [UInt8], invocationID: String) async throws(HandlerInvoker.Failure) -> Response {
+        guard await state.readyPort(waitingUpTo: settings.handlerWaitMilliseconds) != nil else { throw .unavailable }
         let target = request.uri.query.map { request.uri.path + "?" + $0 } ?? request.uri.path
-        var outbound = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(target)")
+        var outbound = HTTPClientRequest(url: "http://127.0.0.1:0\(target)")
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
         for field in request.headers where !HandlerInvoker.hopByHop.contains(field.name.canonicalName) && !Self.replaced.contains(field.name.canonicalName) {
             outbound.headers.add(name: field.name.rawName, value: field.value)
@@ -43,12 +45,8 @@ struct HandlerProxy: Sendable {
         outbound.headers.add(name: "X-Azure-Functions-HostVersion", value: settings.hostVersion)
         outbound.headers.add(name: "X-Azure-Functions-InvocationId", value: invocationID)
         outbound.headers.add(name: "x-ms-invocation-id", value: invocationID)
-        if let length = request.headers[.contentLength].flatMap({ Int64($0) }) {
-            if length > 0 { outbound.body = .stream(LimitedBody(base: request.body, limit: settings.maxBodyBytes), length: .known(length)) }
-        } else if request.headers[.transferEncoding] != nil {
-            outbound.body = .stream(LimitedBody(base: request.body, limit: settings.maxBodyBytes), length: .unknown)
-        }
-        let answer = try await send(outbound)
+        if !body.isEmpty { outbound.body = .bytes(ByteBuffer(bytes: body)) }
+        let answer = try await send(outbound, target: target)
         var fields = HTTPFields()
         for header in answer.headers where !HandlerInvoker.hopByHop.contains(header.name.lowercased()) {
             if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
@@ -56,10 +54,14 @@ struct HandlerProxy: Sendable {
         return Response(status: .init(code: Int(answer.status.code)), headers: fields, body: ResponseBody(asyncSequence: answer.body))
     }
 
-    /// Sends, retrying while the connection is refused (the handler restarting), never once bytes went out.
-    func send(_ request: HTTPClientRequest) async throws(HandlerInvoker.Failure) -> HTTPClientResponse {
+    /// Sends, retrying while the connection is refused (the handler restarting, on a new port: read
+    /// again each time), never once bytes went out.
+    func send(_ request: HTTPClientRequest, target: String) async throws(HandlerInvoker.Failure) -> HTTPClientResponse {
         var delay = 50
         for attempt in 1...Self.connectAttempts {
+            guard let port = await state.readyPort(waitingUpTo: settings.handlerWaitMilliseconds) else { throw .unavailable }
+            var request = request
+            request.url = "http://127.0.0.1:\(port)\(target)"
             do {
                 return try await client.execute(request, deadline: .distantFuture)
             } catch let error as HTTPClientError where error == .connectTimeout && attempt < Self.connectAttempts {
@@ -77,32 +79,4 @@ struct HandlerProxy: Sendable {
     /// Headers the proxy sets itself rather than copying.
     static let replaced: Set<String> = ["host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-azure-functions-hostversion",
                                         "x-azure-functions-invocationid", "x-ms-invocation-id"]
-}
-
-/// The client's body as it arrives, ended with an error past `limit` bytes (the host's request size
-/// limit, which a streamed body can only be held to as it goes).
-struct LimitedBody: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let base: RequestBody
-    let limit: Int
-
-    struct TooLarge: Error, CustomStringConvertible {
-        let limit: Int
-        var description: String { "the request body exceeds \(limit) bytes" }
-    }
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var base: RequestBody.AsyncIterator
-        let limit: Int
-        var seen = 0
-
-        mutating func next() async throws -> ByteBuffer? {
-            guard let buffer = try await base.next() else { return nil }
-            seen += buffer.readableBytes
-            guard seen <= limit else { throw TooLarge(limit: limit) }
-            return buffer
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), limit: limit) }
 }

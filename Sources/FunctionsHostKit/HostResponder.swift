@@ -82,13 +82,17 @@ struct HostResponder: HTTPResponder {
         case .admin where identity?.level == "Admin": break
         default: return .buffered(Self.error(401, "unauthorized", "this function needs a valid key in x-functions-key or ?code="))
         }
+        var body: [UInt8] = []
+        do {
+            var mutable = request
+            body = Array(try await mutable.collectBody(upTo: settings.maxBodyBytes).readableBytesView)
+        } catch {
+            return .buffered(Self.error(413, "body_too_large", "the request body exceeds \(settings.maxBodyBytes) bytes"))
+        }
         if function.isHTTPInAndOut && app.host.enableProxyingHttpRequest {
-            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > settings.maxBodyBytes {
-                return .buffered(Self.error(413, "body_too_large", "the request body exceeds \(settings.maxBodyBytes) bytes"))
-            }
             let invocationID = UUID().uuidString.lowercased()
             do {
-                let response = try await proxy.proxy(request, invocationID: invocationID)
+                let response = try await proxy.proxy(request, body: body, invocationID: invocationID)
                 logger.info("invocation", metadata: [
                     "function.name": "\(function.name)", "invocation.id": "\(invocationID)", "http.status": "\(response.status.code)", "delivery": "proxied",
                 ])
@@ -96,13 +100,6 @@ struct HostResponder: HTTPResponder {
             } catch {
                 return .buffered(failed(error, function: function, invocationID: invocationID))
             }
-        }
-        var body: [UInt8] = []
-        do {
-            var mutable = request
-            body = Array(try await mutable.collectBody(upTo: settings.maxBodyBytes).readableBytesView)
-        } catch {
-            return .buffered(Self.error(413, "body_too_large", "the request body exceeds \(settings.maxBodyBytes) bytes"))
         }
         let functionRequest = FunctionRequest(
             method: request.method.rawValue, path: request.uri.path, query: QueryString.parse(request.uri.query ?? ""),

@@ -75,7 +75,7 @@ public struct FunctionResponse: Sendable, Equatable {
     }
 
     /// The same response with a streamed body read to its end into `body` (for the JSON protocol,
-    /// which carries one body); bytes beyond `limit` end it with the error the stream gives.
+    /// which carries one body; its producer bounds it); an error the stream ends with is thrown.
     public func collected() async throws -> FunctionResponse {
         guard let streamedBody else { return self }
         var whole = FunctionResponse(status: status, headers: headers, body: body)

@@ -62,7 +62,7 @@ struct GatewayResponder: HTTPResponder {
             if decision.isStream && policy.mode == .relay {
                 // The relay takes the api-version alone (the only query Azure OpenAI's inference calls use).
                 let target = upstreamPath + (decision.apiVersion.isEmpty ? "" : "?api-version=" + decision.apiVersion)
-                if let relayed = await relay(twinRequest, target: target, call: call) { return relayed }
+                if let relayed = await relay(twinRequest, target: target, call: call, started: started, deliveries: deliveries) { return relayed }
                 return try await passthrough(upstream, call: call, started: started, deliveries: deliveries)
             }
             let response = try await curl.perform(upstream)
@@ -130,15 +130,18 @@ struct GatewayResponder: HTTPResponder {
     }
 
     /// Relay mode: the call goes to the Function App's relay with the policy's headers (APIM's
-    /// request id, subscription, timestamp, the Azure OpenAI path; the ingest key, never the
-    /// client's), and its answer streams to the client as it comes; the relay records the usage, so
-    /// no envelope is posted. nil when the relay is unreachable, does not answer headers within
-    /// `relayHeadTimeoutMilliseconds`, or its host answers an error of its own (the handler down):
-    /// the caller then goes to Azure OpenAI directly, so no client call fails because of chargeback.
-    func relay(_ request: TwinRequest, target: String, call: CallRecord) async -> Response? {
+    /// request id, subscription, timestamp, the Azure OpenAI path, the deadline; the ingest key,
+    /// never the client's), and its answer streams to the client as it comes. The relay records the
+    /// usage; when its stream breaks off instead of ending, the twin posts its own envelope too.
+    /// nil when the relay is unreachable, does not answer headers within
+    /// `relayHeadTimeoutMilliseconds`, or answers anything that is not the relay's own answer (its
+    /// host or the handler refusing): the caller then goes to Azure OpenAI directly, so no client call
+    /// fails because of chargeback.
+    func relay(_ request: TwinRequest, target: String, call: CallRecord, started: ContinuousClock.Instant, deliveries: Int) async -> Response? {
+        let deadline = Int64(Date().timeIntervalSince1970 * 1000) + Int64(configuration.relayHeadTimeoutMilliseconds)
         var headers: [(name: String, value: String)] = [
             ("Content-Type", request.header("content-type") ?? "application/json"), ("x-chargeback-request-id", call.requestId),
-            ("x-chargeback-timestamp", call.timestamp), ("x-chargeback-upstream", target),
+            ("x-chargeback-timestamp", call.timestamp), ("x-chargeback-upstream", target), ("x-chargeback-deadline", String(deadline)),
         ]
         if !call.subscription.id.isEmpty { headers.append(("x-chargeback-subscription-id", call.subscription.id)) }
         if let key = configuration.functionKey { headers.append(("x-functions-key", key)) }
@@ -162,12 +165,35 @@ struct GatewayResponder: HTTPResponder {
             logger.warning("relay unavailable: the call goes to Azure OpenAI directly (passthrough, usage estimated)")
             return nil
         }
-        guard head.status < 500 || head.header("x-chargeback-relay") != nil else {
-            logger.warning("relay unavailable: its host answered \(head.status); the call goes to Azure OpenAI directly (passthrough, usage estimated)")
+        // Only the relay's own answers (marked) go to the client: a refusal by its host or the handler
+        // (a key, a limit, busy, a restart) never reached Azure OpenAI, so going direct is safe.
+        guard head.header("x-chargeback-relay") != nil else {
+            logger.warning("relay unavailable: it answered \(head.status) itself; the call goes to Azure OpenAI directly (passthrough, usage estimated)")
             return nil
         }
+        let answer = BackendAnswer(statusCode: head.status, contentType: head.header("Content-Type") ?? "", backendRegion: head.header("x-ms-region") ?? "",
+                                   body: nil, length: -1)
+        let poster = self.poster
+        let maxBodyBytes = configuration.maxBodyBytes
         let body = ResponseBody { writer in
-            for try await chunk in stream { try await writer.write(ByteBuffer(bytes: chunk)) }
+            // The relay records a call before it ends the stream cleanly. A stream that breaks off on
+            // the relay's side (the handler died, Azure OpenAI broke off) may not have been recorded:
+            // then the twin posts its own envelope, as passthrough would (estimated), which is a
+            // duplicate if the relay did record. A client that leaves is the relay's to count.
+            var iterator = stream.makeAsyncIterator()
+            while true {
+                let chunk: [UInt8]?
+                do {
+                    chunk = try await iterator.next()
+                } catch {
+                    var call = call
+                    call.elapsedMilliseconds = Self.milliseconds(since: started)
+                    poster.post(Envelope.outbound(call, answer, maxBodyBytes: maxBodyBytes), deliveries: deliveries)
+                    throw error
+                }
+                guard let chunk else { break }
+                try await writer.write(ByteBuffer(bytes: chunk))
+            }
             try await writer.finish(nil)
         }
         return Response(status: .init(code: head.status), headers: Self.fields(head.headers), body: body)

@@ -22,17 +22,20 @@ struct RelayFallbackTests {
         case slow(milliseconds: Int)
         /// The relay's host answers 503 itself (its handler is not running).
         case hostError
+        /// The handler refuses the gateway's key (403): nothing reached Azure OpenAI.
+        case refused
 
         var description: String {
             switch self {
             case .down: return "down"
             case let .slow(milliseconds): return "slow (\(milliseconds) ms)"
             case .hostError: return "host error 503"
+            case .refused: return "refused 403"
             }
         }
     }
 
-    @Test("the client's stream succeeds and is counted", arguments: [Relay.down, .slow(milliseconds: 3000), .hostError])
+    @Test("the client's stream succeeds and is counted", arguments: [Relay.down, .slow(milliseconds: 3000), .hostError, .refused])
     func fallsBack(relay: Relay) async throws {
         let envelopes = NIOLockedValueBox<[[UInt8]]>([])
         let router = Router()
@@ -43,7 +46,7 @@ struct RelayFallbackTests {
         }
         router.post("/api/v1/relay") { _, _ -> Response in
             if case let .slow(milliseconds) = relay { try await Task.sleep(for: .milliseconds(milliseconds)) }
-            return Response(status: .serviceUnavailable, headers: [.contentType: "application/json"],
+            return Response(status: relay.isRefused ? .forbidden : .serviceUnavailable, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"code":"handler_unavailable"}}"#)))
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
@@ -86,6 +89,11 @@ struct RelayFallbackTests {
 extension RelayFallbackTests.Relay {
     var isDown: Bool {
         if case .down = self { return true }
+        return false
+    }
+
+    var isRefused: Bool {
+        if case .refused = self { return true }
         return false
     }
 }

@@ -9,11 +9,11 @@ enum RelayTarget {
         let path = String(parts[0])
         if parts.count == 2 {
             let query = parts[1]
-            guard query.hasPrefix("api-version="), query.dropFirst(12).allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }) else { return nil }
+            guard query.hasPrefix("api-version="), query.dropFirst(12).allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) else { return nil }
         }
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         guard path.utf8.count <= 512, segments.first == "", segments.dropFirst().allSatisfy({ segment in
-            !segment.isEmpty && segment != "." && segment != ".." && segment.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }
+            !segment.isEmpty && segment != "." && segment != ".." && segment.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
         }) else { return nil }
         let tail = Array(segments.dropFirst())
         switch tail.count {

@@ -15,8 +15,9 @@ import FunctionsProtocol
 ///
 /// APIM's policy sets (overriding whatever the client sent): `x-chargeback-request-id`
 /// (`context.RequestId`), `x-chargeback-subscription-id`, `x-chargeback-timestamp`
-/// (`context.Timestamp`), and `x-chargeback-upstream` (the original path and query). The client's
-/// key headers are never passed on: the handler calls with its own identity.
+/// (`context.Timestamp`), `x-chargeback-upstream` (the original path and api-version) and
+/// `x-chargeback-deadline` (epoch ms after which the gateway has called Azure OpenAI itself). Only
+/// an allow-list of the client's headers is passed on: the handler calls with its own identity.
 public struct RelayFunction: HTTPFunction {
     public static let name = "relay"
     public static let route = "v1/relay"
@@ -28,13 +29,15 @@ public struct RelayFunction: HTTPFunction {
     let curl: CurlHTTPClient
     let token: (@Sendable () async throws -> String)?
     let maxEnvelopeBytes: Int
+    let concurrency: Int
     let extractor = UsageExtractor()
 
-    public init(setting: RelaySetting, ledger: any Ledger, curl: CurlHTTPClient, maxEnvelopeBytes: Int) {
+    public init(setting: RelaySetting, ledger: any Ledger, curl: CurlHTTPClient, maxEnvelopeBytes: Int, concurrency: Int) {
         self.setting = setting
         self.ledger = ledger
         self.curl = curl
         self.maxEnvelopeBytes = maxEnvelopeBytes
+        self.concurrency = concurrency
         if case let .upstream(_, identity?) = setting {
             let credential = ManagedIdentityCredential(endpoint: identity.endpoint, secret: identity.secret, clientID: identity.clientID)
             // The credential caches the token until its renewal time: the endpoint is asked once per token.
@@ -48,12 +51,17 @@ public struct RelayFunction: HTTPFunction {
         BodyLimit(bytes: maxEnvelopeBytes, code: "request_too_large", setting: "CHARGEBACK_MAX_ENVELOPE_BYTES")
     }
 
-    /// Request headers never passed upstream: keys (the handler authenticates itself), hop-by-hop
-    /// fields, the host's and the policy's own.
-    static let withheld: Set<String> = [
-        "api-key", "authorization", "ocp-apim-subscription-key", "x-functions-key", "host", "connection", "keep-alive", "transfer-encoding",
-        "content-length", "te", "upgrade", "proxy-connection", "accept-encoding", "expect",
+    /// The only request headers passed upstream (an allow-list: keys, cookies, the host's and App
+    /// Service's own headers never travel under the app's identity).
+    static let forwardedRequestHeaders: Set<String> = ["content-type", "accept", "user-agent", "x-ms-client-request-id"]
+    /// The only upstream response headers passed to the client.
+    static let forwardedResponseHeaders: Set<String> = [
+        "content-type", "x-ms-region", "apim-request-id", "x-request-id", "x-ms-client-request-id", "retry-after", "retry-after-ms",
+        "x-ratelimit-remaining-tokens", "x-ratelimit-remaining-requests", "openai-processing-ms",
     ]
+    /// Relayed streams in flight: past the concurrency, the relay answers 503 at once (unmarked, so
+    /// the gateway calls Azure OpenAI directly) instead of queueing for a thread.
+    let inFlight = RelayAdmission()
 
     public func respond(to request: FunctionRequest, context: FunctionContext) async throws -> FunctionResponse {
         guard case let .upstream(base, _) = setting else {
@@ -67,9 +75,9 @@ public struct RelayFunction: HTTPFunction {
                                   message: "x-chargeback-upstream must be a chat completions, completions or Responses path of Azure OpenAI")
         }
         let started = ContinuousClock.now
-        let (body, injected) = StreamUsageOption.apply(to: request.body)
-        var headers = request.headers.filter { !Self.withheld.contains($0.name.lowercased()) && !$0.name.lowercased().hasPrefix("x-chargeback-")
-            && !$0.name.lowercased().hasPrefix("x-forwarded-") && !$0.name.lowercased().hasPrefix("x-azure-functions-") && $0.name.lowercased() != "x-ms-invocation-id" }
+        let apiVersion = RelayTarget.apiVersion(of: target)
+        let (body, injected) = StreamUsageOption.apply(to: request.body, path: path, apiVersion: apiVersion)
+        var headers = request.headers.filter { Self.forwardedRequestHeaders.contains($0.name.lowercased()) }
         if let token {
             do {
                 headers.append(("Authorization", "Bearer " + (try await token())))
@@ -78,25 +86,36 @@ public struct RelayFunction: HTTPFunction {
                 throw FunctionFailure(status: 502, code: "upstream_credentials", message: "the relay could not get a token for Azure OpenAI")
             }
         }
-        let upstream = CurlRequest(method: "POST", url: base + target, headers: headers, body: body, timeoutMilliseconds: 600_000,
+        // An hour end to end: long reasoning streams run past 10 minutes; the host's functionTimeout bounds it too.
+        let upstream = CurlRequest(method: "POST", url: base + target, headers: headers, body: body, timeoutMilliseconds: 3_600_000,
                                    maxResponseBytes: Int.max)
+        // The gateway gives up on a relay that is slow to answer headers and calls Azure OpenAI itself:
+        // past its deadline, calling Azure OpenAI here too would bill the call twice.
+        if let deadline = request.header("x-chargeback-deadline").flatMap({ Int64($0) }), UTCTimestamp.now.millisecondsSinceEpoch > deadline {
+            return Self.busy("the gateway's deadline has passed")
+        }
+        guard inFlight.admit(below: concurrency) else {
+            return Self.busy("the relay carries CHARGEBACK_RELAY_CONCURRENCY streams already")
+        }
         let head: CurlResponseHead
         let chunks: AsyncThrowingStream<[UInt8], any Error>
         do {
             (head, chunks) = try await curl.stream(upstream)
         } catch {
+            inFlight.release()
             context.logger.warning("relay: upstream unreachable", metadata: ["error.type": "\(type(of: error))"])
             throw FunctionFailure(status: 502, code: "upstream_unreachable", message: "Azure OpenAI did not answer")
         }
         let call = RelayCall(requestId: requestId, subscriptionId: request.header("x-chargeback-subscription-id"),
                              timestamp: request.header("x-chargeback-timestamp").flatMap { UTCTimestamp.parse($0) == nil ? nil : $0 }
                                  ?? UTCTimestamp.now.isoText,
-                             path: path, apiVersion: RelayTarget.apiVersion(of: target), requestBody: body, started: started,
+                             path: path, apiVersion: apiVersion, requestBody: body, started: started,
                              status: head.status, contentType: head.header("Content-Type"))
-        let passed = head.headers.filter { !Self.withheld.contains($0.name.lowercased()) }
+        let passed = head.headers.filter { Self.forwardedResponseHeaders.contains($0.name.lowercased()) }
         let (out, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         let relay = Task {
             await forward(chunks, to: continuation, call: call, stripsUsage: injected && head.status < 300, context: context)
+            inFlight.release()
         }
         continuation.onTermination = { termination in
             if case .cancelled = termination { relay.cancel() }
@@ -114,6 +133,7 @@ public struct RelayFunction: HTTPFunction {
         var filter = RelayEventFilter(stripsUsage: stripsUsage)
         var capture = RelayCapture(limit: maxEnvelopeBytes)
         var clientGone = false
+        var broken: (any Error)?
         do {
             for try await bytes in chunks {
                 capture.append(bytes)
@@ -127,10 +147,22 @@ public struct RelayFunction: HTTPFunction {
             if Task.isCancelled { clientGone = true }
             if !clientGone { _ = client.yield(filter.finish()) }
         } catch {
+            broken = error
             context.logger.warning("relay: the upstream answer broke off", metadata: ["error.type": "\(type(of: error))"])
         }
-        await record(call, capture: capture, clientGone: clientGone, context: context)
-        client.finish()
+        // Recorded in a task of its own: this one is cancelled when the client leaves, and the spool's
+        // thread pool refuses work from a cancelled task, which would lose the event with Redis down.
+        let recorded = Task { await record(call, capture: capture, clientGone: clientGone, context: context) }
+        await recorded.value
+        // A stream that broke off ends broken for the client too, never as a complete answer.
+        if let broken { client.finish(throwing: broken) } else { client.finish() }
+    }
+
+    /// The relay declines without calling Azure OpenAI: 503, unmarked, so the gateway goes direct.
+    static func busy(_ reason: String) -> FunctionResponse {
+        var answer = ErrorBody.response(status: 503, code: "relay_busy", message: "the relay did not call Azure OpenAI: \(reason)")
+        answer.headers.append(("Retry-After", "1"))
+        return answer
     }
 
     /// Records the call as ingest would have from APIM's envelope.
@@ -152,8 +184,8 @@ public struct RelayFunction: HTTPFunction {
                 "usage.outcome": "\(outcome.rawValue)", "relay.client_gone": "\(clientGone)",
             ])
         } catch {
-            // Never lost silently: the log names the request; APIM's envelope (if the policy also sends
-            // one) is counted under the same id.
+            // Not lost: the gateway posts its own (estimated) envelope for every relayed stream once it
+            // ends, counted under the same id when this record failed, a duplicate otherwise.
             context.telemetry.ingested(outcome: "failed", bytes: capture.length)
             logger.error("relay: the usage could not be recorded", metadata: ["error.type": "\(type(of: error))"])
         }
