@@ -17,7 +17,7 @@ import NIOPosix
 ///   handler wrote them. The request body is read whole first (within the host's size limit), as in
 ///   forwarding mode: a handler that answers before reading it (a 413) would otherwise leave the
 ///   client's upload cut off with a reset, where Kestrel drains it;
-/// - an activity timeout (240 s: no byte either way for that long ends the exchange), and up to 10
+/// - an activity timeout (240 s without a byte from the handler ends the exchange), and up to 10
 ///   connect retries, 50 ms apart growing to 250 ms, while the handler's port refuses.
 /// A client that goes away cancels the handler request: the handler sees its connection close.
 struct HandlerProxy: Sendable {
@@ -31,9 +31,9 @@ struct HandlerProxy: Sendable {
 
     /// The proxied exchange; throws `HandlerInvoker.Failure` when the handler cannot be reached.
     func proxy(_ request: Request, body: [UInt8], invocationID: String) async throws(HandlerInvoker.Failure) -> Response {
-        guard await state.readyPort(waitingUpTo: settings.handlerWaitMilliseconds) != nil else { throw .unavailable }
         let target = request.uri.query.map { request.uri.path + "?" + $0 } ?? request.uri.path
-        var outbound = HTTPClientRequest(url: "http://127.0.0.1:0\(target)")
+        // The handler's port is filled in by `send`, for each attempt.
+        var outbound = HTTPClientRequest(url: target)
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
         for field in request.headers where !HandlerInvoker.hopByHop.contains(field.name.canonicalName) && !Self.replaced.contains(field.name.canonicalName) {
             outbound.headers.add(name: field.name.rawName, value: field.value)
