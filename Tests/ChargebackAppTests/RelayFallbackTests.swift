@@ -97,3 +97,60 @@ extension RelayFallbackTests.Relay {
         return false
     }
 }
+
+/// A relay stream that breaks off after it began (the handler died mid-stream): the client's stream
+/// ends broken, and the twin posts its own envelope, so a call the relay could not record is still counted.
+@Suite("relay mode: a relay stream that breaks off is still counted", .serialized)
+struct RelayBreakOffTests {
+    struct Died: Error {}
+
+    @Test("the twin posts its envelope when the relay's stream breaks off")
+    func breaksOff() async throws {
+        let envelopes = NIOLockedValueBox<[[UInt8]]>([])
+        let router = Router()
+        router.post("/api/v1/ingest") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 24)
+            envelopes.withLockedValue { $0.append(Array(buffer: body)) }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"recorded"}"#)))
+        }
+        router.post("/api/v1/relay") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/event-stream"
+            headers[HTTPField.Name("x-chargeback-relay")!] = "1"
+            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n"))
+                try await Task.sleep(for: .milliseconds(100))
+                throw Died()
+            })
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let binary = try TestEnvironment.binaryDirectory() + "/local-gateway"
+            let upstreamPort = try TestEnvironment.unusedPort(), gatewayPort = try TestEnvironment.unusedPort()
+            let environment = ["PATH": "/usr/bin:/bin", "FUNCTIONS_FUNCTION_KEY": "test-ingest-key"]
+            let upstream = try ChildProcess(executable: binary, arguments: ["upstream", "--port", String(upstreamPort)], environment: environment)
+            let gateway = try ChildProcess(executable: binary, arguments: [
+                "gateway", "--port", String(gatewayPort), "--upstream", "http://127.0.0.1:\(upstreamPort)",
+                "--ingest", "http://127.0.0.1:\(port)/api/v1/ingest", "--stream-mode", "relay", "--relay", "http://127.0.0.1:\(port)/api/v1/relay",
+                "--subscriptions", TestEnvironment.repositoryRoot + "/config/local-subscriptions.json",
+            ], environment: environment)
+            defer {
+                for process in [upstream, gateway] {
+                    process.send(SIGKILL)
+                    _ = process.waitUntilExit()
+                }
+            }
+            let curl = CurlHTTPClient()
+            for readyPort in [upstreamPort, gatewayPort] { #expect(await answersHTTP(port: readyPort, curl: curl), "port \(readyPort) did not answer") }
+            let answer = try? await curl.perform(CurlRequest(
+                method: "POST", url: "http://127.0.0.1:\(gatewayPort)/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21",
+                headers: [("api-key", "local-demo-key-marketing-web"), ("Content-Type", "application/json")],
+                body: Array(#"{"messages":[{"role":"user","content":"Hi."}],"stream":true}"#.utf8), timeoutMilliseconds: 10_000))
+            #expect(answer == nil || answer?.text.contains("[DONE]") == false, "the client's stream ends broken, never as a complete answer")
+            for _ in 0..<100 where envelopes.withLockedValue({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(50)) }
+            let event = try #require(try envelopes.withLockedValue { $0.first }.map { try UsageExtractor().extract($0) }, "the twin posts its envelope")
+            #expect(event.usageSource == .estimated && event.isStream)
+        }
+    }
+}
