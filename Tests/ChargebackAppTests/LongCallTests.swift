@@ -37,35 +37,19 @@ struct LongCallTests {
         let outcome = NIOLockedValueBox<Outcome?>(nil)
         try await app.test(.live) { client in
             guard let ingestPort = client.port else { throw CancellationError() }
-            let binary = try TestEnvironment.binaryDirectory() + "/local-gateway"
-            let upstreamPort = try TestEnvironment.unusedPort(), gatewayPort = try TestEnvironment.unusedPort()
-            let environment = ["PATH": "/usr/bin:/bin", "FUNCTIONS_FUNCTION_KEY": "test-ingest-key"]
-            let upstream = try ChildProcess(executable: binary, arguments: ["upstream", "--port", String(upstreamPort)], environment: environment)
-            let gateway = try ChildProcess(executable: binary, arguments: [
-                "gateway", "--port", String(gatewayPort), "--upstream", "http://127.0.0.1:\(upstreamPort)",
-                "--ingest", "http://127.0.0.1:\(ingestPort)/api/v1/ingest", "--stream-mode", mode,
-                "--subscriptions", TestEnvironment.repositoryRoot + "/config/local-subscriptions.json",
-                "--forward-timeout-ms", "1000", "--client-idle-ms", "1000",
-            ], environment: environment)
-            defer {
-                for process in [upstream, gateway] {
-                    process.send(SIGKILL)
-                    _ = process.waitUntilExit()
-                }
+            try await withTwin(ingestPort: ingestPort, gatewayArguments: ["--stream-mode", mode, "--forward-timeout-ms", "1000", "--client-idle-ms", "1000"]) { gatewayPort, curl in
+                let request = """
+                {"messages":[{"role":"user","content":"Prove it step by step. [[think:\(thinkMilliseconds)]]"}],"stream":\(stream)}
+                """
+                let response = try await curl.perform(CurlRequest(
+                    method: "POST", url: "http://127.0.0.1:\(gatewayPort)/openai/deployments/o4-mini/chat/completions?api-version=2024-10-21",
+                    headers: [("api-key", "local-demo-key-marketing-web"), ("Content-Type", "application/json")], body: Array(request.utf8),
+                    timeoutMilliseconds: 20_000))
+                // The twin posts its envelope in the background, as send-one-way-request does.
+                for _ in 0..<100 where envelopes.withLockedValue({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(50)) }
+                let envelope = try envelopes.withLockedValue { $0.first }.map { try UsageExtractor().extract($0) }
+                outcome.withLockedValue { $0 = Outcome(status: response.status, body: response.text, envelope: envelope) }
             }
-            let curl = CurlHTTPClient()
-            for port in [upstreamPort, gatewayPort] { #expect(await answersHTTP(port: port, curl: curl), "port \(port) did not answer") }
-            let request = """
-            {"messages":[{"role":"user","content":"Prove it step by step. [[think:\(thinkMilliseconds)]]"}],"stream":\(stream)}
-            """
-            let response = try await curl.perform(CurlRequest(
-                method: "POST", url: "http://127.0.0.1:\(gatewayPort)/openai/deployments/o4-mini/chat/completions?api-version=2024-10-21",
-                headers: [("api-key", "local-demo-key-marketing-web"), ("Content-Type", "application/json")], body: Array(request.utf8),
-                timeoutMilliseconds: 20_000))
-            // The twin posts its envelope in the background, as send-one-way-request does.
-            for _ in 0..<100 where envelopes.withLockedValue({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(50)) }
-            let envelope = try envelopes.withLockedValue { $0.first }.map { try UsageExtractor().extract($0) }
-            outcome.withLockedValue { $0 = Outcome(status: response.status, body: response.text, envelope: envelope) }
         }
         return try #require(outcome.withLockedValue { $0 })
     }

@@ -52,36 +52,21 @@ struct RelayFallbackTests {
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            let binary = try TestEnvironment.binaryDirectory() + "/local-gateway"
-            let upstreamPort = try TestEnvironment.unusedPort(), gatewayPort = try TestEnvironment.unusedPort()
             let relayURL = relay.isDown ? "http://127.0.0.1:\(try TestEnvironment.unusedPort())/api/v1/relay" : "http://127.0.0.1:\(port)/api/v1/relay"
-            let environment = ["PATH": "/usr/bin:/bin", "FUNCTIONS_FUNCTION_KEY": "test-ingest-key"]
-            let upstream = try ChildProcess(executable: binary, arguments: ["upstream", "--port", String(upstreamPort)], environment: environment)
-            let gateway = try ChildProcess(executable: binary, arguments: [
-                "gateway", "--port", String(gatewayPort), "--upstream", "http://127.0.0.1:\(upstreamPort)",
-                "--ingest", "http://127.0.0.1:\(port)/api/v1/ingest", "--stream-mode", "relay", "--relay", relayURL, "--relay-head-timeout-ms", "500",
-                "--subscriptions", TestEnvironment.repositoryRoot + "/config/local-subscriptions.json",
-            ], environment: environment)
-            defer {
-                for process in [upstream, gateway] {
-                    process.send(SIGKILL)
-                    _ = process.waitUntilExit()
-                }
+            try await withTwin(ingestPort: port, gatewayArguments: ["--stream-mode", "relay", "--relay", relayURL, "--relay-head-timeout-ms", "500"]) { gatewayPort, curl in
+                let started = ContinuousClock.now
+                let response = try await curl.perform(CurlRequest(
+                    method: "POST", url: "http://127.0.0.1:\(gatewayPort)/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21",
+                    headers: [("api-key", "local-demo-key-marketing-web"), ("Content-Type", "application/json")],
+                    body: Array(#"{"messages":[{"role":"user","content":"Stream a short answer."}],"max_tokens":20,"stream":true}"#.utf8),
+                    timeoutMilliseconds: 20_000))
+                let elapsed = ContinuousClock.now - started
+                #expect(response.status == 200 && response.text.contains("\"delta\"") && response.text.hasSuffix("data: [DONE]\n\n"), "\(response.status) \(response.text.prefix(200))")
+                #expect(elapsed < .seconds(2), "a slow relay is given up after its head timeout (\(elapsed))")
+                for _ in 0..<100 where envelopes.withLockedValue({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(50)) }
+                let event = try #require(try envelopes.withLockedValue { $0.first }.map { try UsageExtractor().extract($0) }, "the fallback posts an envelope")
+                #expect(event.usageSource == .estimated && event.isStream, "counted as in passthrough: estimated")
             }
-            let curl = CurlHTTPClient()
-            for readyPort in [upstreamPort, gatewayPort] { #expect(await answersHTTP(port: readyPort, curl: curl), "port \(readyPort) did not answer") }
-            let started = ContinuousClock.now
-            let response = try await curl.perform(CurlRequest(
-                method: "POST", url: "http://127.0.0.1:\(gatewayPort)/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21",
-                headers: [("api-key", "local-demo-key-marketing-web"), ("Content-Type", "application/json")],
-                body: Array(#"{"messages":[{"role":"user","content":"Stream a short answer."}],"max_tokens":20,"stream":true}"#.utf8),
-                timeoutMilliseconds: 20_000))
-            let elapsed = ContinuousClock.now - started
-            #expect(response.status == 200 && response.text.contains("\"delta\"") && response.text.hasSuffix("data: [DONE]\n\n"), "\(response.status) \(response.text.prefix(200))")
-            #expect(elapsed < .seconds(2), "a slow relay is given up after its head timeout (\(elapsed))")
-            for _ in 0..<100 where envelopes.withLockedValue({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(50)) }
-            let event = try #require(try envelopes.withLockedValue { $0.first }.map { try UsageExtractor().extract($0) }, "the fallback posts an envelope")
-            #expect(event.usageSource == .estimated && event.isStream, "counted as in passthrough: estimated")
         }
     }
 }
@@ -126,31 +111,16 @@ struct RelayBreakOffTests {
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            let binary = try TestEnvironment.binaryDirectory() + "/local-gateway"
-            let upstreamPort = try TestEnvironment.unusedPort(), gatewayPort = try TestEnvironment.unusedPort()
-            let environment = ["PATH": "/usr/bin:/bin", "FUNCTIONS_FUNCTION_KEY": "test-ingest-key"]
-            let upstream = try ChildProcess(executable: binary, arguments: ["upstream", "--port", String(upstreamPort)], environment: environment)
-            let gateway = try ChildProcess(executable: binary, arguments: [
-                "gateway", "--port", String(gatewayPort), "--upstream", "http://127.0.0.1:\(upstreamPort)",
-                "--ingest", "http://127.0.0.1:\(port)/api/v1/ingest", "--stream-mode", "relay", "--relay", "http://127.0.0.1:\(port)/api/v1/relay",
-                "--subscriptions", TestEnvironment.repositoryRoot + "/config/local-subscriptions.json",
-            ], environment: environment)
-            defer {
-                for process in [upstream, gateway] {
-                    process.send(SIGKILL)
-                    _ = process.waitUntilExit()
-                }
+            try await withTwin(ingestPort: port, gatewayArguments: ["--stream-mode", "relay", "--relay", "http://127.0.0.1:\(port)/api/v1/relay"]) { gatewayPort, curl in
+                let answer = try? await curl.perform(CurlRequest(
+                    method: "POST", url: "http://127.0.0.1:\(gatewayPort)/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21",
+                    headers: [("api-key", "local-demo-key-marketing-web"), ("Content-Type", "application/json")],
+                    body: Array(#"{"messages":[{"role":"user","content":"Hi."}],"stream":true}"#.utf8), timeoutMilliseconds: 10_000))
+                #expect(answer == nil || answer?.text.contains("[DONE]") == false, "the client's stream ends broken, never as a complete answer")
+                for _ in 0..<100 where envelopes.withLockedValue({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(50)) }
+                let event = try #require(try envelopes.withLockedValue { $0.first }.map { try UsageExtractor().extract($0) }, "the twin posts its envelope")
+                #expect(event.usageSource == .estimated && event.isStream)
             }
-            let curl = CurlHTTPClient()
-            for readyPort in [upstreamPort, gatewayPort] { #expect(await answersHTTP(port: readyPort, curl: curl), "port \(readyPort) did not answer") }
-            let answer = try? await curl.perform(CurlRequest(
-                method: "POST", url: "http://127.0.0.1:\(gatewayPort)/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21",
-                headers: [("api-key", "local-demo-key-marketing-web"), ("Content-Type", "application/json")],
-                body: Array(#"{"messages":[{"role":"user","content":"Hi."}],"stream":true}"#.utf8), timeoutMilliseconds: 10_000))
-            #expect(answer == nil || answer?.text.contains("[DONE]") == false, "the client's stream ends broken, never as a complete answer")
-            for _ in 0..<100 where envelopes.withLockedValue({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(50)) }
-            let event = try #require(try envelopes.withLockedValue { $0.first }.map { try UsageExtractor().extract($0) }, "the twin posts its envelope")
-            #expect(event.usageSource == .estimated && event.isStream)
         }
     }
 }
