@@ -72,7 +72,9 @@ struct RelayTests {
         try await withRelay { client, upstreamPort in
             let subscription = "sub-relay-\(tag)"
             let body = chatBody("Explain chargeback in one line.")
-            let response = try await client.execute(uri: "/api/v1/relay", method: .post, headers: relayHeaders(id: "relay-\(tag)-1", subscription: subscription),
+            // As APIM calls it: the operation's path follows the relay URL (route v1/relay/{*rest}).
+            let response = try await client.execute(uri: "/api/v1/relay/deployments/gpt-4o/chat/completions?api-version=2024-10-21", method: .post,
+                                                    headers: relayHeaders(id: "relay-\(tag)-1", subscription: subscription),
                                                     body: ByteBuffer(string: body))
             #expect(response.status == .ok && response.headers[.contentType]?.hasPrefix("text/event-stream") == true)
             let text = String(buffer: response.body)

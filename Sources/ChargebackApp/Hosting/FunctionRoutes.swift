@@ -32,29 +32,8 @@ public struct FunctionRoutes: Sendable {
 
     /// Registers an HTTP function in both delivery modes.
     public func add<Function: HTTPFunction>(_ function: Function, to router: Router<BasicRequestContext>) {
-        let forwardedPath = "/" + [routePrefix, Function.route].filter { !$0.isEmpty }.joined(separator: "/")
-        for method in Function.methods {
-            router.on(RouterPath(forwardedPath), method: HTTPRequest.Method(method) ?? .get) { request, context in
-                let started = ContinuousClock.now
-                var invocation = self.context(for: request)
-                // The key is judged from the head alone: an unknown caller's body is never read.
-                switch self.keyRoles.caller(of: self.functionRequestHead(of: request), for: Function.access) {
-                case let .success(caller): invocation.caller = caller
-                case let .failure(denial): return self.denied(denial, function: Function.name, started: started, context: invocation)
-                }
-                let limit = function.bodyLimit.map { $0.bytes < self.maxBodyBytes ? $0 : self.handlerLimit } ?? self.handlerLimit
-                var functionRequest: FunctionRequest
-                do {
-                    functionRequest = try await self.functionRequest(from: request, limit: limit.bytes)
-                } catch {
-                    self.completed(limit.response.status, function: Function.name, started: started, context: invocation)
-                    return self.response(limit.response)
-                }
-                for (name, value) in context.parameters { functionRequest.parameters[String(name)] = String(value) }
-                let answer = Self.privatelyCached(await Self.answer(function, functionRequest, invocation), access: Function.access)
-                self.completed(answer.status, function: Function.name, started: started, context: invocation)
-                return self.response(answer)
-            }
+        for forwardedPath in Self.routerPaths(prefix: routePrefix, route: Function.route) {
+            addForwarded(function, path: forwardedPath, to: router)
         }
         router.post(RouterPath("/" + Function.name)) { request, _ in
             let started = ContinuousClock.now
@@ -86,6 +65,44 @@ public struct FunctionRoutes: Sendable {
             }
             self.completed(answer.status, function: Function.name, started: started, context: invocation)
             return self.invocationResponse(InvocationResult(httpOutput: "res", response: answer))
+        }
+    }
+
+    /// Hummingbird paths for a function.json route under the prefix. A trailing catch-all
+    /// (`v1/relay/{*rest}`) matches the bare path and any path below it, as ASP.NET's routing does
+    /// (a catch-all parameter may be empty).
+    static func routerPaths(prefix: String, route: String) -> [String] {
+        var segments = ([prefix] + route.split(separator: "/").map(String.init)).filter { !$0.isEmpty }
+        guard let last = segments.last, last.hasPrefix("{*"), last.hasSuffix("}") else { return ["/" + segments.joined(separator: "/")] }
+        segments.removeLast()
+        let bare = "/" + segments.joined(separator: "/")
+        return [bare, bare + "/**"]
+    }
+
+    /// Registers an HTTP function on one forwarded (or proxied) path.
+    func addForwarded<Function: HTTPFunction>(_ function: Function, path: String, to router: Router<BasicRequestContext>) {
+        for method in Function.methods {
+            router.on(RouterPath(path), method: HTTPRequest.Method(method) ?? .get) { request, context in
+                let started = ContinuousClock.now
+                var invocation = self.context(for: request)
+                // The key is judged from the head alone: an unknown caller's body is never read.
+                switch self.keyRoles.caller(of: self.functionRequestHead(of: request), for: Function.access) {
+                case let .success(caller): invocation.caller = caller
+                case let .failure(denial): return self.denied(denial, function: Function.name, started: started, context: invocation)
+                }
+                let limit = function.bodyLimit.map { $0.bytes < self.maxBodyBytes ? $0 : self.handlerLimit } ?? self.handlerLimit
+                var functionRequest: FunctionRequest
+                do {
+                    functionRequest = try await self.functionRequest(from: request, limit: limit.bytes)
+                } catch {
+                    self.completed(limit.response.status, function: Function.name, started: started, context: invocation)
+                    return self.response(limit.response)
+                }
+                for (name, value) in context.parameters { functionRequest.parameters[String(name)] = String(value) }
+                let answer = Self.privatelyCached(await Self.answer(function, functionRequest, invocation), access: Function.access)
+                self.completed(answer.status, function: Function.name, started: started, context: invocation)
+                return self.response(answer)
+            }
         }
     }
 

@@ -4,7 +4,8 @@ import CurlClient
 import FoundationEssentials
 import FunctionsProtocol
 
-/// `relay`: `POST /api/v1/relay`, the ingest key (APIM's). In relay mode APIM sends streamed chat and
+/// `relay`: `POST /api/v1/relay[/<any path>]`, the ingest key (APIM's; APIM appends the operation's
+/// path to the relay URL, which the relay ignores: `x-chargeback-upstream` names the target). In relay mode APIM sends streamed chat and
 /// Responses calls here instead of to Azure OpenAI; the handler calls Azure OpenAI as the app's
 /// managed identity and writes each server-sent event to the client as it arrives, then records the
 /// call's usage itself, exactly as ingest would have from APIM's envelope (same extractor, same
@@ -20,7 +21,7 @@ import FunctionsProtocol
 /// an allow-list of the client's headers is passed on: the handler calls with its own identity.
 public struct RelayFunction: HTTPFunction {
     public static let name = "relay"
-    public static let route = "v1/relay"
+    public static let route = "v1/relay/{*rest}"
     public static let methods = ["POST"]
     public static let access = FunctionAccess.ingest
 
@@ -181,11 +182,12 @@ public struct RelayFunction: HTTPFunction {
             logger.info("usage relayed", metadata: [
                 "usage.subscription_id": "\(event.subscriptionId)", "usage.deployment": "\(event.deployment)", "usage.source": "\(event.usageSource.rawValue)",
                 "usage.input_tokens": "\(event.meters.inputTokens)", "usage.output_tokens": "\(event.meters.outputTokens)",
-                "usage.outcome": "\(outcome.rawValue)", "relay.client_gone": "\(clientGone)",
+                "usage.outcome": "\(outcome.rawValue)", "relay.client_gone": "\(clientGone)", "relay.status": "\(call.status)",
             ])
         } catch {
-            // Not lost: the gateway posts its own (estimated) envelope for every relayed stream once it
-            // ends, counted under the same id when this record failed, a duplicate otherwise.
+            // The ledger's spool takes the event when Redis is down; this is the spool failing too. The
+            // gateway posts no envelope for a relayed call, so the failure is logged and counted
+            // (failed ingests alert) rather than recovered.
             context.telemetry.ingested(outcome: "failed", bytes: capture.length)
             logger.error("relay: the usage could not be recorded", metadata: ["error.type": "\(type(of: error))"])
         }
