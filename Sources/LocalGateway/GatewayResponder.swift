@@ -59,10 +59,18 @@ struct GatewayResponder: HTTPResponder {
             if decision.isStream && policy.mode == .passthrough {
                 return try await passthrough(upstream, call: call, started: started, deliveries: deliveries)
             }
-            if decision.isStream && policy.mode == .relay {
+            // Inbound step 4: only streamed chat completions, completions and Responses calls are
+            // relayed; any other stream is buffered.
+            let lowered = path.lowercased()
+            let relayed = ["/chat/completions", "/completions", "/responses"].contains { lowered.hasSuffix($0) }
+            if decision.isStream && policy.mode == .relay && relayed {
                 // The relay takes the api-version alone (the only query Azure OpenAI's inference calls use).
                 let target = upstreamPath + (decision.apiVersion.isEmpty ? "" : "?api-version=" + decision.apiVersion)
-                if let relayed = await relay(twinRequest, target: target, call: call, started: started, deliveries: deliveries) { return relayed }
+                // As set-backend-service base-url does: the operation's path below the API's base
+                // (Azure OpenAI's /openai) and the query follow the relay URL.
+                let below = upstreamPath.hasPrefix("/openai") ? String(upstreamPath.dropFirst(7)) : upstreamPath
+                let url = configuration.relayURL + below + (query.isEmpty ? "" : "?" + query)
+                if let relayed = await relay(twinRequest, url: url, target: target, call: call) { return relayed }
                 return try await passthrough(upstream, call: call, started: started, deliveries: deliveries)
             }
             let response = try await curl.perform(upstream)
@@ -129,15 +137,16 @@ struct GatewayResponder: HTTPResponder {
         return Response(status: .init(code: head.status), headers: Self.fields(head.headers), body: body)
     }
 
-    /// Relay mode: the call goes to the Function App's relay with the policy's headers (APIM's
-    /// request id, subscription, timestamp, the Azure OpenAI path, the deadline; the ingest key,
-    /// never the client's), and its answer streams to the client as it comes. The relay records the
-    /// usage; when its stream breaks off instead of ending, the twin posts its own envelope too.
+    /// Relay mode (`policies/backend-policy.xml`, section 3): the call goes to the Function App's
+    /// relay with the policy's headers (APIM's request id, subscription, timestamp, the Azure OpenAI
+    /// path, the deadline; the ingest key, never the client's), and its answer streams to the client
+    /// as it comes. The relay records the usage; the gateway posts no envelope for it (its outbound
+    /// section runs at the relay's headers, before the stream, so it cannot see a stream break off).
     /// nil when the relay is unreachable, does not answer headers within
     /// `relayHeadTimeoutMilliseconds`, or answers anything that is not the relay's own answer (its
-    /// host or the handler refusing): the caller then goes to Azure OpenAI directly, so no client call
-    /// fails because of chargeback.
-    func relay(_ request: TwinRequest, target: String, call: CallRecord, started: ContinuousClock.Instant, deliveries: Int) async -> Response? {
+    /// host or the handler refusing): the caller then goes to Azure OpenAI directly, as the policy's
+    /// retry does, so no client call fails because of chargeback.
+    func relay(_ request: TwinRequest, url: String, target: String, call: CallRecord) async -> Response? {
         let deadline = Int64(Date().timeIntervalSince1970 * 1000) + Int64(configuration.relayHeadTimeoutMilliseconds)
         var headers: [(name: String, value: String)] = [
             ("Content-Type", request.header("content-type") ?? "application/json"), ("x-chargeback-request-id", call.requestId),
@@ -145,7 +154,7 @@ struct GatewayResponder: HTTPResponder {
         ]
         if !call.subscription.id.isEmpty { headers.append(("x-chargeback-subscription-id", call.subscription.id)) }
         if let key = configuration.functionKey { headers.append(("x-functions-key", key)) }
-        let attempt = Task { try await curl.stream(CurlRequest(method: "POST", url: configuration.relayURL, headers: headers, body: request.body,
+        let attempt = Task { try await curl.stream(CurlRequest(method: "POST", url: url, headers: headers, body: request.body,
                                                                timeoutMilliseconds: 600_000)) }
         let timeout = Duration.milliseconds(configuration.relayHeadTimeoutMilliseconds)
         // Whichever comes first, the relay's headers or the timeout (a task group would wait for both).
@@ -171,29 +180,9 @@ struct GatewayResponder: HTTPResponder {
             logger.warning("relay unavailable: it answered \(head.status) itself; the call goes to Azure OpenAI directly (passthrough, usage estimated)")
             return nil
         }
-        let answer = BackendAnswer(statusCode: head.status, contentType: head.header("Content-Type") ?? "", backendRegion: head.header("x-ms-region") ?? "",
-                                   body: nil, length: -1)
-        let poster = self.poster
-        let maxBodyBytes = configuration.maxBodyBytes
+        // A stream that breaks off ends broken for the client too (the relay recorded what it sent).
         let body = ResponseBody { writer in
-            // The relay records a call before it ends the stream cleanly. A stream that breaks off on
-            // the relay's side (the handler died, Azure OpenAI broke off) may not have been recorded:
-            // then the twin posts its own envelope, as passthrough would (estimated), which is a
-            // duplicate if the relay did record. A client that leaves is the relay's to count.
-            var iterator = stream.makeAsyncIterator()
-            while true {
-                let chunk: [UInt8]?
-                do {
-                    chunk = try await iterator.next()
-                } catch {
-                    var call = call
-                    call.elapsedMilliseconds = Self.milliseconds(since: started)
-                    poster.post(Envelope.outbound(call, answer, maxBodyBytes: maxBodyBytes), deliveries: deliveries)
-                    throw error
-                }
-                guard let chunk else { break }
-                try await writer.write(ByteBuffer(bytes: chunk))
-            }
+            for try await chunk in stream { try await writer.write(ByteBuffer(bytes: chunk)) }
             try await writer.finish(nil)
         }
         return Response(status: .init(code: head.status), headers: Self.fields(head.headers), body: body)

@@ -44,7 +44,7 @@ struct RelayFallbackTests {
             envelopes.withLockedValue { $0.append(Array(buffer: body)) }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"recorded"}"#)))
         }
-        router.post("/api/v1/relay") { _, _ -> Response in
+        router.post("/api/v1/relay/**") { _, _ -> Response in
             if case let .slow(milliseconds) = relay { try await Task.sleep(for: .milliseconds(milliseconds)) }
             return Response(status: relay.isRefused ? .forbidden : .serviceUnavailable, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"code":"handler_unavailable"}}"#)))
@@ -83,22 +83,35 @@ extension RelayFallbackTests.Relay {
     }
 }
 
-/// A relay stream that breaks off after it began (the handler died mid-stream): the client's stream
-/// ends broken, and the twin posts its own envelope, so a call the relay could not record is still counted.
-@Suite("relay mode: a relay stream that breaks off is still counted", .serialized)
+/// What the gateway sends the relay and what it does with the relay's answer, as
+/// `policies/backend-policy.xml` (section 3) and `outbound-policy.xml` do: the operation's path
+/// follows the relay URL (set-backend-service base-url), the x-chargeback-* headers carry the call,
+/// the client's key never goes, the marker never reaches the client, and no envelope is posted for a
+/// relayed stream, even one that breaks off (the handler died): APIM's outbound section runs at the
+/// relay's headers and cannot see it, so the twin does not either.
+@Suite("relay mode: what the gateway sends the relay, and no envelope for a relayed stream", .serialized)
 struct RelayBreakOffTests {
     struct Died: Error {}
+    struct Seen: Sendable {
+        var uri = ""
+        var headers: [String: String] = [:]
+    }
 
-    @Test("the twin posts its envelope when the relay's stream breaks off")
+    @Test("a relay stream that breaks off ends broken for the client, and the gateway posts nothing")
     func breaksOff() async throws {
         let envelopes = NIOLockedValueBox<[[UInt8]]>([])
+        let seen = NIOLockedValueBox(Seen())
         let router = Router()
         router.post("/api/v1/ingest") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 24)
             envelopes.withLockedValue { $0.append(Array(buffer: body)) }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"recorded"}"#)))
         }
-        router.post("/api/v1/relay") { _, _ -> Response in
+        router.post("/api/v1/relay/**") { request, _ -> Response in
+            seen.withLockedValue { seen in
+                seen.uri = request.uri.description
+                for field in request.headers { seen.headers[field.name.canonicalName] = field.value }
+            }
             var headers = HTTPFields()
             headers[.contentType] = "text/event-stream"
             headers[HTTPField.Name("x-chargeback-relay")!] = "1"
@@ -112,14 +125,27 @@ struct RelayBreakOffTests {
         try await app.test(.live) { client in
             let port = try #require(client.port)
             try await withTwin(ingestPort: port, gatewayArguments: ["--stream-mode", "relay", "--relay", "http://127.0.0.1:\(port)/api/v1/relay"]) { gatewayPort, curl in
-                let answer = try? await curl.perform(CurlRequest(
+                let (head, stream) = try await curl.stream(CurlRequest(
                     method: "POST", url: "http://127.0.0.1:\(gatewayPort)/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21",
                     headers: [("api-key", "local-demo-key-marketing-web"), ("Content-Type", "application/json")],
                     body: Array(#"{"messages":[{"role":"user","content":"Hi."}],"stream":true}"#.utf8), timeoutMilliseconds: 10_000))
-                #expect(answer == nil || answer?.text.contains("[DONE]") == false, "the client's stream ends broken, never as a complete answer")
-                for _ in 0..<100 where envelopes.withLockedValue({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(50)) }
-                let event = try #require(try envelopes.withLockedValue { $0.first }.map { try UsageExtractor().extract($0) }, "the twin posts its envelope")
-                #expect(event.usageSource == .estimated && event.isStream)
+                #expect(head.status == 200)
+                #expect(head.header("x-chargeback-relay") == nil, "the marker is the relay's word to the gateway, not the client's")
+                var text = ""
+                do {
+                    for try await chunk in stream { text += String(decoding: chunk, as: UTF8.self) }
+                    Issue.record("the client's stream ended cleanly: \(text)")
+                } catch {
+                    #expect(text.contains("Hi") && !text.contains("[DONE]"), "the client's stream ends broken, never as a complete answer: \(text)")
+                }
+                let relayed = seen.withLockedValue { $0 }
+                #expect(relayed.uri == "/api/v1/relay/deployments/gpt-4o/chat/completions?api-version=2024-10-21", "\(relayed.uri)")
+                #expect(relayed.headers["x-chargeback-upstream"] == "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21")
+                #expect(relayed.headers["x-chargeback-request-id"]?.isEmpty == false && relayed.headers["x-chargeback-deadline"].flatMap { Int64($0) } != nil)
+                #expect(relayed.headers["x-chargeback-subscription-id"]?.isEmpty == false)
+                #expect(relayed.headers["api-key"] == nil && relayed.headers["ocp-apim-subscription-key"] == nil, "the client's key never goes to the relay")
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(envelopes.withLockedValue { $0.isEmpty }, "a relayed stream is the relay's to record: the gateway posts no envelope")
             }
         }
     }

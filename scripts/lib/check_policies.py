@@ -321,13 +321,83 @@ def ownership_problems(text, parameters):
     if not forwards:
         found.append(f"{name}: no forward-request")
     for forward in forwards:
+        if forward.get("timeout-ms") == "@EXPR" and forward.get("timeout") is None:
+            continue  # the relay's: checked by relay_problems
         timeout = forward.get("timeout", "")
         if not timeout.isdigit() or not 1 <= int(timeout) <= 240:
             found.append(f"{name}: a forward-request timeout is not 1-240 s (APIM does not honour more; the default is 300): {timeout!r}")
     return found
 
 
+def relay_headers():
+    """The x-chargeback-* headers the handler's relay reads (RelayFunction.swift)."""
+    source = (root / "Sources/ChargebackApp/Functions/Relay/RelayFunction.swift").read_text()
+    return set(re.findall(r'request\.header\("(x-chargeback-[a-z-]+)"\)', source))
+
+
+def relay_problems(inbound_text, backend_text, outbound_text, on_error_text):
+    """Relay mode (backend-policy.xml, section 3): only the streaming inference calls go to the relay,
+    with the ingest key and every header the handler reads, never the gateway's token; anything but
+    the relay's marked answer is retried once against Azure OpenAI as passthrough, with nothing of the
+    relay's (key, headers) and the token back; no envelope for a relayed answer, and the marker is
+    removed; an error in the relay attempt answers 503 + Retry-After and posts nothing."""
+    found = []
+    name = "policies/backend-policy.xml"
+    mode = [code for kind, code in apim_policy.expressions(inbound_text) if "{{chargeback-stream-mode}}" in code]
+    if len(mode) != 1 or not all(suffix in mode[0] for suffix in ('"/chat/completions"', '"/completions"', '"/responses"', '"relay"')):
+        found.append("policies/inbound-policy.xml: cb-stream-mode does not limit relay to streamed chat completions, completions and Responses")
+    try:
+        section = etree.fromstring(apim_policy.mask(backend_text).encode())
+    except (etree.XMLSyntaxError, ValueError):
+        return found
+    retries = [r for r in section.findall(".//retry") if r.find(".//forward-request") is not None]
+    conditions = [code for kind, code in apim_policy.expressions(backend_text) if "x-chargeback-relay" in code and "cb-relay-attempt" in code]
+    if len(retries) != 1 or retries[0].get("count") != "1" or len(conditions) != 1:
+        return found + [f"{name}: relay mode has no single retry (count 1) conditioned on the relay's marker x-chargeback-relay"]
+    retry = retries[0]
+    forwards = retry.findall(".//forward-request")
+    if len(forwards) != 1 or forwards[0].get("buffer-request-body") != "true" or forwards[0].get("buffer-response") != "false":
+        found.append(f"{name}: the relay's retry does not hold one forward-request that buffers the request (for the retry) and streams the response")
+    if "{{chargeback-relay-head-timeout-ms}}" not in backend_text or "240000" not in backend_text:
+        found.append(f"{name}: the relay attempt's timeout-ms is not {{{{chargeback-relay-head-timeout-ms}}}}, or the fallback's not 240000")
+    choose = retry.find("choose")
+    branches = [] if choose is None else list(choose)
+    if len(branches) != 2 or branches[0].tag != "when" or branches[1].tag != "otherwise":
+        return found + [f"{name}: the relay's retry does not choose between the relay attempt and the fallback"]
+    attempt, fallback = branches
+
+    def headers(branch, action):
+        return {e.get("name", "").lower(): e for e in branch.findall("set-header") if e.get("exists-action") == action}
+
+    sent = headers(attempt, "override")
+    if attempt.find("set-backend-service") is None or attempt.find("set-backend-service").get("base-url") != "{{chargeback-relay-url}}":
+        found.append(f"{name}: the relay attempt does not set the backend to {{{{chargeback-relay-url}}}}")
+    if "authorization" not in headers(attempt, "delete"):
+        found.append(f"{name}: the relay attempt sends the gateway's token to the Function App (Authorization not deleted)")
+    if "x-functions-key" not in sent or sent["x-functions-key"].findtext("value", "").strip() != "{{chargeback-function-key}}":
+        found.append(f"{name}: the relay attempt does not send x-functions-key {{{{chargeback-function-key}}}}")
+    for header in sorted(relay_headers() - set(sent)):
+        found.append(f"{name}: the relay attempt does not set {header}, which the relay reads")
+    dropped = headers(fallback, "delete")
+    for header in sorted(set(sent) - set(dropped)):
+        found.append(f"{name}: the fallback sends the relay's {header} to Azure OpenAI")
+    service = fallback.find("set-backend-service")
+    if service is None or service.get("backend-id") != "azure-openai":
+        found.append(f"{name}: the fallback does not set the backend back to azure-openai")
+    if "authorization" not in headers(fallback, "override"):
+        found.append(f"{name}: the fallback does not set the gateway's token again")
+    if not any(e.get("name") == "cb-stream-mode" and e.get("value") == "passthrough" for e in fallback.findall("set-variable")):
+        found.append(f"{name}: the fallback is not counted as passthrough (cb-stream-mode)")
+    if "cb-relayed" not in outbound_text or not re.search(r'<set-header name="x-chargeback-relay" exists-action="delete" />', outbound_text):
+        found.append("policies/outbound-policy.xml: a relayed answer is posted as an envelope too, or the marker reaches the client")
+    if not re.search(r'cb-relay-attempt.*\n\s*<return-response>\s*\n\s*<set-status code="503"', on_error_text) or "Retry-After" not in on_error_text:
+        found.append("policies/on-error-policy.xml: an error in the relay attempt is not answered 503 with Retry-After")
+    return found
+
+
 problems += ownership_problems(apim_policy.section_text("backend"), operation_parameters())
+problems += relay_problems(inbound_text, apim_policy.section_text("backend"), apim_policy.section_text("outbound"),
+                           apim_policy.section_text("on-error"))
 
 # 3. Guarded expressions, no keys.
 for path in sorted(apim_policy.POLICY_DIR.glob("*.xml")):
@@ -469,5 +539,6 @@ if not problems:
     print(f"check_policies: 4 sections well formed, {len(apim_policy.SNIPPETS)} optional snippets compose in every combination, "
           f"budget limit fails open and answers 429, envelopes carry the {len(contract)} contract fields (tail over the limit), "
           f"{len(used)} named values declared in Terraform, no key read or forwarded, identity encoding, no include_usage "
-          f"with data_sources, objects served to their owner only (fail closed), every block guarded")
+          f"with data_sources, objects served to their owner only (fail closed), relay mode falls back without its key or headers, "
+          f"every block guarded")
 sys.exit(1 if problems else 0)
