@@ -65,6 +65,8 @@ resource "azurerm_api_management_api_policy" "openai" {
     azurerm_api_management_named_value.function_key,
     azurerm_api_management_named_value.owner_url,
     azurerm_api_management_named_value.stream_mode,
+    azurerm_api_management_named_value.relay_url,
+    azurerm_api_management_named_value.relay_head_timeout_ms,
     azurerm_api_management_named_value.max_body_bytes,
     azurerm_api_management_named_value.tokens_per_minute,
     azurerm_api_management_named_value.budget_status_url,
@@ -116,6 +118,25 @@ resource "azurerm_api_management_named_value" "stream_mode" {
   api_management_name = azurerm_api_management.main.name
   resource_group_name = azurerm_resource_group.main.name
   value               = var.stream_mode
+}
+
+# Relay mode (backend-policy.xml, section 3). Declared in every mode: the policy names them in every
+# mode, and they are read only when stream_mode is relay. APIM appends the operation's path to the
+# relay URL (the relay's route is v1/relay/{*rest} for it).
+resource "azurerm_api_management_named_value" "relay_url" {
+  name                = "chargeback-relay-url"
+  display_name        = "chargeback-relay-url"
+  api_management_name = azurerm_api_management.main.name
+  resource_group_name = azurerm_resource_group.main.name
+  value               = "https://${azurerm_linux_function_app.main.default_hostname}/api/v1/relay"
+}
+
+resource "azurerm_api_management_named_value" "relay_head_timeout_ms" {
+  name                = "chargeback-relay-head-timeout-ms"
+  display_name        = "chargeback-relay-head-timeout-ms"
+  api_management_name = azurerm_api_management.main.name
+  resource_group_name = azurerm_resource_group.main.name
+  value               = tostring(var.relay_head_timeout_ms)
 }
 
 resource "azurerm_api_management_named_value" "max_body_bytes" {

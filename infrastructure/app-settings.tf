@@ -53,9 +53,10 @@ locals {
     CHARGEBACK_SPOOL_MAX_BYTES = "67108864"
 
     # Relative to the app root (the deployed zip carries config/).
-    # The relay (streamed calls through the handler, issue "relay mode") stays off until the APIM
-    # policy routes streamed calls to it: an empty upstream makes it answer 503.
-    CHARGEBACK_RELAY_UPSTREAM    = ""
+    # The relay (backend-policy.xml, section 3) calls Azure OpenAI as the app's identity (the
+    # Cognitive Services OpenAI User role, openai.tf). Off unless stream_mode is relay: an empty
+    # upstream makes it answer 503, so nothing can use the app's identity on Azure OpenAI.
+    CHARGEBACK_RELAY_UPSTREAM    = var.stream_mode == "relay" ? azurerm_cognitive_account.openai.endpoint : ""
     CHARGEBACK_RELAY_AUTH        = "managed-identity"
     CHARGEBACK_RELAY_CLIENT_ID   = azurerm_user_assigned_identity.function.client_id
     CHARGEBACK_RELAY_CONCURRENCY = "64"

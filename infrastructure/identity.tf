@@ -18,5 +18,6 @@ resource "time_sleep" "function_identity_rbac" {
     azurerm_role_assignment.function_acr_pull,
     azurerm_managed_redis_access_policy_assignment.function_app,
     azurerm_role_assignment.function_records,
+    azurerm_role_assignment.function_openai_user,
   ]
 }

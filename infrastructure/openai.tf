@@ -46,3 +46,15 @@ resource "azurerm_role_assignment" "apim_openai_user" {
   principal_type                   = "ServicePrincipal"
   skip_service_principal_aad_check = true
 }
+
+# Relay mode: the Function App's relay calls Azure OpenAI as the app's user-assigned identity
+# (Microsoft Entra ID authentication; "Cognitive Services OpenAI User" is the least role that may
+# call inference). Only in relay mode: otherwise the app has no business on Azure OpenAI.
+resource "azurerm_role_assignment" "function_openai_user" {
+  count                            = var.stream_mode == "relay" ? 1 : 0
+  scope                            = azurerm_cognitive_account.openai.id
+  role_definition_name             = "Cognitive Services OpenAI User"
+  principal_id                     = azurerm_user_assigned_identity.function.principal_id
+  principal_type                   = "ServicePrincipal"
+  skip_service_principal_aad_check = true
+}

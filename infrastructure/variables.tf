@@ -493,13 +493,24 @@ variable "apim_publisher_email" {
 }
 
 variable "stream_mode" {
-  description = "Named value chargeback-stream-mode: buffered (APIM buffers streamed responses to count usage) or passthrough (streams pass untouched; usage is estimated)."
+  description = "Named value chargeback-stream-mode: buffered (APIM buffers streamed responses to count usage), passthrough (streams pass untouched; usage is estimated) or relay (streamed chat, completions and Responses calls go through the Function App's relay function: streamed and exact; the app's identity gets Cognitive Services OpenAI User, and APIM falls back to passthrough when the relay does not answer). docs/clients.md says which to pick."
   type        = string
   default     = "buffered"
 
   validation {
-    condition     = contains(["buffered", "passthrough"], var.stream_mode)
-    error_message = "stream_mode must be buffered or passthrough."
+    condition     = contains(["buffered", "passthrough", "relay"], var.stream_mode)
+    error_message = "stream_mode must be buffered, passthrough or relay."
+  }
+}
+
+variable "relay_head_timeout_ms" {
+  description = "Relay mode: named value chargeback-relay-head-timeout-ms, how long APIM waits for the relay's response headers before it calls Azure OpenAI directly (passthrough). The relay declines a call it gets after this deadline. Only the wait for headers: the stream itself is not bounded by it."
+  type        = number
+  default     = 3000
+
+  validation {
+    condition     = var.relay_head_timeout_ms >= 500 && var.relay_head_timeout_ms <= 30000 && floor(var.relay_head_timeout_ms) == var.relay_head_timeout_ms
+    error_message = "relay_head_timeout_ms must be a whole number from 500 to 30000."
   }
 }
 
