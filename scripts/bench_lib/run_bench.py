@@ -2,7 +2,8 @@
 idle RSS; ingest through the handler with Redis and exactly-once on (an envelope mix, at fixed
 concurrency and at a fixed arrival rate) beside the same server's no-op route, and through
 functions-host; redis-benchmark running the ledger's own script; extraction beside JSONDecoder and
-memchr; peak RSS while 16 MB envelopes are ingested; the rollup and the month report. Writes
+memchr; peak RSS while 16 MB envelopes are ingested; the rollup and the month report; time to the
+first token and between chunks of a streamed call, direct and through the twin in each stream mode. Writes
 bench/results.json and bench/results.md. Usage: run_bench.py RELEASE_BIN_DIR"""
 import datetime
 import hashlib
@@ -23,6 +24,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts/lib/reliability"))
 import envelopes  # noqa: E402  (the harness's one envelope builder)
 import verify  # noqa: E402  (LedgerView: what Redis holds, through `chargeback inspect`)
+import stream_latency  # noqa: E402  (the streaming modes: first token and chunk delays per mode)
 BIN = pathlib.Path(sys.argv[1]).resolve()
 SECONDS = float(os.environ.get("INGEST_SECONDS", "10"))
 RATE = int(os.environ.get("INGEST_RATE", "5000"))
@@ -37,7 +39,7 @@ work = pathlib.Path(tempfile.mkdtemp(prefix="chargeback-bench-"))
 INGEST_KEY = secrets.token_hex(16)
 KEY_ROLES = {"CHARGEBACK_INGEST_KEY_SHA256": hashlib.sha256(INGEST_KEY.encode()).hexdigest()}
 processes = []
-results = {"machine": {}, "ingest": {}, "ceilings": {}, "process": {}, "extraction": [], "money": {}}
+results = {"machine": {}, "ingest": {}, "ceilings": {}, "process": {}, "extraction": [], "money": {}, "streaming": {}}
 # SIGTERM (a timeout, a Ctrl-C of the caller) ends the run through the `finally` that stops what it started.
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
@@ -264,6 +266,11 @@ try:
             "anomalyCheckMedianMs": float(re.search(r"([\d.]+) ms for the 14-day anomaly", out).group(1)),
             "lines": int(re.search(r"\((\d+) lines\)", out).group(1))}
     results["money"] = money
+
+    log("== streaming modes: first token and chunk delays, direct and through the twin (one call at a time)")
+    redis_cli(redis_port, "FLUSHALL")
+    results["streaming"] = stream_latency.measure(BIN, redis_url, work, lambda arguments, env, ready: start(arguments, env, ready),
+                                                  free_port, calls=int(os.environ.get("STREAM_CALLS", "60")), log=log)
 finally:
     for process in processes:
         stop(process)
@@ -324,9 +331,20 @@ rows = [
     ("budget check: 14-day cost anomaly of 1,000 subscriptions × 10 deployments",
      f"{results['money']['10deployments']['anomalyCheckMedianMs']} ms", "no goal set (once per rolled-up day)", ""),
 ]
+streaming = results["streaming"]
+relay_added = streaming["relay"]["firstTokenP50Ms"] - streaming["direct"]["firstTokenP50Ms"]
+rows += [(f"streamed chat, first token p50 / p90, {name}" + (" (the synthetic upstream itself)" if name == "direct" else " through the twin"),
+          f"{streaming[name]['firstTokenP50Ms']} / {streaming[name]['firstTokenP90Ms']} ms; between chunks p50 {streaming[name]['interChunkP50Ms']} ms, "
+          f"p99 {streaming[name]['interChunkP99Ms']} ms", "", "") for name in ("direct", *stream_latency.MODES)] + [
+    ("relay: first token over direct, p50", f"+{relay_added:.2f} ms", "≤ 5 ms", "met" if relay_added <= 5 else f"missed by {relay_added - 5:.2f} ms"),
+    ("relay: calls counted, with reported usage", f"{streaming['relayCounted']['calls']} calls → {streaming['relayCounted']['requests']} counted, "
+     f"{streaming['relayCounted']['estimated']} estimated", "all, none estimated",
+     "met" if streaming['relayCounted']['requests'] == streaming['relayCounted']['calls'] and streaming['relayCounted']['estimated'] == 0 else "MISSED"),
+]
 machine = results["machine"]
 table = [f"`scripts/bench` on {machine['date']}: {machine['cores']} cores, {machine['memoryGiB']} GiB, loopback, release builds (static Swift runtime). "
-         f"Envelope mix: {results['ingest']['mix']}; {SECONDS:.0f} s per figure.", "",
+         f"Envelope mix: {results['ingest']['mix']}; {SECONDS:.0f} s per figure. Streamed chat: {streaming['calls']} calls per mode, one at a time, "
+         f"20 tokens {streaming['upstreamEventDelayMs']} ms apart from the synthetic upstream.", "",
          "| what | figure | goal | |", "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
 OUT.mkdir(parents=True, exist_ok=True)
 (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")

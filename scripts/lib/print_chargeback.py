@@ -1,7 +1,9 @@
 """Prints the replayed day's chargeback for people: one row per cost center × subscription ×
 deployment with tokens by meter and cost, totals per cost center, and the reconciliation of what
 the clients sent with what was counted.
-Usage: print_chargeback.py REPORT_JSON TRAFFIC_JSON USAGE_JSON TWIN_STATS_JSON"""
+Usage: print_chargeback.py REPORT_JSON TRAFFIC_JSON USAGE_JSON TWIN_STATS_JSON [HANDLER_LOG]
+(HANDLER_LOG: the handler's JSON log lines; in relay mode, what the relay recorded is counted from its
+"usage relayed" lines)"""
 import json
 import sys
 from collections import defaultdict
@@ -110,4 +112,21 @@ print(f"  {traffic['streamed']:,} streamed; {traffic['duplicateDeliveries']:,} e
 print(f"  ingest answered: " + ", ".join(f"{count:,} {answer}" for answer, count in sorted(answers.items())))
 print(f"  counted in Redis for the day: {counted:,} requests ({usage['totals']['estimatedRequests']:,} with estimated usage, "
       f"{usage['totals']['errors']:,} errors) — {'every request exactly once' if counted == sent else 'MISMATCH with what the clients sent'}")
-sys.exit(0 if counted == sent else 1)
+relayed = defaultdict(int)
+for line in (open(sys.argv[5], errors="replace") if len(sys.argv) > 5 else []):
+    if '"usage relayed"' not in line:
+        continue
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        continue
+    status = int(entry.get("relay.status", "0"))
+    gone = entry.get("relay.client_gone") == "true"
+    relayed["client left" if gone else "reported" if entry.get("usage.source") == "reported" else
+            "not billed (an error)" if entry.get("usage.source") == "none" else f"estimated, answered {status}"] += 1
+if relayed:
+    finished = relayed.get("reported", 0) + relayed.get("estimated, answered 200", 0)
+    print(f"  relay: {sum(relayed.values()):,} streams recorded by the handler's relay: "
+          + ", ".join(f"{count:,} {kind}" for kind, count in sorted(relayed.items(), key=lambda item: -item[1]))
+          + f"; of the {finished:,} that finished (200), {relayed.get('estimated, answered 200', 0):,} estimated")
+sys.exit(0 if counted == sent and not relayed.get("estimated, answered 200") else 1)
