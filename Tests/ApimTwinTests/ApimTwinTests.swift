@@ -85,7 +85,7 @@ struct ApimTwinTests {
     func envelopeMatchesPolicy() throws {
         let xml = try String(contentsOfFile: TestEnvironment.repositoryRoot + "/policies/outbound-policy.xml", encoding: .utf8)
         // The policy's main envelope: the JProperty names up to its fallback (`catch`).
-        let main = xml[..<(xml.range(of: "} catch {\n                // Never lose")?.lowerBound ?? xml.endIndex)]
+        let main = xml[..<(xml.range(of: "// Never lose the request")?.lowerBound ?? xml.endIndex)]
         let regex = /new JProperty\("([A-Za-z]+)"/
         let names = main.matches(of: regex).map { String($0.1) }
         #expect(names == Envelope.outboundFields)
