@@ -106,8 +106,10 @@ public enum ChargebackApplication {
         // a pool of their own: they never wait behind, or hold up, the webhook and archive calls.
         let relayThreads = NIOThreadPool(numberOfThreads: configuration.relayConcurrency)
         if case .upstream = configuration.relay { relayThreads.start() }
+        // Its write-ahead estimates wait beside the spool; the replayer adopts those a dead handler left.
+        let journal = RelayJournal(spool: spool)
         routes.add(RelayFunction(setting: configuration.relay, ledger: ingestLedger, curl: CurlHTTPClient(threadPool: relayThreads),
-                                 maxEnvelopeBytes: configuration.maxEnvelopeBytes, concurrency: configuration.relayConcurrency), to: router)
+                                 maxEnvelopeBytes: configuration.maxEnvelopeBytes, concurrency: configuration.relayConcurrency, journal: journal), to: router)
         let reader = LedgerReader(redis: redis)
         let store = SnapshotStore(redis: redis, retentionDays: configuration.snapshotRetentionDays)
         routes.add(UsageSummaryFunction(money: money, reader: reader), to: router)
@@ -139,7 +141,7 @@ public enum ChargebackApplication {
             }
         }
         var services: [any Service] = [
-            SpoolReplayer(ledger: redisLedger, spool: spool, logger: logger) { replay in
+            SpoolReplayer(ledger: redisLedger, spool: spool, logger: logger, journal: journal) { replay in
                 if let replay { telemetry.spoolReplayed(events: replay.events, duplicates: replay.duplicates) } else { telemetry.redisError(operation: "spool_replay") }
             },
             IngestTallyFlusher(tally: telemetry.tally, store: health),

@@ -37,15 +37,18 @@ public struct SpoolReplayer: Service, CustomStringConvertible {
     let spool: EventSpool
     let logger: Logger
     let intervalMilliseconds: Int
+    let journal: RelayJournal?
     let observe: @Sendable (Replay?) -> Void
 
-    /// `observe` hears each pass that moved events (nil: a pass Redis refused), for metrics.
-    public init(ledger: any Ledger, spool: EventSpool, logger: Logger, intervalMilliseconds: Int = 1000,
+    /// `observe` hears each pass that moved events (nil: a pass Redis refused), for metrics. Each pass
+    /// first adopts the relay's orphaned write-ahead estimates (`journal`) into the spool.
+    public init(ledger: any Ledger, spool: EventSpool, logger: Logger, intervalMilliseconds: Int = 1000, journal: RelayJournal? = nil,
                 observe: @escaping @Sendable (Replay?) -> Void = { _ in }) {
         self.ledger = ledger
         self.spool = spool
         self.logger = logger
         self.intervalMilliseconds = intervalMilliseconds
+        self.journal = journal
         self.observe = observe
     }
 
@@ -84,6 +87,14 @@ public struct SpoolReplayer: Service, CustomStringConvertible {
 
     /// One pass that throws when Redis refuses; the spool is kept for the next pass then.
     public func replay() async throws -> Replay {
+        if let journal {
+            do {
+                let adopted = try await journal.adoptOrphans()
+                if adopted > 0 { logger.warning("relayed streams left unrecorded by a handler that died; their estimates spooled", metadata: ["relay.adopted": "\(adopted)"]) }
+            } catch {
+                logger.error("relay write-ahead estimates could not be spooled; kept for the next pass", metadata: ["error.type": "\(type(of: error))"])
+            }
+        }
         guard let (events, skipped) = try await spool.takeForReplay() else { return Replay() }
         var duplicates = 0
         var quarantined = 0

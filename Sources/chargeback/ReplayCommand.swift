@@ -20,7 +20,8 @@ struct ReplayCommand: AsyncParsableCommand {
         let ledger = ChargebackApplication.ledger(configuration, redis: redis, pricer: try? PricerLoader.load(configuration).get())
         let directory = spoolDir ?? configuration.spoolDirectory
         let spool = EventSpool(directory: directory, maxBytes: configuration.spoolMaxBytes)
-        let replayer = SpoolReplayer(ledger: ledger, spool: spool, logger: Logger(label: "chargeback.replay"))
+        // The relay's write-ahead estimates of streams whose handler died are adopted too (RelayJournal).
+        let replayer = SpoolReplayer(ledger: ledger, spool: spool, logger: Logger(label: "chargeback.replay"), journal: RelayJournal(spool: spool))
         do {
             let replay = try await replayer.replay()
             await redis.close()

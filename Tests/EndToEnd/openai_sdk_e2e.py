@@ -6,8 +6,9 @@ without include_usage), embeddings, Responses (plain and streamed), the /openai/
 recorded equal what the SDK reported, exactly; after the rollup, every report line's exact cost equals the
 price book's arithmetic, every digit (the shown cost, rounded so rows add up, is within a micro-unit). Passthrough streams reach the client as they are made and
 are recorded as estimated; buffered ones arrive in one piece; relay streams (through the handler, which the host proxies) arrive as
-they are made and are recorded exactly, the usage chunk the relay asked for kept from the SDK, and a client that stops halfway is
-recorded as estimated.
+they are made and are recorded exactly, the usage chunk the relay asked for kept from the SDK, a client that stops halfway is
+recorded as estimated, and a stream whose handler is killed mid-way breaks for the client and is still counted once, estimated
+(the next handler adopts the dead one's write-ahead estimate).
 Usage: openai_sdk_e2e.py CHARGEBACK_BIN_DIR   (env REDIS_PLAIN_URL)"""
 import datetime
 import hashlib
@@ -15,6 +16,7 @@ import json
 import os
 import pathlib
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -30,7 +32,8 @@ BIN = pathlib.Path(sys.argv[1])
 REDIS = os.environ["REDIS_PLAIN_URL"]
 run = secrets.token_hex(3)
 CASES = ["chat", "reasoning", "chat-stream-usage", "chat-stream-injected", "embeddings", "responses", "responses-stream", "v1-chat",
-         "compat-chat", "compat-stream", "passthrough-stream", "relay-stream", "relay-stream-usage", "relay-responses-stream", "relay-stop-halfway"]
+         "compat-chat", "compat-stream", "passthrough-stream", "relay-stream", "relay-stream-usage", "relay-responses-stream", "relay-stop-halfway",
+         "relay-handler-killed"]
 subscription = {case: f"sdk-{run}-{case}" for case in CASES}
 key = {case: f"key-{run}-{case}" for case in CASES}
 day = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=10)).date().isoformat()
@@ -81,6 +84,15 @@ environment = dict(os.environ, REDIS_CONNECTION_STRING=REDIS, CHARGEBACK_SPOOL_D
                    CHARGEBACK_INGEST_KEY_SHA256=hashlib.sha256(ingest_key.encode()).hexdigest(),
                    CHARGEBACK_REPORT_KEY_SHA256=hashlib.sha256(report_key.encode()).hexdigest())
 processes = []
+
+
+def handler_pid(host_pid):
+    """The chargeback handler functions-host runs (its child)."""
+    for task in pathlib.Path(f"/proc/{host_pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            if pathlib.Path(f"/proc/{child}/comm").read_text().strip() == "chargeback":
+                return int(child)
+    raise SystemExit("e2e: functions-host runs no chargeback handler")
 
 
 def start(name, arguments, ready, extra_environment=None):
@@ -225,6 +237,28 @@ try:
             break
     stream.close()
 
+    # The handler killed mid-stream (a crash, an instance recycled): the client's stream breaks (never
+    # a complete answer), the host starts a new handler, and its spool replayer adopts the dead one's
+    # write-ahead estimate: the call is counted once, estimated (checked below).
+    killed = azure("relay-handler-killed", mode="relay").chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": "A long answer, please."}], max_tokens=200, stream=True)
+    broke = False
+    try:
+        for index, _ in enumerate(killed):
+            if index == 5:
+                os.kill(handler_pid(processes[0].pid), signal.SIGKILL)
+    except Exception as error:  # httpx reports the cut-off body in its own words
+        broke = True
+        print(f"relay-handler-killed: the client's stream broke ({type(error).__name__})")
+    check(broke, "relay mode: a stream whose handler died must end broken for the client, never as a complete answer")
+    for _ in range(200):
+        try:
+            if b'"version"' in urllib.request.urlopen(f"http://127.0.0.1:{ports['host']}/api/v1/health", timeout=2).read():
+                break
+        except OSError:
+            pass
+        time.sleep(0.1)
+
     # Every one-way post answered.
     for mode in ["buffered", "passthrough", "relay"]:
         for _ in range(300):
@@ -249,6 +283,16 @@ try:
             check(totals["requests"] == 1 and totals["estimatedRequests"] == 1 and totals["outputTokens"] < 200,
                   f"relay, client gone halfway: one request, estimated from what was sent: {totals}")
             print(f"{case:<22} {'gpt-4o':<24} {'(stopped after 6 chunks: estimated)':<42} requests 1, estimated {totals['estimatedRequests']}")
+            continue
+        if case == "relay-handler-killed":
+            for _ in range(150):
+                if totals["requests"] >= 1:
+                    break
+                time.sleep(0.1)
+                totals = json.loads(get(f"{base}/usage/summary?from={day}&to={day}&subscription={subscription[case]}&groupBy=subscription", auth))["totals"]
+            check(totals["requests"] == 1 and totals["estimatedRequests"] == 1,
+                  f"relay, handler killed mid-stream: counted once, estimated, from the write-ahead: {totals}")
+            print(f"{case:<22} {'gpt-4o':<24} {'(handler killed after 6 chunks)':<42} requests {totals['requests']}, estimated {totals['estimatedRequests']}")
             continue
         if case == "relay-stream":
             check(totals["requests"] == 2 and totals["estimatedRequests"] == 0 and totals["outputTokens"] == relay_words,

@@ -14,15 +14,16 @@ struct RelayEnvelope {
     var isStream: Bool
     var responseContentType: String?
     var requestBody: [UInt8]
-    /// The answer as Azure OpenAI gave it (the usage chunk included), up to `maxBodyBytes`.
-    var responseBody: [UInt8]
+    /// The answer as Azure OpenAI gave it (the usage chunk included), up to `maxBodyBytes`; nil when
+    /// it was not captured (the relay's write-ahead estimate, made before the answer streams).
+    var responseBody: [UInt8]?
     /// Its full length, when more than was kept.
     var responseLength: Int
     /// The last bytes of an answer over the limit (`responseBodyTail`).
     var responseTail: [UInt8]?
 
     var bytes: [UInt8] {
-        var writer = JSONWriter(capacity: 512 + requestBody.count + responseBody.count * 11 / 10)
+        var writer = JSONWriter(capacity: 512 + requestBody.count + (responseBody?.count ?? 0) * 11 / 10)
         writer.openObject()
         writer.member("schemaVersion", 1)
         writer.member("source", "outbound")
@@ -39,7 +40,7 @@ struct RelayEnvelope {
         writer.member("requestBody", String(decoding: requestBody, as: UTF8.self))
         writer.member("requestBodyLength", requestBody.count)
         writer.key("responseBody")
-        if responseTail == nil { writer.string(String(decoding: responseBody, as: UTF8.self)) } else { writer.null() }
+        if responseTail == nil, let responseBody { writer.string(String(decoding: responseBody, as: UTF8.self)) } else { writer.null() }
         writer.member("responseBodyLength", responseLength)
         writer.key("responseBodyTail")
         if let responseTail { writer.string(String(decoding: responseTail, as: UTF8.self)) } else { writer.null() }

@@ -1,5 +1,6 @@
 import AzureIdentity
 import ChargebackCore
+import ChargebackSpool
 import CurlClient
 import FoundationEssentials
 import FunctionsProtocol
@@ -31,14 +32,19 @@ public struct RelayFunction: HTTPFunction {
     let token: (@Sendable () async throws -> String)?
     let maxEnvelopeBytes: Int
     let concurrency: Int
+    /// The write-ahead: each streaming call's estimate waits on disk until the call is recorded, so a
+    /// handler that dies mid-stream still has its calls counted (estimated) by the next one.
+    let journal: RelayJournal?
     let extractor = UsageExtractor()
 
-    public init(setting: RelaySetting, ledger: any Ledger, curl: CurlHTTPClient, maxEnvelopeBytes: Int, concurrency: Int) {
+    public init(setting: RelaySetting, ledger: any Ledger, curl: CurlHTTPClient, maxEnvelopeBytes: Int, concurrency: Int,
+                journal: RelayJournal? = nil) {
         self.setting = setting
         self.ledger = ledger
         self.curl = curl
         self.maxEnvelopeBytes = maxEnvelopeBytes
         self.concurrency = concurrency
+        self.journal = journal
         if case let .upstream(_, identity?) = setting {
             let credential = ManagedIdentityCredential(endpoint: identity.endpoint, secret: identity.secret, clientID: identity.clientID)
             // The credential caches the token until its renewal time: the endpoint is asked once per token.
@@ -115,7 +121,9 @@ public struct RelayFunction: HTTPFunction {
         let passed = head.headers.filter { Self.forwardedResponseHeaders.contains($0.name.lowercased()) }
         let (out, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         let relay = Task {
-            await forward(chunks, to: continuation, call: call, stripsUsage: injected && head.status < 300, context: context)
+            // Written beside the stream, not before it: the client's first bytes never wait for a disk.
+            let pending = head.status < 300 ? Task { await writeAhead(call, context: context) } : nil
+            await forward(chunks, to: continuation, call: call, stripsUsage: injected && head.status < 300, pending: pending, context: context)
             inFlight.release()
         }
         continuation.onTermination = { termination in
@@ -130,7 +138,7 @@ public struct RelayFunction: HTTPFunction {
     /// Passes the upstream answer on as it arrives, then records the call; stops reading upstream
     /// (which aborts the transfer) when the client goes away.
     func forward(_ chunks: AsyncThrowingStream<[UInt8], any Error>, to client: AsyncThrowingStream<[UInt8], any Error>.Continuation,
-                 call: RelayCall, stripsUsage: Bool, context: FunctionContext) async {
+                 call: RelayCall, stripsUsage: Bool, pending: Task<RelayJournal.Entry?, Never>?, context: FunctionContext) async {
         var filter = RelayEventFilter(stripsUsage: stripsUsage)
         var capture = RelayCapture(limit: maxEnvelopeBytes)
         var clientGone = false
@@ -153,7 +161,12 @@ public struct RelayFunction: HTTPFunction {
         }
         // Recorded in a task of its own: this one is cancelled when the client leaves, and the spool's
         // thread pool refuses work from a cancelled task, which would lose the event with Redis down.
-        let recorded = Task { await record(call, capture: capture, clientGone: clientGone, context: context) }
+        let recorded = Task {
+            let done = await record(call, capture: capture, clientGone: clientGone, context: context)
+            // Recorded (or spooled): the estimate is not needed. Not recorded: it stays, and is adopted
+            // into the spool once it is older than any stream (RelayJournal), so the call is still counted.
+            if done, let entry = await pending?.value { await journal?.close(entry) }
+        }
         await recorded.value
         // A stream that broke off ends broken for the client too, never as a complete answer.
         if let broken { client.finish(throwing: broken) } else { client.finish() }
@@ -166,8 +179,25 @@ public struct RelayFunction: HTTPFunction {
         return answer
     }
 
-    /// Records the call as ingest would have from APIM's envelope.
-    func record(_ call: RelayCall, capture: RelayCapture, clientGone: Bool, context: FunctionContext) async {
+    /// The call's estimate (its prompt; the answer not captured), written ahead; nil when it cannot be
+    /// (logged: the call is then counted only if its handler lives to record it).
+    func writeAhead(_ call: RelayCall, context: FunctionContext) async -> RelayJournal.Entry? {
+        guard let journal else { return nil }
+        let envelope = RelayEnvelope(
+            requestId: call.requestId, timestamp: call.timestamp, elapsedMilliseconds: 0, subscriptionId: call.subscriptionId, path: call.path,
+            apiVersion: call.apiVersion, statusCode: call.status, isStream: true, responseContentType: call.contentType, requestBody: call.requestBody,
+            responseBody: nil, responseLength: -1, responseTail: nil)
+        do {
+            return try await journal.open(try extractor.extract(envelope.bytes))
+        } catch {
+            context.logger.warning("relay: no write-ahead estimate", metadata: ["error.type": "\(type(of: error))", "usage.request_id": "\(call.requestId)"])
+            return nil
+        }
+    }
+
+    /// Records the call as ingest would have from APIM's envelope; false when it could not be.
+    @discardableResult
+    func record(_ call: RelayCall, capture: RelayCapture, clientGone: Bool, context: FunctionContext) async -> Bool {
         let envelope = RelayEnvelope(
             requestId: call.requestId, timestamp: call.timestamp, elapsedMilliseconds: FunctionRoutes.nanoseconds(since: call.started) / 1_000_000,
             subscriptionId: call.subscriptionId, path: call.path, apiVersion: call.apiVersion, statusCode: call.status, isStream: true,
@@ -184,12 +214,13 @@ public struct RelayFunction: HTTPFunction {
                 "usage.input_tokens": "\(event.meters.inputTokens)", "usage.output_tokens": "\(event.meters.outputTokens)",
                 "usage.outcome": "\(outcome.rawValue)", "relay.client_gone": "\(clientGone)", "relay.status": "\(call.status)",
             ])
+            return true
         } catch {
             // The ledger's spool takes the event when Redis is down; this is the spool failing too. The
-            // gateway posts no envelope for a relayed call, so the failure is logged and counted
-            // (failed ingests alert) rather than recovered.
+            // gateway posts no envelope for a relayed call: the write-ahead estimate stands in for it.
             context.telemetry.ingested(outcome: "failed", bytes: capture.length)
-            logger.error("relay: the usage could not be recorded", metadata: ["error.type": "\(type(of: error))"])
+            logger.error("relay: the usage could not be recorded; its write-ahead estimate stays", metadata: ["error.type": "\(type(of: error))"])
+            return false
         }
     }
 }
