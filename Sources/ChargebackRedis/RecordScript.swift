@@ -4,7 +4,10 @@ import RedisClient
 /// counters, the day's dirty mark and the deployment cap together, or nothing.
 enum RecordScript {
     /// KEYS[1] dedupe marker, KEYS[2] hourly counters, KEYS[3] dirty days, KEYS[4] the day's
-    /// unlisted deployments.
+    /// unlisted deployments; for the call that created a result counted once per object (KEYS[1] is
+    /// `resp:`/`batch:`), KEYS[5] the marker of the call's own request id, set too (counted or duplicate), so an
+    /// estimate of the same call under its request id (the relay's write-ahead, adopted after a
+    /// crash) is a duplicate rather than a second charge.
     /// ARGV[1] marker TTL, ARGV[2] retention TTL, ARGV[3] `1` to renew the marker's TTL on a
     /// duplicate, ARGV[4] the day, ARGV[5] the deployment (escaped), ARGV[6] `1` when it is in the
     /// price book, ARGV[7] the cap on unlisted deployments, ARGV[8] the counter ceiling, then
@@ -35,6 +38,7 @@ enum RecordScript {
 
     static let source = """
     if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+      if KEYS[5] then redis.call('SET', KEYS[5], '1', 'EX', ARGV[1]) end
       if ARGV[3] == '1' then
         redis.call('EXPIRE', KEYS[1], ARGV[1])
       else
@@ -79,6 +83,7 @@ enum RecordScript {
       redis.call('EXPIRE', KEYS[4], ARGV[2])
     end
     if redis.call('HINCRBY', KEYS[3], ARGV[4], 1) == 1 then redis.call('EXPIRE', KEYS[3], ARGV[2]) end
+    if KEYS[5] then redis.call('SET', KEYS[5], '1', 'EX', ARGV[1]) end
     if capped then return 2 end
     return 1
     """

@@ -79,12 +79,19 @@ public final class RedisLedger: Ledger {
     func scriptCall(_ event: UsageEvent, subscription: String, markerSeconds: Int, renewsMarker: Bool,
                     increments: [(counter: Counter, amount: Int64)]) -> (keys: [String], arguments: [String]) {
         let day = event.timestamp.dayText
-        let keys = [
-            LedgerKeys.seen(subscription: subscription, dedupeId: LedgerKeys.dedupeId(of: event)),
+        let dedupeId = LedgerKeys.dedupeId(of: event)
+        var keys = [
+            LedgerKeys.seen(subscription: subscription, dedupeId: dedupeId),
             LedgerKeys.hour(subscription: subscription, hour: LedgerKeys.hourText(event.timestamp)),
             LedgerKeys.dirtyDays(subscription: subscription),
             LedgerKeys.unlistedDeployments(subscription: subscription, day: day),
         ]
+        // The call that created an object counted once per object (a streamed Responses create, as the
+        // relay records it): its own request id is marked too (RecordScript, KEYS[5]). Only creates, so
+        // polls of an object never add markers.
+        if dedupeId != event.requestId, event.createdObject != nil {
+            keys.append(LedgerKeys.seen(subscription: subscription, dedupeId: event.requestId))
+        }
         var arguments = [String(markerSeconds), String(retentionSeconds), renewsMarker ? "1" : "0", day,
                          LedgerKeys.deployment(of: event), listedDeployments.contains(event.deployment) ? "1" : "0",
                          String(deploymentCap), String(LedgerKeys.counterCeiling)]

@@ -36,6 +36,26 @@ struct ObjectBillingTests {
         await redis.close()
     }
 
+    @Test("a streamed Responses create counted once per response also marks its request id: an estimate of the same call (the relay's write-ahead, adopted after a crash) is a duplicate", arguments: ["plain", "cluster"])
+    func createMarksRequest(kind: String) async throws {
+        let redis = try MoneyBackend.router(kind)
+        let ledger = RedisLedger(redis: redis)
+        let objects = ObjectHarness()
+        let response = ObjectReference(kind: .response, id: objects.responseId)
+        let create = try objects.event("responses.json", path: "/openai/v1/responses", by: "a", request: 1, creates: response)
+        #expect(create.usageSource == .reported && LedgerKeys.dedupeId(of: create) == "resp:" + objects.responseId)
+        #expect(try await ledger.record(create) == .recorded)
+        var estimate = create
+        estimate.usageSource = .estimated
+        estimate.responseId = nil
+        #expect(LedgerKeys.dedupeId(of: estimate) == create.requestId)
+        #expect(try await ledger.record(estimate) == .duplicate, "the write-ahead estimate of a call already counted")
+        // A poll is not a create: it adds no marker of its own request id.
+        #expect(try await ledger.record(try objects.event("responses.json", path: "/openai/v1/responses/\(objects.responseId)", by: "a", request: 2)) == .duplicate)
+        #expect(try await ObjectHarness.ttl(LedgerKeys.seen(subscription: objects.subscription("a"), dedupeId: "req-\(objects.tag)-2"), redis) == -2)
+        await redis.close()
+    }
+
     @Test("a completed batch polled from two subscriptions is billed once to its creator; its marker lasts 400 days", arguments: ["plain", "cluster"])
     func batch(kind: String) async throws {
         let redis = try MoneyBackend.router(kind)
