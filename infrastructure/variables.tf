@@ -504,13 +504,13 @@ variable "stream_mode" {
 }
 
 variable "relay_head_timeout_ms" {
-  description = "Relay mode: named value chargeback-relay-head-timeout-ms, how long APIM waits for the relay's response headers before it calls Azure OpenAI directly (passthrough). The relay declines a call it gets after this deadline. Only the wait for headers: the stream itself is not bounded by it."
+  description = "Relay mode: named value chargeback-relay-head-timeout-ms, how long APIM waits for the relay's response headers before it calls Azure OpenAI directly (passthrough). The relay answers headers when Azure OpenAI does, so this must exceed Azure OpenAI's own time to its headers (a long prompt's): a relay that called Azure OpenAI in time but answers after it makes Azure run, and bill, the call twice (counted once here). The relay declines a call it gets after this deadline. Only the wait for headers: the stream itself is not bounded by it."
   type        = number
-  default     = 3000
+  default     = 10000
 
   validation {
-    condition     = var.relay_head_timeout_ms >= 500 && var.relay_head_timeout_ms <= 30000 && floor(var.relay_head_timeout_ms) == var.relay_head_timeout_ms
-    error_message = "relay_head_timeout_ms must be a whole number from 500 to 30000."
+    condition     = var.relay_head_timeout_ms >= 500 && var.relay_head_timeout_ms <= 60000 && floor(var.relay_head_timeout_ms) == var.relay_head_timeout_ms
+    error_message = "relay_head_timeout_ms must be a whole number from 500 to 60000."
   }
 }
 

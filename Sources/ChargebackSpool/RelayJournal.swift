@@ -8,22 +8,29 @@ import NIOPosix
 /// captured) waits in a file of its own under the spool folder (`relay-pending/`). The relay removes
 /// it once the call is recorded; a file left behind belongs to a stream whose handler died (a crash,
 /// an instance killed) or could not record, and is adopted into the spool, so that call is still
-/// counted, estimated, once: the exactly-once id is APIM's request id, so an estimate adopted after
-/// the exact record was made is a duplicate, never a second charge.
+/// counted, estimated, once: the estimate is counted under APIM's request id, which the exact record
+/// marks too (a Responses create included: `RecordScript`, KEYS[5]), so an estimate adopted after the
+/// exact record was made is a duplicate, never a second charge.
 ///
-/// A file is an orphan when no live journal wrote it (each journal names its files with its pid and a
-/// random nonce) and its process is gone (no such pid, or this process's own pid with a nonce no
-/// journal here has: a predecessor's), or it is older than `maxAgeSeconds` (longer than any relayed
-/// stream lives). Names are ours alone (no request id in them); files are opened without following a
-/// symlink.
+/// Whose files are whose: each journal (one per handler) names its files `<nonce>-<n>.json` and holds
+/// an exclusive `flock` on `<nonce>.lock` for as long as it lives; the kernel releases it when the
+/// process dies, whatever namespace or machine looks at the folder (pids would lie across containers
+/// and after a restart). A file is adopted when its journal's lock can be taken (its handler is
+/// gone), or when it is older than `maxAgeSeconds` (longer than any relayed stream lives: one whose
+/// live handler could not record it is adopted then). Files are written under a temporary name and
+/// renamed, so a torn write never looks final; every path is opened without following a symlink, and
+/// the folder itself must be a directory, not a link.
 public final class RelayJournal: Sendable {
     let spool: EventSpool
     let maxAgeSeconds: Int
     let nonce: String
-    let processID: Int32
-    private let counter = NIOLockedValueBox<UInt64>(0)
-    /// The nonces of this process's live journals (a test process runs several handlers at once).
-    private static let liveNonces = NIOLockedValueBox<Set<String>>([])
+    private let state = NIOLockedValueBox<State>(State())
+
+    struct State {
+        var counter: UInt64 = 0
+        /// This journal's lock, held open (and locked) from its first write until it is released.
+        var lockDescriptor: CInt = -1
+    }
 
     var directory: String { spool.directory + "/relay-pending" }
 
@@ -32,12 +39,11 @@ public final class RelayJournal: Sendable {
         self.spool = spool
         self.maxAgeSeconds = maxAgeSeconds
         self.nonce = String(UInt64.random(in: 0...UInt64.max), radix: 36)
-        self.processID = getpid()
-        Self.liveNonces.withLockedValue { _ = $0.insert(nonce) }
     }
 
     deinit {
-        Self.liveNonces.withLockedValue { _ = $0.remove(nonce) }
+        let descriptor = state.withLockedValue { $0.lockDescriptor }
+        if descriptor >= 0 { Glibc.close(descriptor) }
     }
 
     /// A pending estimate, written and fsynced.
@@ -48,11 +54,11 @@ public final class RelayJournal: Sendable {
     /// Writes the estimate of a call that is starting; the relay removes it with `close` once recorded.
     public func open(_ event: UsageEvent) async throws -> Entry {
         let bytes = Array(try JSONEncoder().encode(event))
-        let number = counter.withLockedValue { value -> UInt64 in
-            value += 1
-            return value
+        let number = state.withLockedValue { state -> UInt64 in
+            state.counter += 1
+            return state.counter
         }
-        let path = "\(directory)/\(processID)-\(nonce)-\(number).json"
+        let path = "\(directory)/\(nonce)-\(number).json"
         try await spool.threadPool.runIfActive { [self] in try write(bytes, to: path) }
         return Entry(path: path)
     }
@@ -62,27 +68,50 @@ public final class RelayJournal: Sendable {
         try? await spool.threadPool.runIfActive { _ = unlink(entry.path) }
     }
 
-    func write(_ bytes: [UInt8], to path: String) throws {
+    /// The folder, created owner-only; refused when it is anything but a directory (a planted link).
+    func ensureDirectory() throws {
         spool.makeDirectories()
         mkdir(directory, 0o700)
-        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        var status = stat()
+        guard lstat(directory, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else {
+            throw spool.unavailable("relay-pending is not a directory (a symlink is refused)")
+        }
+    }
+
+    /// Takes this journal's lock the first time it writes: held until the process ends.
+    func holdLock() throws {
+        try state.withLockedValue { state in
+            guard state.lockDescriptor < 0 else { return }
+            let descriptor = Glibc.open("\(directory)/\(nonce).lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else { throw spool.unavailable("cannot create the relay journal's lock") }
+            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+                Glibc.close(descriptor)
+                throw spool.unavailable("cannot lock the relay journal")
+            }
+            state.lockDescriptor = descriptor
+        }
+    }
+
+    func write(_ bytes: [UInt8], to path: String) throws {
+        try ensureDirectory()
+        try holdLock()
+        let temporary = path + ".tmp"
+        let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw spool.unavailable("cannot create a relay write-ahead file") }
-        defer { Glibc.close(descriptor) }
         var written = 0
         while written < bytes.count {
             let count = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
-            guard count > 0 else {
-                _ = unlink(path)
-                throw spool.unavailable("cannot write a relay write-ahead file")
-            }
+            guard count > 0 else { break }
             written += count
         }
-        guard fsync(descriptor) == 0 else {
-            _ = unlink(path)
-            throw spool.unavailable("cannot fsync a relay write-ahead file")
+        let synced = written == bytes.count && fsync(descriptor) == 0
+        Glibc.close(descriptor)
+        guard synced, rename(temporary, path) == 0 else {
+            _ = unlink(temporary)
+            throw spool.unavailable("cannot write a relay write-ahead file")
         }
-        let folder = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let folder = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         if folder >= 0 {
             _ = fsync(folder)
             Glibc.close(folder)
@@ -90,41 +119,87 @@ public final class RelayJournal: Sendable {
     }
 
     /// Moves every orphaned estimate into the spool (whose replay records it); returns how many.
-    /// A file that does not decode (torn by a crash while it was written) is removed.
+    /// A file that reads but does not decode is removed; one that cannot be read is kept for later.
     @discardableResult
     public func adoptOrphans() async throws -> Int {
-        let orphans = try await spool.threadPool.runIfActive { [self] in orphanPaths() }
+        let (orphans, locks) = try await spool.threadPool.runIfActive { [self] in findOrphans() }
+        defer { for descriptor in locks.values { Glibc.close(descriptor) } }
         var adopted = 0
         for path in orphans {
-            let bytes = try await spool.threadPool.runIfActive { [self] in read(path) }
-            if let bytes, let event = try? JSONDecoder().decode(UsageEvent.self, from: Data(bytes)) {
+            guard let bytes = try await spool.threadPool.runIfActive({ [self] in read(path) }) else { continue }
+            if let event = try? JSONDecoder().decode(UsageEvent.self, from: Data(bytes)) {
                 try await spool.append(event)
                 adopted += 1
             }
             try await spool.threadPool.runIfActive { _ = unlink(path) }
         }
+        // The lock files of journals that are gone and left nothing (or everything was adopted).
+        try await spool.threadPool.runIfActive { [self] in
+            for owner in locks.keys where !hasEntries(of: owner) { _ = unlink("\(directory)/\(owner).lock") }
+        }
         return adopted
     }
 
-    /// The files of processes that are gone, or older than `maxAgeSeconds`; never this process's.
-    func orphanPaths(now: time_t = time(nil)) -> [String] {
-        guard let folder = opendir(directory) else { return [] }
+    /// The adoptable files, and the locks taken on the way (their journals are gone; held until the
+    /// files are adopted, so two adopters never both take them).
+    func findOrphans(now: time_t = time(nil)) -> (paths: [String], locks: [String: CInt]) {
+        var folderStatus = stat()
+        guard lstat(directory, &folderStatus) == 0, (folderStatus.st_mode & S_IFMT) == S_IFDIR, let folder = opendir(directory) else { return ([], [:]) }
         defer { closedir(folder) }
         var paths: [String] = []
+        var locks: [String: CInt] = [:]
+        var live: Set<String> = []
         while let entry = readdir(folder) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            let parts = name.split(separator: "-")
-            guard name.hasSuffix(".json"), parts.count == 3, let pid = Int32(parts[0]) else { continue }
             let path = directory + "/" + name
-            if pid == processID && Self.liveNonces.withLockedValue({ $0.contains(String(parts[1])) }) { continue }
             var status = stat()
             guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { continue }
-            let gone = pid == processID || pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH)
-            if gone || Int(now - status.st_mtim.tv_sec) > maxAgeSeconds { paths.append(path) }
+            let aged = Int(now - status.st_mtim.tv_sec) > maxAgeSeconds
+            if name.hasSuffix(".tmp") {
+                if aged { _ = unlink(path) }  // a write a crash interrupted: its call was never pending
+                continue
+            }
+            guard name.hasSuffix(".json"), let dash = name.firstIndex(of: "-") else {
+                // A lock with no files left: taken when its journal is gone, and removed below.
+                let owner = String(name.dropLast(5))
+                if name.hasSuffix(".lock"), owner != nonce, !live.contains(owner), locks[owner] == nil {
+                    if let descriptor = takeLock(owner) { locks[owner] = descriptor } else { live.insert(owner) }
+                }
+                continue
+            }
+            let owner = String(name[..<dash])
+            if aged {
+                paths.append(path)
+            } else if owner != nonce && !live.contains(owner) {
+                if locks[owner] == nil, let descriptor = takeLock(owner) { locks[owner] = descriptor }
+                if locks[owner] != nil { paths.append(path) } else { live.insert(owner) }
+            }
         }
-        return paths
+        return (paths, locks)
     }
 
+    /// The lock of the journal `owner`, if no process holds it (nil: it lives).
+    func takeLock(_ owner: String) -> CInt? {
+        let descriptor = Glibc.open("\(directory)/\(owner).lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return nil }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            Glibc.close(descriptor)
+            return nil
+        }
+        return descriptor
+    }
+
+    func hasEntries(of owner: String) -> Bool {
+        guard let folder = opendir(directory) else { return false }
+        defer { closedir(folder) }
+        while let entry = readdir(folder) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasPrefix(owner + "-") && name.hasSuffix(".json") { return true }
+        }
+        return false
+    }
+
+    /// The file's bytes; nil when it cannot be read now (kept for a later pass).
     func read(_ path: String) -> [UInt8]? {
         let descriptor = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
@@ -134,7 +209,8 @@ public final class RelayJournal: Sendable {
         while true {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
-            guard count > 0, bytes.count < 1 << 20 else { return count == 0 ? bytes : nil }
+            if count == 0 { return bytes }
+            guard count > 0, bytes.count < 1 << 20 else { return count > 0 ? [] : nil }
             bytes += chunk[0..<count]
         }
     }

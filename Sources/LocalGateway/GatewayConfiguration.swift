@@ -28,7 +28,7 @@ public struct GatewayConfiguration: Sendable {
     public var relayURL = "http://127.0.0.1:7071/api/v1/relay"
     /// Relay mode: how long the relay may take to answer headers before the call goes to Azure
     /// OpenAI directly.
-    public var relayHeadTimeoutMilliseconds = 3_000
+    public var relayHeadTimeoutMilliseconds = 10_000
 
     public init(port: Int, upstream: String, upstreamKey: String?, ingestURL: String, functionKey: String?, mode: StreamMode,
                 maxBodyBytes: Int, acceptsTestHeaders: Bool, subscriptions: SubscriptionDirectory) {

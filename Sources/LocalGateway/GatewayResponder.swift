@@ -152,8 +152,12 @@ struct GatewayResponder: HTTPResponder {
             ("Content-Type", request.header("content-type") ?? "application/json"), ("x-chargeback-request-id", call.requestId),
             ("x-chargeback-timestamp", call.timestamp), ("x-chargeback-upstream", target), ("x-chargeback-deadline", String(deadline)),
         ]
-        if !call.subscription.id.isEmpty { headers.append(("x-chargeback-subscription-id", call.subscription.id)) }
+        headers.append(("x-chargeback-subscription-id", call.subscription.id))
         if let key = configuration.functionKey { headers.append(("x-functions-key", key)) }
+        // APIM passes the client's other headers on (the relay keeps an allow-list of them).
+        for name in ["accept", "user-agent", "x-ms-client-request-id"] {
+            if let value = request.header(name) { headers.append((name, value)) }
+        }
         let attempt = Task { try await curl.stream(CurlRequest(method: "POST", url: url, headers: headers, body: request.body,
                                                                timeoutMilliseconds: 600_000)) }
         let timeout = Duration.milliseconds(configuration.relayHeadTimeoutMilliseconds)
@@ -176,7 +180,7 @@ struct GatewayResponder: HTTPResponder {
         }
         // Only the relay's own answers (marked) go to the client: a refusal by its host or the handler
         // (a key, a limit, busy, a restart) never reached Azure OpenAI, so going direct is safe.
-        guard head.header("x-chargeback-relay") != nil else {
+        guard head.header("x-chargeback-relay") == "1" else {
             logger.warning("relay unavailable: it answered \(head.status) itself; the call goes to Azure OpenAI directly (passthrough, usage estimated)")
             return nil
         }

@@ -27,7 +27,7 @@ struct Gateway: AsyncParsableCommand {
     @Option(help: "buffered, passthrough or relay (named value chargeback-stream-mode).") var streamMode = "buffered"
     @Option(help: "Relay mode: the relay function's URL (named value chargeback-relay-url).") var relay = "http://127.0.0.1:7071/api/v1/relay"
     @Option(help: "Relay mode: milliseconds the relay may take to answer headers before the call goes to Azure OpenAI directly.")
-    var relayHeadTimeoutMs = 3_000
+    var relayHeadTimeoutMs = 10_000
     @Option(help: "Bodies larger than this are posted as null with their length.") var maxBodyBytes = 4_194_304
     @Flag(help: "Honour x-twin-timestamp and x-twin-deliveries (replaying a past day; tests).") var testHeaders = false
     @Option(help: "forward-request timeout: milliseconds to wait for the backend's response headers (APIM honours at most 240 s).")

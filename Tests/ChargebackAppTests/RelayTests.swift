@@ -35,10 +35,20 @@ struct RelayTests {
         configuration.useTestKeys()
         configuration.relay = .upstream(baseURL: "http://127.0.0.1:\(upstreamPort)", identity: nil)
         configuration.relayConcurrency = 8
+        let spool = NSTemporaryDirectory() + "relay-spool-" + UUID().uuidString
+        configuration.spoolDirectory = spool
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         try await ChargebackApplication.build(configuration, logger: logger).test(.live) { client in
             try await body(client, upstreamPort)
+            // Every call was recorded, so none of its write-ahead estimates is left (RelayJournal).
+            var left: [String] = []
+            for _ in 0..<40 {
+                left = ((try? FileManager.default.contentsOfDirectory(atPath: spool + "/relay-pending")) ?? []).filter { $0.hasSuffix(".json") }
+                if left.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(left.isEmpty, "write-ahead estimates left after their calls were recorded: \(left)")
         }
     }
 

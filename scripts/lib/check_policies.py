@@ -358,7 +358,8 @@ def relay_problems(inbound_text, backend_text, outbound_text, on_error_text):
     forwards = retry.findall(".//forward-request")
     if len(forwards) != 1 or forwards[0].get("buffer-request-body") != "true" or forwards[0].get("buffer-response") != "false":
         found.append(f"{name}: the relay's retry does not hold one forward-request that buffers the request (for the retry) and streams the response")
-    if "{{chargeback-relay-head-timeout-ms}}" not in backend_text or "240000" not in backend_text:
+    timeout = re.search(r'<forward-request timeout-ms="@\{(.*?)\}" buffer-request-body', backend_text, re.S)
+    if not timeout or "{{chargeback-relay-head-timeout-ms}}" not in timeout.group(1) or "240000" not in timeout.group(1):
         found.append(f"{name}: the relay attempt's timeout-ms is not {{{{chargeback-relay-head-timeout-ms}}}}, or the fallback's not 240000")
     choose = retry.find("choose")
     branches = [] if choose is None else list(choose)

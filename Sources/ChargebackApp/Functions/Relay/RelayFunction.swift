@@ -113,7 +113,7 @@ public struct RelayFunction: HTTPFunction {
             context.logger.warning("relay: upstream unreachable", metadata: ["error.type": "\(type(of: error))"])
             throw FunctionFailure(status: 502, code: "upstream_unreachable", message: "Azure OpenAI did not answer")
         }
-        let call = RelayCall(requestId: requestId, subscriptionId: request.header("x-chargeback-subscription-id"),
+        let call = RelayCall(requestId: requestId, subscriptionId: request.header("x-chargeback-subscription-id").flatMap { $0.isEmpty ? nil : $0 },
                              timestamp: request.header("x-chargeback-timestamp").flatMap { UTCTimestamp.parse($0) == nil ? nil : $0 }
                                  ?? UTCTimestamp.now.isoText,
                              path: path, apiVersion: apiVersion, requestBody: body, started: started,
