@@ -132,7 +132,8 @@ try:
     results["process"]["idleRssMiB"] = float(re.search(r"idle RSS after one health call: ([\d.]+) MiB", cold).group(1))
 
     redis_port = free_port()
-    start(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(work)])
+    start(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(work),
+           "--repl-diskless-sync-delay", "0"])  # the durability section's replica syncs at once, not after 5 s
     time.sleep(0.3)
     redis_url = f"redis://127.0.0.1:{redis_port}"
     redis_view = verify.LedgerView(str(BIN), ROOT, redis_url)
