@@ -33,7 +33,7 @@ REDIS = os.environ["REDIS_PLAIN_URL"]
 run = secrets.token_hex(3)
 CASES = ["chat", "reasoning", "chat-stream-usage", "chat-stream-injected", "embeddings", "responses", "responses-stream", "v1-chat",
          "compat-chat", "compat-stream", "passthrough-stream", "relay-stream", "relay-stream-usage", "relay-responses-stream", "relay-stop-halfway",
-         "relay-handler-killed"]
+         "relay-handler-killed", "relay-while-restarting"]
 subscription = {case: f"sdk-{run}-{case}" for case in CASES}
 key = {case: f"key-{run}-{case}" for case in CASES}
 day = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=10)).date().isoformat()
@@ -251,6 +251,9 @@ try:
         broke = True
         print(f"relay-handler-killed: the client's stream broke ({type(error).__name__})")
     check(broke, "relay mode: a stream whose handler died must end broken for the client, never as a complete answer")
+    # At once, while the host restarts the handler: the twin falls back to Azure OpenAI (or the new
+    # handler relays it), and the client's call succeeds either way.
+    _, _, _ = stream_chat("relay-while-restarting", mode="relay")
     for _ in range(200):
         try:
             if b'"version"' in urllib.request.urlopen(f"http://127.0.0.1:{ports['host']}/api/v1/health", timeout=2).read():
@@ -293,6 +296,10 @@ try:
             check(totals["requests"] == 1 and totals["estimatedRequests"] == 1,
                   f"relay, handler killed mid-stream: counted once, estimated, from the write-ahead: {totals}")
             print(f"{case:<22} {'gpt-4o':<24} {'(handler killed after 6 chunks)':<42} requests {totals['requests']}, estimated {totals['estimatedRequests']}")
+            continue
+        if case == "relay-while-restarting":
+            check(totals["requests"] == 1, f"relay, a call while the handler restarts: it succeeded, and is counted once: {totals}")
+            print(f"{case:<22} {'gpt-4o':<24} {'(succeeded while the handler restarted)':<42} requests {totals['requests']}, estimated {totals['estimatedRequests']}")
             continue
         if case == "relay-stream":
             check(totals["requests"] == 2 and totals["estimatedRequests"] == 0 and totals["outputTokens"] == relay_words,
