@@ -125,17 +125,22 @@ public final class RelayJournal: Sendable {
         let (orphans, locks) = try await spool.threadPool.runIfActive { [self] in findOrphans() }
         defer { for descriptor in locks.values { Glibc.close(descriptor) } }
         var adopted = 0
+        var kept: Set<String> = []  // owners with a file that could not be read now
         for path in orphans {
-            guard let bytes = try await spool.threadPool.runIfActive({ [self] in read(path) }) else { continue }
+            guard let bytes = try await spool.threadPool.runIfActive({ [self] in read(path) }) else {
+                kept.insert(String(path.split(separator: "/").last?.split(separator: "-").first ?? ""))
+                continue
+            }
             if let event = try? JSONDecoder().decode(UsageEvent.self, from: Data(bytes)) {
                 try await spool.append(event)
                 adopted += 1
             }
             try await spool.threadPool.runIfActive { _ = unlink(path) }
         }
-        // The lock files of journals that are gone and left nothing (or everything was adopted).
-        try await spool.threadPool.runIfActive { [self] in
-            for owner in locks.keys where !hasEntries(of: owner) { _ = unlink("\(directory)/\(owner).lock") }
+        // The lock files of journals that are gone, once every file of theirs is adopted (the scan
+        // listed all of a gone journal's files).
+        try await spool.threadPool.runIfActive { [self, kept] in
+            for owner in locks.keys where !kept.contains(owner) { _ = unlink("\(directory)/\(owner).lock") }
         }
         return adopted
     }
@@ -187,16 +192,6 @@ public final class RelayJournal: Sendable {
             return nil
         }
         return descriptor
-    }
-
-    func hasEntries(of owner: String) -> Bool {
-        guard let folder = opendir(directory) else { return false }
-        defer { closedir(folder) }
-        while let entry = readdir(folder) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasPrefix(owner + "-") && name.hasSuffix(".json") { return true }
-        }
-        return false
     }
 
     /// The file's bytes; nil when it cannot be read now (kept for a later pass).

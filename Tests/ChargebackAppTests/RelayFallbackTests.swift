@@ -37,13 +37,8 @@ struct RelayFallbackTests {
 
     @Test("the client's stream succeeds and is counted", arguments: [Relay.down, .slow(milliseconds: 3000), .hostError, .refused])
     func fallsBack(relay: Relay) async throws {
-        let envelopes = NIOLockedValueBox<[[UInt8]]>([])
         let router = Router()
-        router.post("/api/v1/ingest") { request, _ -> Response in
-            let body = try await request.body.collect(upTo: 1 << 24)
-            envelopes.withLockedValue { $0.append(Array(buffer: body)) }
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"recorded"}"#)))
-        }
+        let envelopes = ingestSink(router)
         router.post("/api/v1/relay/**") { _, _ -> Response in
             if case let .slow(milliseconds) = relay { try await Task.sleep(for: .milliseconds(milliseconds)) }
             return Response(status: relay.isRefused ? .forbidden : .serviceUnavailable, headers: [.contentType: "application/json"],
@@ -99,14 +94,9 @@ struct RelayBreakOffTests {
 
     @Test("a relay stream that breaks off ends broken for the client, and the gateway posts nothing")
     func breaksOff() async throws {
-        let envelopes = NIOLockedValueBox<[[UInt8]]>([])
         let seen = NIOLockedValueBox(Seen())
         let router = Router()
-        router.post("/api/v1/ingest") { request, _ -> Response in
-            let body = try await request.body.collect(upTo: 1 << 24)
-            envelopes.withLockedValue { $0.append(Array(buffer: body)) }
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"recorded"}"#)))
-        }
+        let envelopes = ingestSink(router)
         router.post("/api/v1/relay/**") { request, _ -> Response in
             seen.withLockedValue { seen in
                 seen.uri = request.uri.description
@@ -149,4 +139,15 @@ struct RelayBreakOffTests {
             }
         }
     }
+}
+
+/// An ingest function that keeps every envelope the twin posts to it.
+func ingestSink(_ router: Router<BasicRequestContext>) -> NIOLockedValueBox<[[UInt8]]> {
+    let envelopes = NIOLockedValueBox<[[UInt8]]>([])
+    router.post("/api/v1/ingest") { request, _ -> Response in
+        let body = try await request.body.collect(upTo: 1 << 24)
+        envelopes.withLockedValue { $0.append(Array(buffer: body)) }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"recorded"}"#)))
+    }
+    return envelopes
 }

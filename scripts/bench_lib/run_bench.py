@@ -270,8 +270,7 @@ try:
 
     log("== streaming modes: first token and chunk delays, direct and through the twin (one call at a time)")
     redis_cli(redis_port, "FLUSHALL")
-    results["streaming"] = stream_latency.measure(BIN, redis_url, work, lambda arguments, env, ready: start(arguments, env, ready),
-                                                  free_port, calls=int(os.environ.get("STREAM_CALLS", "60")), log=log)
+    results["streaming"] = stream_latency.measure(BIN, redis_url, work, start, free_port, calls=int(os.environ.get("STREAM_CALLS", "60")), log=log)
 finally:
     for process in processes:
         stop(process)

@@ -4,8 +4,7 @@ twin in each stream mode (passthrough, buffered, relay: the twin → functions-h
 handler's relay → the upstream), one call at a time, the same calls in each. Then what the ledger
 counted for the relayed calls: every one, with reported usage (none estimated).
 
-measure(...) returns the figures for results.json; run alone: stream_latency.py BIN_DIR REDIS_URL
-(STREAM_CALLS, default 60)."""
+measure(...) returns the figures for results.json; scripts/bench runs it (STREAM_CALLS, default 60)."""
 import hashlib
 import http.client
 import json
@@ -13,7 +12,6 @@ import os
 import pathlib
 import secrets
 import statistics
-import sys
 import time
 import urllib.request
 
@@ -79,14 +77,7 @@ def measure(bin_dir, redis_url, work, start, free_port, calls=60, event_delay_ms
         start([str(bin_dir / "local-gateway"), "gateway", "--port", str(ports[mode]), "--upstream", f"http://127.0.0.1:{ports['upstream']}",
                "--stream-mode", mode, "--ingest", f"http://127.0.0.1:{ports['host']}/api/v1/ingest",
                "--relay", f"http://127.0.0.1:{ports['host']}/api/v1/relay", "--subscriptions", str(ROOT / "config/local-subscriptions.json")],
-              {"FUNCTIONS_FUNCTION_KEY": ingest_key}, None)
-    for mode in MODES:
-        for _ in range(600):
-            try:
-                http.client.HTTPConnection("127.0.0.1", ports[mode], timeout=1).connect()
-                break
-            except OSError:
-                time.sleep(0.02)
+              {"FUNCTIONS_FUNCTION_KEY": ingest_key}, f"http://127.0.0.1:{ports[mode]}/")
     names = ("direct", *MODES)
     subscription = {name: SUBSCRIPTIONS[index] for index, name in enumerate(names)}
     before = usage(ports["host"], report_key, subscription["relay"]["id"])
@@ -127,31 +118,3 @@ def usage(host_port, report_key, subscription):
                                      headers={"x-functions-key": report_key})
     totals = json.loads(urllib.request.urlopen(request, timeout=10).read())["totals"]
     return totals["requests"], totals["estimatedRequests"]
-
-
-if __name__ == "__main__":
-    import socket
-    import subprocess
-    import tempfile
-    started = []
-
-    def free_port():
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            return probe.getsockname()[1]
-
-    def start(arguments, env, ready):
-        started.append(subprocess.Popen(arguments, env=dict(os.environ, **env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT))
-        for _ in range(600 if ready else 0):
-            try:
-                urllib.request.urlopen(ready, timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.02)
-
-    try:
-        print(json.dumps(measure(pathlib.Path(sys.argv[1]).resolve(), sys.argv[2], pathlib.Path(tempfile.mkdtemp()), start, free_port,
-                                 calls=int(os.environ.get("STREAM_CALLS", "60")))))
-    finally:
-        for process in started:
-            process.terminate()

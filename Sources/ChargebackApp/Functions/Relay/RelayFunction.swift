@@ -183,10 +183,7 @@ public struct RelayFunction: HTTPFunction {
     /// (logged: the call is then counted only if its handler lives to record it).
     func writeAhead(_ call: RelayCall, context: FunctionContext) async -> RelayJournal.Entry? {
         guard let journal else { return nil }
-        let envelope = RelayEnvelope(
-            requestId: call.requestId, timestamp: call.timestamp, elapsedMilliseconds: 0, subscriptionId: call.subscriptionId, path: call.path,
-            apiVersion: call.apiVersion, statusCode: call.status, isStream: true, responseContentType: call.contentType, requestBody: call.requestBody,
-            responseBody: nil, responseLength: -1, responseTail: nil)
+        let envelope = call.envelope(elapsedMilliseconds: 0, responseBody: nil, responseLength: -1, responseTail: nil)
         do {
             return try await journal.open(try extractor.extract(envelope.bytes))
         } catch {
@@ -198,11 +195,8 @@ public struct RelayFunction: HTTPFunction {
     /// Records the call as ingest would have from APIM's envelope; false when it could not be.
     @discardableResult
     func record(_ call: RelayCall, capture: RelayCapture, clientGone: Bool, context: FunctionContext) async -> Bool {
-        let envelope = RelayEnvelope(
-            requestId: call.requestId, timestamp: call.timestamp, elapsedMilliseconds: FunctionRoutes.nanoseconds(since: call.started) / 1_000_000,
-            subscriptionId: call.subscriptionId, path: call.path, apiVersion: call.apiVersion, statusCode: call.status, isStream: true,
-            responseContentType: call.contentType, requestBody: call.requestBody, responseBody: capture.head, responseLength: capture.length,
-            responseTail: capture.tail)
+        let envelope = call.envelope(elapsedMilliseconds: FunctionRoutes.nanoseconds(since: call.started) / 1_000_000,
+                                     responseBody: capture.head, responseLength: capture.length, responseTail: capture.tail)
         var logger = context.logger
         logger[metadataKey: "usage.request_id"] = "\(call.requestId)"
         do {
@@ -236,4 +230,11 @@ struct RelayCall: Sendable {
     var started: ContinuousClock.Instant
     var status: Int
     var contentType: String?
+
+    /// The call's envelope with what was captured of its answer (nil: nothing, the write-ahead's).
+    func envelope(elapsedMilliseconds: Int64, responseBody: [UInt8]?, responseLength: Int, responseTail: [UInt8]?) -> RelayEnvelope {
+        RelayEnvelope(requestId: requestId, timestamp: timestamp, elapsedMilliseconds: elapsedMilliseconds, subscriptionId: subscriptionId,
+                      path: path, apiVersion: apiVersion, statusCode: status, isStream: true, responseContentType: contentType,
+                      requestBody: requestBody, responseBody: responseBody, responseLength: responseLength, responseTail: responseTail)
+    }
 }
