@@ -20,7 +20,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
-        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
@@ -37,15 +36,19 @@ let package = Package(
         .systemLibrary(
             name: "CLibCrypto", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
+        // OpenSSL's libssl: TLS for Redis (RedisClient's TLSClientHandler), instead of swift-nio-ssl,
+        // whose BoringSSL compiled from source was a third of the release build (README, Performance).
+        .systemLibrary(
+            name: "CTLS", pkgConfig: "libssl",
+            providers: [.apt(["libssl-dev"])]),
 
         // Thin Swift wrappers: know Redis, HTTP, digests or event loops, nothing of chargeback.
         .target(
             name: "RedisClient",
             dependencies: [
-                "CHiredis",
+                "CHiredis", "CTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]),
         .target(name: "Digest", dependencies: ["CLibCrypto"]),

@@ -2,7 +2,6 @@ import Glibc
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import NIOSSL
 
 /// What AUTH sends, and when it must be sent again.
 public struct RedisAuthentication: Sendable, Equatable {
@@ -45,17 +44,22 @@ public final class RedisConnection: Sendable {
         credentials: RedisCredentials? = nil, durability: RedisDurability = .none,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> RedisConnection {
-        let sslContext = endpoint.usesTLS ? try tls.context() : nil
+        let tlsContext = endpoint.usesTLS ? try tls.context() : nil
         let timeout = TimeAmount.milliseconds(Int64(timeoutMilliseconds))
+        // Each attempt's TLS handshake outcome, by channel (Happy Eyeballs may try several): kept
+        // here, as the handler leaves the pipeline when its handshake fails and closes the channel.
+        let handshakes = NIOLockedValueBox<[ObjectIdentifier: EventLoopFuture<Void>]>([:])
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handlers = channel.pipeline.syncOperations
-                    if let sslContext {
-                        let hostname = endpoint.host.isIPAddress ? nil : endpoint.host
-                        try handlers.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: hostname))
+                    if let tlsContext {
+                        let handler = try TLSClientHandler(context: tlsContext, host: endpoint.host, isIPAddress: endpoint.host.isIPAddress,
+                                                           handshakeTimeout: timeout)
+                        try handlers.addHandler(handler)
+                        if let future = handler.handshakeFuture { handshakes.withLockedValue { $0[ObjectIdentifier(channel)] = future } }
                     }
                     // The durability check waits at most a quarter of the command timeout: Redis runs a
                     // connection's commands in order, so a batch can queue behind the previous batch's
@@ -72,6 +76,18 @@ public final class RedisConnection: Sendable {
             throw RedisError.connection("cannot connect to \(endpoint): \(error)")
         }
         let connection = RedisConnection(channel: channel, timeout: timeout)
+        if tlsContext != nil {
+            // Its own failure (an untrusted certificate, a wrong name) is the error a caller sees.
+            do {
+                guard let handshake = handshakes.withLockedValue({ $0[ObjectIdentifier(channel)] }) else {
+                    throw RedisError.connection("no TLS handshake was started with \(endpoint)")
+                }
+                try await handshake.get()
+            } catch {
+                await connection.close()
+                throw error as? RedisError ?? RedisError.connection("TLS handshake with \(endpoint) failed: \(error)")
+            }
+        }
         do {
             try await connection.authenticate(try await credentials?() ?? RedisAuthentication(user: endpoint.user, password: endpoint.password))
             if endpoint.database != 0 { _ = try await connection.send(["SELECT", String(endpoint.database)]) }

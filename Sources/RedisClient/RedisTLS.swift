@@ -1,5 +1,3 @@
-import NIOSSL
-
 /// TLS settings for `rediss://` and `ssl=True`: certificates are always verified, against the
 /// system roots or a CA file (`REDIS_TLS_CA_FILE`), and the host name is sent as SNI and checked.
 public struct RedisTLS: Sendable {
@@ -10,14 +8,7 @@ public struct RedisTLS: Sendable {
         self.caFile = caFile
     }
 
-    func context() throws(RedisError) -> NIOSSLContext {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.certificateVerification = .fullVerification
-        if let caFile { configuration.trustRoots = .file(caFile) }
-        do {
-            return try NIOSSLContext(configuration: configuration)
-        } catch {
-            throw .connection("TLS setup failed: \(error)")
-        }
+    func context() throws(RedisError) -> TLSClientContext {
+        try TLSClientContext(caFile: caFile)
     }
 }
