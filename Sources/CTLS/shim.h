@@ -11,6 +11,12 @@ static inline int ctls_set_min_tls12(SSL_CTX *context) {
     return (int)SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
 }
 
+// A server's renegotiation request (TLS 1.2 HelloRequest) is refused rather than followed: with
+// memory BIOs, a write during one would have to wait for it.
+static inline void ctls_refuse_renegotiation(SSL_CTX *context) {
+    SSL_CTX_set_options(context, SSL_OP_NO_RENEGOTIATION);
+}
+
 static inline int ctls_set_server_name(SSL *ssl, const char *name) {
     return (int)SSL_set_tlsext_host_name(ssl, name);
 }

@@ -2,8 +2,8 @@ import CTLS
 
 /// An OpenSSL client context (`SSL_CTX`): TLS 1.2 or later, the server's certificate verified
 /// against the system's roots (OpenSSL's default paths: Debian's /etc/ssl/certs) or, with a CA
-/// file, against that file alone. Shared by the connections made with it: OpenSSL allows `SSL_new`
-/// from any thread once a context is set up, and nothing changes it afterwards. Azure Managed Redis
+/// file, against that file alone. Shared by the connections made with one `RedisTLS`: OpenSSL
+/// allows `SSL_new` from any thread once a context is set up, and nothing changes it afterwards. Azure Managed Redis
 /// speaks only TLS 1.2 and 1.3 ("TLS configuration", learn.microsoft.com/azure/redis/tls-configuration):
 /// 1.3 is negotiated, and its 1.2 suites (ECDHE-RSA with AES-CBC-SHA256/384) are in OpenSSL's defaults.
 final class TLSClientContext: @unchecked Sendable {
@@ -17,6 +17,7 @@ final class TLSClientContext: @unchecked Sendable {
         // Until the context is this object's, it is freed here on failure.
         var set = ctls_set_min_tls12(context) == 1
         SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
+        ctls_refuse_renegotiation(context)
         if set {
             set = (caFile.map { SSL_CTX_load_verify_locations(context, $0, nil) } ?? SSL_CTX_set_default_verify_paths(context)) == 1
         }

@@ -4,8 +4,10 @@ import NIOCore
 /// TLS for one Redis connection with OpenSSL, over two memory BIOs: ciphertext read from the
 /// socket is written into one and decrypted out of `SSL_read`; plaintext written goes through
 /// `SSL_write` and its ciphertext is read out of the other onto the socket. All on the channel's
-/// event loop. Writes made before the handshake ends wait for it; a failed handshake (an untrusted
-/// certificate, a wrong name) fails `handshake` and the channel with the reason, and closes it.
+/// event loop. Writes are encrypted together at each flush (a pipeline of commands makes a few
+/// records, not one per command); writes made before the handshake ends wait for it. A failed
+/// handshake (an untrusted certificate, a wrong name, no answer in time) fails `handshakeFuture`
+/// and the channel with the reason, and closes it.
 final class TLSClientHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -13,6 +15,9 @@ final class TLSClientHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     private enum State { case idle, handshaking, open, closed }
+
+    /// The most plaintext given to one `SSL_write`: a TLS record's worth.
+    static let chunkBytes = 16_384
 
     /// Keeps the context alive as long as the connection (`SSL` holds a reference of its own too).
     private let context: TLSClientContext
@@ -22,10 +27,12 @@ final class TLSClientHandler: ChannelDuplexHandler {
     /// Ciphertext OpenSSL wrote, for the socket (owned by `ssl`).
     private let socketOut: OpaquePointer
     private let peer: String
+    private let isIPAddress: Bool
     private var state = State.idle
-    /// Plaintext written during the handshake, and whether a flush was asked for.
-    private var waiting = CircularBuffer<(ByteBuffer, EventLoopPromise<Void>?)>()
-    private var flushWaiting = false
+    /// Plaintext written and not yet encrypted (until the next flush, or the handshake's end), and
+    /// the writes' promises, completed when its ciphertext is written.
+    private var plaintext: ByteBuffer
+    private var promises: [EventLoopPromise<Void>] = []
     /// Made when the handler is added; completed when the handshake ends, failed with its reason (or
     /// the channel's end, or `handshakeTimeout`) otherwise.
     private var handshake: EventLoopPromise<Void>?
@@ -34,31 +41,40 @@ final class TLSClientHandler: ChannelDuplexHandler {
     private let handshakeTimeout: TimeAmount
     private var handshakeTimer: Scheduled<Void>?
 
-    /// `host` is sent as SNI and checked against the certificate's names, or, for an IP address,
-    /// against its IP addresses. A handshake not done within `handshakeTimeout` fails the channel.
+    /// `host` is sent as SNI and checked against the certificate's names; an IP address is checked
+    /// against its IP addresses (the address connected to, as the socket has it). A handshake not
+    /// done within `handshakeTimeout` fails the channel.
     init(context: TLSClientContext, host: String, isIPAddress: Bool, handshakeTimeout: TimeAmount) throws(RedisError) {
         ERR_clear_error()
         guard let ssl = SSL_new(context.pointer) else { throw .connection("TLS setup failed: \(TLSErrors.drain())") }
-        guard let socketIn = BIO_new(BIO_s_mem()), let socketOut = BIO_new(BIO_s_mem()) else {
+        guard let socketIn = BIO_new(BIO_s_mem()) else {
+            SSL_free(ssl)
+            throw .connection("TLS setup failed: \(TLSErrors.drain())")
+        }
+        guard let socketOut = BIO_new(BIO_s_mem()) else {
+            BIO_free(socketIn)
             SSL_free(ssl)
             throw .connection("TLS setup failed: \(TLSErrors.drain())")
         }
         SSL_set_bio(ssl, socketIn, socketOut)
         SSL_set_connect_state(ssl)
-        let named = isIPAddress
-            ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) == 1
-            : ctls_set_server_name(ssl, host) == 1 && SSL_set1_host(ssl, host) == 1
-        guard named else {
-            let reason = TLSErrors.drain()
-            SSL_free(ssl)
-            throw .connection("TLS setup failed for \(host): \(reason)")
+        // Names: SNI, and the certificate must carry the name (no partial wildcards such as f*.example.com).
+        if !isIPAddress {
+            SSL_set_hostflags(ssl, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
+            guard ctls_set_server_name(ssl, host) == 1, SSL_set1_host(ssl, host) == 1 else {
+                let reason = TLSErrors.drain()
+                SSL_free(ssl)
+                throw .connection("TLS setup failed for \(host): \(reason)")
+            }
         }
         self.context = context
         self.ssl = ssl
         self.socketIn = socketIn
         self.socketOut = socketOut
         self.peer = host
+        self.isIPAddress = isIPAddress
         self.handshakeTimeout = handshakeTimeout
+        self.plaintext = ByteBuffer()
     }
 
     deinit {
@@ -72,16 +88,30 @@ final class TLSClientHandler: ChannelDuplexHandler {
         if context.channel.isActive { startHandshake(context: context) }
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        state = .closed
+        failWrites(ChannelError.ioOnClosedChannel)
+        endHandshake(.failure(RedisError.connection("the connection to \(peer) ended before its TLS handshake")))
+    }
+
     func channelActive(context: ChannelHandlerContext) {
-        startHandshake(context: context)
+        // Active first, as NIOSSL does: a handshake that fails at once then closes an active channel.
         context.fireChannelActive()
+        startHandshake(context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        state = .closed
+        failWrites(ChannelError.ioOnClosedChannel)
+        endHandshake(.failure(RedisError.connection("the connection to \(peer) closed during the TLS handshake")))
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let ciphertext = unwrapInboundIn(data)
         guard state == .handshaking || state == .open else { return }
+        // NIO reads at most 64 KiB at a time; a memory BIO takes it all (it grows).
         let accepted = ciphertext.withUnsafeReadableBytes { bytes -> Bool in
-            // A memory BIO takes everything (it grows); an empty read has nothing to give.
             bytes.isEmpty || BIO_write(socketIn, bytes.baseAddress, Int32(bytes.count)) == Int32(bytes.count)
         }
         guard accepted else { return fail(context: context, "TLS read buffer refused \(ciphertext.readableBytes) bytes: \(TLSErrors.drain())") }
@@ -90,55 +120,49 @@ final class TLSClientHandler: ChannelDuplexHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let plaintext = unwrapOutboundIn(data)
-        switch state {
-        case .idle, .handshaking:
-            waiting.append((plaintext, promise))
-        case .open:
-            encrypt(plaintext, context: context, promise: promise)
-        case .closed:
+        guard state != .closed else {
             promise?.fail(ChannelError.ioOnClosedChannel)
+            return
         }
+        var data = unwrapOutboundIn(data)
+        plaintext.writeBuffer(&data)
+        if let promise { promises.append(promise) }
     }
 
     func flush(context: ChannelHandlerContext) {
-        if state == .open { context.flush() } else { flushWaiting = true }
+        // During the handshake the writes wait; its end encrypts and flushes them.
+        guard state == .open else { return }
+        encryptWrites(context: context)
+        context.flush()
     }
 
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        if mode == .all, state == .open {
-            // close_notify, best effort: the socket closes right after.
-            ERR_clear_error()
-            _ = SSL_shutdown(ssl)
-            ERR_clear_error()
-            writeCiphertext(context: context, promise: nil)
-            context.flush()
+        if mode == .all {
+            if state == .open {
+                // close_notify, best effort: the socket closes right after.
+                ERR_clear_error()
+                _ = SSL_shutdown(ssl)
+                ERR_clear_error()
+                writeCiphertext(context: context, promise: nil)
+                context.flush()
+            }
+            state = .closed
+            failWrites(ChannelError.ioOnClosedChannel)
         }
-        if mode == .all { failWaiting(ChannelError.ioOnClosedChannel) }
         context.close(mode: mode, promise: promise)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        failWaiting(ChannelError.ioOnClosedChannel)
-        endHandshake(.failure(RedisError.connection("the connection to \(peer) closed during the TLS handshake")))
-        context.fireChannelInactive()
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        endHandshake(.failure(RedisError.connection("the connection to \(peer) ended before its TLS handshake")))
-    }
-
-    private func endHandshake(_ result: Result<Void, any Error>) {
-        handshakeTimer?.cancel()
-        handshakeTimer = nil
-        guard let handshake else { return }
-        self.handshake = nil
-        handshake.completeWith(result)
     }
 
     private func startHandshake(context: ChannelHandlerContext) {
         guard state == .idle else { return }
         state = .handshaking
+        // An IP address is checked as the socket has it: the literal as the resolver read it
+        // ("010.0.0.1" is 8.0.0.1 to inet_aton, 10.0.0.1 to OpenSSL's own parser).
+        if isIPAddress {
+            let address = context.channel.remoteAddress?.ipAddress ?? peer
+            guard X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), address) == 1 else {
+                return fail(context: context, "TLS setup failed for \(peer): cannot check the address \(address): \(TLSErrors.drain())")
+            }
+        }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let timeout = handshakeTimeout
         handshakeTimer = context.eventLoop.scheduleTask(in: timeout) {
@@ -153,11 +177,11 @@ final class TLSClientHandler: ChannelDuplexHandler {
         let result = SSL_do_handshake(ssl)
         if result == 1 {
             state = .open
-            endHandshake(.success(()))
+            // The client's last flight, then what was written meanwhile, leave before anyone hears of it.
             writeCiphertext(context: context, promise: nil)
-            while let (plaintext, promise) = waiting.popFirst() { encrypt(plaintext, context: context, promise: promise) }
-            flushWaiting = false
+            encryptWrites(context: context)
             context.flush()
+            endHandshake(.success(()))
             return
         }
         guard SSL_get_error(ssl, result) == SSL_ERROR_WANT_READ else {
@@ -168,6 +192,14 @@ final class TLSClientHandler: ChannelDuplexHandler {
         context.flush()
     }
 
+    private func endHandshake(_ result: Result<Void, any Error>) {
+        handshakeTimer?.cancel()
+        handshakeTimer = nil
+        guard let handshake else { return }
+        self.handshake = nil
+        handshake.completeWith(result)
+    }
+
     /// Why the handshake failed: the certificate check's verdict when there is one.
     private func handshakeFailure() -> String {
         let verdict = SSL_get_verify_result(ssl)
@@ -176,17 +208,19 @@ final class TLSClientHandler: ChannelDuplexHandler {
         return "certificate not accepted (\(String(cString: text))); \(queue)"
     }
 
-    /// Decrypts what has arrived and passes it on; OpenSSL may also have something to send back.
+    /// Decrypts what has arrived and passes it on; OpenSSL may also have something to send back
+    /// (a TLS 1.3 KeyUpdate's answer).
     private func readPlaintext(context: ChannelHandlerContext) {
         while state == .open {
             ERR_clear_error()
-            var buffer = context.channel.allocator.buffer(capacity: 16_384)
+            var buffer = context.channel.allocator.buffer(capacity: Self.chunkBytes)
             var result: Int32 = 0
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 16_384) { bytes in
-                result = SSL_read(ssl, bytes.baseAddress, Int32(bytes.count))
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.chunkBytes) { bytes in
+                result = SSL_read(ssl, bytes.baseAddress, Int32(min(bytes.count, Self.chunkBytes)))
                 return max(0, Int(result))
             }
             if result > 0 {
+                // The next handler may close the channel from here: the loop then stops (state).
                 context.fireChannelRead(wrapInboundOut(buffer))
                 continue
             }
@@ -197,7 +231,6 @@ final class TLSClientHandler: ChannelDuplexHandler {
                 return
             case SSL_ERROR_ZERO_RETURN:
                 // The server's close_notify: the connection ends here.
-                state = .closed
                 context.close(promise: nil)
                 return
             default:
@@ -206,20 +239,36 @@ final class TLSClientHandler: ChannelDuplexHandler {
         }
     }
 
-    private func encrypt(_ plaintext: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+    /// Encrypts the writes made since the last flush, a record at a time, and writes the ciphertext
+    /// (not flushed); their promises complete with that write.
+    private func encryptWrites(context: ChannelHandlerContext) {
+        let waiting = promises
+        promises = []
+        var written: EventLoopPromise<Void>?
+        if !waiting.isEmpty {
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            for each in waiting { promise.futureResult.cascade(to: each) }
+            written = promise
+        }
         guard plaintext.readableBytes > 0 else {
-            promise?.succeed()
+            written?.succeed()
             return
         }
-        ERR_clear_error()
-        // A memory BIO never refuses: the whole buffer is taken in one call.
-        let written = plaintext.withUnsafeReadableBytes { SSL_write(ssl, $0.baseAddress, Int32($0.count)) }
-        guard written == Int32(plaintext.readableBytes) else {
-            let error = RedisError.connection("TLS write to \(peer) failed: \(TLSErrors.drain())")
-            promise?.fail(error)
-            return fail(context: context, error)
+        while plaintext.readableBytes > 0 {
+            let count = min(plaintext.readableBytes, Self.chunkBytes)
+            ERR_clear_error()
+            // A memory BIO never refuses, and renegotiation is off (TLSClientContext): the chunk is taken whole.
+            let result = plaintext.withUnsafeReadableBytes { SSL_write(ssl, $0.baseAddress, Int32(count)) }
+            guard result == Int32(count) else {
+                let error = RedisError.connection("TLS write to \(peer) failed: \(TLSErrors.drain())")
+                written?.fail(error)
+                return fail(context: context, error)
+            }
+            plaintext.moveReaderIndex(forwardBy: count)
+            // Out as it is made: a large command is never held whole as plaintext, BIO and ciphertext at once.
+            writeCiphertext(context: context, promise: plaintext.readableBytes > 0 ? nil : written)
         }
-        writeCiphertext(context: context, promise: promise)
+        plaintext.clear()
     }
 
     /// Moves what OpenSSL has written into the channel (not flushed).
@@ -243,13 +292,19 @@ final class TLSClientHandler: ChannelDuplexHandler {
     private func fail(context: ChannelHandlerContext, _ error: RedisError) {
         guard state != .closed else { return }
         state = .closed
-        failWaiting(error)
+        failWrites(error)
         endHandshake(.failure(error))
+        // The alert OpenSSL wrote (a bad certificate, say) goes to the server before the close.
+        writeCiphertext(context: context, promise: nil)
+        context.flush()
         context.fireErrorCaught(error)
         context.close(promise: nil)
     }
 
-    private func failWaiting(_ error: any Error) {
-        while let (_, promise) = waiting.popFirst() { promise?.fail(error) }
+    private func failWrites(_ error: any Error) {
+        plaintext.clear()
+        let waiting = promises
+        promises = []
+        for promise in waiting { promise.fail(error) }
     }
 }
