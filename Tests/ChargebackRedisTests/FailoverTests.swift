@@ -30,12 +30,22 @@ final class ReplicatedRedis: @unchecked Sendable {
         return try ChildProcess(executable: "/usr/bin/redis-server", arguments: [
             "--port", String(port), "--bind", "127.0.0.1", "--dir", "\(directory)/\(port)", "--save", "", "--appendonly", "no",
             "--logfile", "\(directory)/\(port)/redis.log",
+            // A replica's full sync starts at once: by default Redis 7 waits 5 s for more replicas
+            // to share a diskless sync (repl-diskless-sync-delay), at every sync of these tests.
+            "--repl-diskless-sync-delay", "0",
         ] + extra, environment: ProcessInfo.processInfo.environment)
     }
 
     func start() async throws {
         primary = try server(primaryPort, [])
         replica = try server(replicaPort, ["--replicaof", "127.0.0.1", String(primaryPort)])
+        // Sentinel starts once the replica is in sync: it learns replicas from the primary's INFO,
+        // which it reads at once and then every 10 s, so a replica not yet attached at its first
+        // read would be seen only 10 s later (each test waited that long).
+        let replicaPool = pool(replicaPort)
+        try await until("the replica to be in sync") {
+            (try? await replicaPool.send(["INFO", "replication"]))?.text?.contains("master_link_status:up") == true
+        }
         let configuration = "\(directory)/sentinel.conf"
         try """
         port \(sentinelPort)
@@ -49,10 +59,6 @@ final class ReplicatedRedis: @unchecked Sendable {
         """.write(toFile: configuration, atomically: true, encoding: .utf8)
         sentinel = try ChildProcess(executable: "/usr/bin/redis-server", arguments: [configuration, "--sentinel"],
                                     environment: ProcessInfo.processInfo.environment)
-        let replicaPool = pool(replicaPort)
-        try await until("the replica to be in sync") {
-            (try? await replicaPool.send(["INFO", "replication"]))?.text?.contains("master_link_status:up") == true
-        }
         let sentinelPool = pool(sentinelPort)
         try await until("Sentinel to see the replica") {
             guard case let .array(replicas)? = try? await sentinelPool.send(["SENTINEL", "replicas", Self.name]) else { return false }
