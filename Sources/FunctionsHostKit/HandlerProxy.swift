@@ -30,7 +30,7 @@ struct HandlerProxy: Sendable {
     static let connectAttempts = 10
 
     /// The proxied exchange; throws `HandlerInvoker.Failure` when the handler cannot be reached.
-    func proxy(_ request: Request, body: [UInt8], invocationID: String) async throws(HandlerInvoker.Failure) -> Response {
+    func proxy(_ request: Request, body: ByteBuffer, invocationID: String) async throws(HandlerInvoker.Failure) -> Response {
         let target = request.uri.query.map { request.uri.path + "?" + $0 } ?? request.uri.path
         // The handler's port is filled in by `send`, for each attempt.
         var outbound = HTTPClientRequest(url: target)
@@ -45,7 +45,7 @@ struct HandlerProxy: Sendable {
         outbound.headers.add(name: "X-Azure-Functions-HostVersion", value: settings.hostVersion)
         outbound.headers.add(name: "X-Azure-Functions-InvocationId", value: invocationID)
         outbound.headers.add(name: "x-ms-invocation-id", value: invocationID)
-        if !body.isEmpty { outbound.body = .bytes(ByteBuffer(bytes: body)) }
+        if body.readableBytes > 0 { outbound.body = .bytes(body) }
         let answer = try await send(outbound, target: target)
         var fields = HTTPFields()
         for header in answer.headers where !HandlerInvoker.hopByHop.contains(header.name.lowercased()) {
