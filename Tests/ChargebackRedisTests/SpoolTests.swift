@@ -68,8 +68,11 @@ struct SpoolTests {
             if index == 200 { try await redis.start() }
             outcomes.append(try await ledger.record(try harness.event(index, output: Int64(index))))
         }
-        #expect(outcomes.contains(.spooled))
-        #expect(outcomes.filter { $0 == .recorded }.count >= 100)
+        // Redis up: events go to it. A write whose fsync outlasts the timeout spools instead (correct,
+        // and counted once below): seen in CI right after the build, the disk busy writing it back.
+        #expect(outcomes[0..<100].filter { $0 == .recorded }.count >= 50)
+        // Redis dead: every event spooled, none refused.
+        #expect(outcomes[100..<200].allSatisfy { $0 == .spooled })
         let replayer = SpoolReplayer(ledger: primary, spool: spool, logger: logger)
         var replayed = false
         for _ in 0..<50 where !replayed {
