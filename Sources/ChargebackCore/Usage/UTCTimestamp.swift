@@ -60,17 +60,60 @@ public struct UTCTimestamp: Sendable, Equatable, Comparable, Hashable {
     public var isoText: String {
         let (days, milliOfDay) = dayAndMillisecond
         let date = CivilDate.fromDays(days)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
         let seconds = milliOfDay / 1000
-        return "\(pad(Int64(date.year), 4))-\(pad(Int64(date.month), 2))-\(pad(Int64(date.day), 2))T\(pad(seconds / 3600, 2)):"
-            + "\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(milliOfDay % 1000, 3))Z"
+        // Written as bytes (every ledger key and log line of an event asks for it): one allocation.
+        // Years past 9999 or before 0 (never parsed; only made by arithmetic) keep the general form.
+        guard (0...9999).contains(date.year) else {
+            return "\(Self.padded(Int64(date.year), 4))-\(Self.padded(Int64(date.month), 2))-\(Self.padded(Int64(date.day), 2))T"
+                + "\(Self.padded(seconds / 3600, 2)):\(Self.padded(seconds / 60 % 60, 2)):\(Self.padded(seconds % 60, 2)).\(Self.padded(milliOfDay % 1000, 3))Z"
+        }
+        return String(unsafeUninitializedCapacity: 24) { text in
+            Self.write(Int64(date.year), 4, at: 0, into: text)
+            text[4] = UInt8(ascii: "-")
+            Self.write(Int64(date.month), 2, at: 5, into: text)
+            text[7] = UInt8(ascii: "-")
+            Self.write(Int64(date.day), 2, at: 8, into: text)
+            text[10] = UInt8(ascii: "T")
+            Self.write(seconds / 3600, 2, at: 11, into: text)
+            text[13] = UInt8(ascii: ":")
+            Self.write(seconds / 60 % 60, 2, at: 14, into: text)
+            text[16] = UInt8(ascii: ":")
+            Self.write(seconds % 60, 2, at: 17, into: text)
+            text[19] = UInt8(ascii: ".")
+            Self.write(milliOfDay % 1000, 3, at: 20, into: text)
+            text[23] = UInt8(ascii: "Z")
+            return 24
+        }
     }
 
-    /// The UTC day as `yyyy-MM-dd`.
-    public var dayText: String { String(isoText.prefix(10)) }
+    /// The UTC day as `yyyy-MM-dd` (ten bytes: a small string, no allocation).
+    public var dayText: String {
+        let date = CivilDate.fromDays(dayAndMillisecond.days)
+        guard (0...9999).contains(date.year) else { return String(isoText.prefix { $0 != "T" }) }
+        return String(unsafeUninitializedCapacity: 10) { text in
+            Self.write(Int64(date.year), 4, at: 0, into: text)
+            text[4] = UInt8(ascii: "-")
+            Self.write(Int64(date.month), 2, at: 5, into: text)
+            text[7] = UInt8(ascii: "-")
+            Self.write(Int64(date.day), 2, at: 8, into: text)
+            return 10
+        }
+    }
+
+    /// `value` (0 ≤ value < 10^width) in `width` decimal digits, zero-padded, at `offset`.
+    private static func write(_ value: Int64, _ width: Int, at offset: Int, into text: UnsafeMutableBufferPointer<UInt8>) {
+        var rest = value
+        for index in stride(from: offset + width - 1, through: offset, by: -1) {
+            text[index] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+            rest /= 10
+        }
+    }
+
+    /// `value` zero-padded to `width` digits, longer when it needs more (the general form).
+    private static func padded(_ value: Int64, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
 
     var dayAndMillisecond: (days: Int64, millisecond: Int64) {
         let days = millisecondsSinceEpoch >= 0 ? millisecondsSinceEpoch / 86_400_000 : (millisecondsSinceEpoch - 86_399_999) / 86_400_000
