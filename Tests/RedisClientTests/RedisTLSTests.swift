@@ -83,9 +83,25 @@ struct RedisTLSTests {
         }
     }
 
+    @Test("TLS 1.2 with only Azure Managed Redis's 1.2 suites (ECDHE-RSA, AES-CBC, SHA-256/384) is spoken")
+    func azureTLS12Suites() async throws {
+        // learn.microsoft.com/azure/redis/tls-configuration: TLS 1.2 and 1.3 only; the 1.2 suites
+        // TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384 and TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256.
+        let server = try await ForeignNameServer.start(names: "DNS:localhost", extra: [
+            "--tls-protocols", "TLSv1.2", "--tls-ciphers", "ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA256",
+        ])
+        defer { server.stop() }
+        let connection = try await RedisConnection.connect(to: try RedisEndpoint.parse("rediss://localhost:\(server.port)"),
+                                                           tls: RedisTLS(caFile: server.caFile), timeoutMilliseconds: Self.timeout)
+        #expect(try await connection.send(["PING"]).text == "PONG")
+        let info = try await connection.send(["INFO", "server"]).text ?? ""
+        #expect(info.contains("redis_version"))
+        await connection.close()
+    }
+
     @Test("a trusted certificate for another name is refused, by name and by IP address")
     func wrongName() async throws {
-        let server = try await ForeignNameServer.start()
+        let server = try await ForeignNameServer.start(names: "DNS:elsewhere.example")
         defer { server.stop() }
         for host in ["localhost", "127.0.0.1"] {
             let endpoint = try RedisEndpoint.parse("rediss://\(host):\(server.port)")
@@ -98,8 +114,8 @@ struct RedisTLSTests {
     }
 }
 
-/// A TLS redis-server of the test's own, its certificate (signed by a CA of its own) naming only
-/// `elsewhere.example`.
+/// A TLS redis-server of the test's own, its certificate (signed by a CA of its own) carrying only
+/// the names given (a subjectAltName value), with redis-server's `extra` TLS settings.
 final class ForeignNameServer: @unchecked Sendable {
     let directory: String
     let port: Int
@@ -112,17 +128,17 @@ final class ForeignNameServer: @unchecked Sendable {
         self.process = process
     }
 
-    static func start() async throws -> ForeignNameServer {
+    static func start(names: String, extra: [String] = []) async throws -> ForeignNameServer {
         let directory = NSTemporaryDirectory() + "tls-name-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let environment = ProcessInfo.processInfo.environment
         let steps: [[String]] = [
             ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=foreign-test-ca", "-keyout", "\(directory)/ca.key", "-out", "\(directory)/ca.crt"],
-            ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=elsewhere.example", "-keyout", "\(directory)/server.key", "-out", "\(directory)/server.csr"],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=test-server", "-keyout", "\(directory)/server.key", "-out", "\(directory)/server.csr"],
             ["x509", "-req", "-in", "\(directory)/server.csr", "-CA", "\(directory)/ca.crt", "-CAkey", "\(directory)/ca.key", "-CAcreateserial", "-days", "1",
              "-extfile", "\(directory)/san.ext", "-out", "\(directory)/server.crt"],
         ]
-        try "subjectAltName=DNS:elsewhere.example\n".write(toFile: "\(directory)/san.ext", atomically: true, encoding: .utf8)
+        try "subjectAltName=\(names)\n".write(toFile: "\(directory)/san.ext", atomically: true, encoding: .utf8)
         for step in steps {
             let outcome = try await Spawn.run("/usr/bin/openssl", step, environment: environment)
             guard outcome.status == 0 else { throw TestEnvironment.Missing(description: "openssl \(step[0]) failed: \(outcome.standardError)") }
@@ -132,7 +148,7 @@ final class ForeignNameServer: @unchecked Sendable {
             "--port", "0", "--tls-port", String(port), "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", "no",
             "--tls-cert-file", "\(directory)/server.crt", "--tls-key-file", "\(directory)/server.key", "--tls-ca-cert-file", "\(directory)/ca.crt",
             "--tls-auth-clients", "no", "--logfile", "\(directory)/redis.log",
-        ], environment: environment)
+        ] + extra, environment: environment)
         let server = ForeignNameServer(directory: directory, port: port, process: process)
         // Listening: a TCP connect succeeds (no TLS yet: that is what the test is about).
         for _ in 0..<100 {
