@@ -28,6 +28,10 @@ struct UTCTimestampTests {
             (253_402_300_800_000, "10000-01-01T00:00:00.000Z"),
             (-62_167_219_200_000, "0000-01-01T00:00:00.000Z"),
         ]
+        // The extremes (made by arithmetic, never parsed) give text, not a trap.
+        #expect(UTCTimestamp(millisecondsSinceEpoch: .min).isoText.hasSuffix("Z"))
+        #expect(UTCTimestamp(millisecondsSinceEpoch: .max).isoText.hasSuffix("Z"))
+        #expect(!UTCTimestamp(millisecondsSinceEpoch: .min).dayText.isEmpty)
         for (milliseconds, text) in cases {
             let instant = UTCTimestamp(millisecondsSinceEpoch: milliseconds)
             #expect(instant.isoText == text)

@@ -68,11 +68,7 @@ public struct UTCTimestamp: Sendable, Equatable, Comparable, Hashable {
                 + "\(Self.padded(seconds / 3600, 2)):\(Self.padded(seconds / 60 % 60, 2)):\(Self.padded(seconds % 60, 2)).\(Self.padded(milliOfDay % 1000, 3))Z"
         }
         return String(unsafeUninitializedCapacity: 24) { text in
-            Self.write(Int64(date.year), 4, at: 0, into: text)
-            text[4] = UInt8(ascii: "-")
-            Self.write(Int64(date.month), 2, at: 5, into: text)
-            text[7] = UInt8(ascii: "-")
-            Self.write(Int64(date.day), 2, at: 8, into: text)
+            Self.write(date, into: text)
             text[10] = UInt8(ascii: "T")
             Self.write(seconds / 3600, 2, at: 11, into: text)
             text[13] = UInt8(ascii: ":")
@@ -91,13 +87,18 @@ public struct UTCTimestamp: Sendable, Equatable, Comparable, Hashable {
         let date = CivilDate.fromDays(dayAndMillisecond.days)
         guard (0...9999).contains(date.year) else { return String(isoText.prefix { $0 != "T" }) }
         return String(unsafeUninitializedCapacity: 10) { text in
-            Self.write(Int64(date.year), 4, at: 0, into: text)
-            text[4] = UInt8(ascii: "-")
-            Self.write(Int64(date.month), 2, at: 5, into: text)
-            text[7] = UInt8(ascii: "-")
-            Self.write(Int64(date.day), 2, at: 8, into: text)
+            Self.write(date, into: text)
             return 10
         }
+    }
+
+    /// `yyyy-MM-dd` (a year of 0–9999) in the first ten bytes of `text`.
+    private static func write(_ date: (year: Int, month: Int, day: Int), into text: UnsafeMutableBufferPointer<UInt8>) {
+        write(Int64(date.year), 4, at: 0, into: text)
+        text[4] = UInt8(ascii: "-")
+        write(Int64(date.month), 2, at: 5, into: text)
+        text[7] = UInt8(ascii: "-")
+        write(Int64(date.day), 2, at: 8, into: text)
     }
 
     /// `value` (0 ≤ value < 10^width) in `width` decimal digits, zero-padded, at `offset`.
@@ -116,8 +117,13 @@ public struct UTCTimestamp: Sendable, Equatable, Comparable, Hashable {
     }
 
     var dayAndMillisecond: (days: Int64, millisecond: Int64) {
-        let days = millisecondsSinceEpoch >= 0 ? millisecondsSinceEpoch / 86_400_000 : (millisecondsSinceEpoch - 86_399_999) / 86_400_000
-        return (days, millisecondsSinceEpoch - days * 86_400_000)
+        // Floored, without the subtraction that overflowed within a day of Int64.min.
+        var (days, millisecond) = millisecondsSinceEpoch.quotientAndRemainder(dividingBy: 86_400_000)
+        if millisecond < 0 {
+            days -= 1
+            millisecond += 86_400_000
+        }
+        return (days, millisecond)
     }
 
     /// The UTC day of this instant.
