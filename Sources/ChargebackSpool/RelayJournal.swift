@@ -128,7 +128,7 @@ public final class RelayJournal: Sendable {
         var kept: Set<String> = []  // owners with a file that could not be read now
         for path in orphans {
             guard let bytes = try await spool.threadPool.runIfActive({ [self] in read(path) }) else {
-                kept.insert(String(path.split(separator: "/").last?.split(separator: "-").first ?? ""))
+                if let owner = Self.owner(ofEntry: path.split(separator: "/").last ?? "") { kept.insert(String(owner)) }
                 continue
             }
             if let event = try? JSONDecoder().decode(UsageEvent.self, from: Data(bytes)) {
@@ -164,7 +164,7 @@ public final class RelayJournal: Sendable {
                 if aged { _ = unlink(path) }  // a write a crash interrupted: its call was never pending
                 continue
             }
-            guard name.hasSuffix(".json"), let dash = name.firstIndex(of: "-") else {
+            guard name.hasSuffix(".json"), let entryOwner = Self.owner(ofEntry: Substring(name)) else {
                 // A lock with no files left: taken when its journal is gone, and removed below.
                 let owner = String(name.dropLast(5))
                 if name.hasSuffix(".lock"), owner != nonce, !live.contains(owner), locks[owner] == nil {
@@ -172,7 +172,7 @@ public final class RelayJournal: Sendable {
                 }
                 continue
             }
-            let owner = String(name[..<dash])
+            let owner = String(entryOwner)
             if aged {
                 paths.append(path)
             } else if owner != nonce && !live.contains(owner) {
@@ -181,6 +181,11 @@ public final class RelayJournal: Sendable {
             }
         }
         return (paths, locks)
+    }
+
+    /// The journal an entry file (`<owner>-<n>.json`) belongs to; nil for a name without one.
+    static func owner(ofEntry name: Substring) -> Substring? {
+        name.firstIndex(of: "-").map { name[..<$0] }
     }
 
     /// The lock of the journal `owner`, if no process holds it (nil: it lives).

@@ -56,8 +56,7 @@ public final class RedisConnection: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let handlers = channel.pipeline.syncOperations
                     if let tlsContext {
-                        let handler = try TLSClientHandler(context: tlsContext, host: endpoint.host, isIPAddress: endpoint.host.isIPAddress,
-                                                           handshakeTimeout: timeout)
+                        let handler = try TLSClientHandler(context: tlsContext, host: endpoint.host, handshakeTimeout: timeout)
                         try handlers.addHandler(handler)
                         if let future = handler.handshakeFuture { handshakes.withLockedValue { $0[ObjectIdentifier(channel)] = future } }
                     }

@@ -20,7 +20,7 @@ final class TLSClientHandler: ChannelDuplexHandler {
     static let chunkBytes = 16_384
 
     /// Keeps the context alive as long as the connection (`SSL` holds a reference of its own too).
-    private let context: TLSClientContext
+    private let sslContext: TLSClientContext
     private let ssl: OpaquePointer
     /// Ciphertext from the socket, for OpenSSL to read (owned by `ssl`).
     private let socketIn: OpaquePointer
@@ -33,6 +33,8 @@ final class TLSClientHandler: ChannelDuplexHandler {
     /// the writes' promises, completed when its ciphertext is written.
     private var plaintext: ByteBuffer
     private var promises: [EventLoopPromise<Void>] = []
+    /// A read buffer that `SSL_read` left empty, kept for the next read instead of a new one.
+    private var spareReadBuffer: ByteBuffer?
     /// Made when the handler is added; completed when the handshake ends, failed with its reason (or
     /// the channel's end, or `handshakeTimeout`) otherwise.
     private var handshake: EventLoopPromise<Void>?
@@ -44,7 +46,8 @@ final class TLSClientHandler: ChannelDuplexHandler {
     /// `host` is sent as SNI and checked against the certificate's names; an IP address is checked
     /// against its IP addresses (the address connected to, as the socket has it). A handshake not
     /// done within `handshakeTimeout` fails the channel.
-    init(context: TLSClientContext, host: String, isIPAddress: Bool, handshakeTimeout: TimeAmount) throws(RedisError) {
+    init(context: TLSClientContext, host: String, handshakeTimeout: TimeAmount) throws(RedisError) {
+        let isIPAddress = host.isIPAddress
         ERR_clear_error()
         guard let ssl = SSL_new(context.pointer) else { throw .connection("TLS setup failed: \(TLSErrors.drain())") }
         guard let socketIn = BIO_new(BIO_s_mem()) else {
@@ -67,7 +70,7 @@ final class TLSClientHandler: ChannelDuplexHandler {
                 throw .connection("TLS setup failed for \(host): \(reason)")
             }
         }
-        self.context = context
+        self.sslContext = context
         self.ssl = ssl
         self.socketIn = socketIn
         self.socketOut = socketOut
@@ -213,7 +216,8 @@ final class TLSClientHandler: ChannelDuplexHandler {
     private func readPlaintext(context: ChannelHandlerContext) {
         while state == .open {
             ERR_clear_error()
-            var buffer = context.channel.allocator.buffer(capacity: Self.chunkBytes)
+            var buffer = spareReadBuffer ?? context.channel.allocator.buffer(capacity: Self.chunkBytes)
+            spareReadBuffer = nil
             var result: Int32 = 0
             buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.chunkBytes) { bytes in
                 result = SSL_read(ssl, bytes.baseAddress, Int32(min(bytes.count, Self.chunkBytes)))
@@ -224,6 +228,7 @@ final class TLSClientHandler: ChannelDuplexHandler {
                 context.fireChannelRead(wrapInboundOut(buffer))
                 continue
             }
+            spareReadBuffer = buffer
             switch SSL_get_error(ssl, result) {
             case SSL_ERROR_WANT_READ:
                 writeCiphertext(context: context, promise: nil)
@@ -244,8 +249,8 @@ final class TLSClientHandler: ChannelDuplexHandler {
     private func encryptWrites(context: ChannelHandlerContext) {
         let waiting = promises
         promises = []
-        var written: EventLoopPromise<Void>?
-        if !waiting.isEmpty {
+        var written = waiting.first
+        if waiting.count > 1 {
             let promise = context.eventLoop.makePromise(of: Void.self)
             for each in waiting { promise.futureResult.cascade(to: each) }
             written = promise
