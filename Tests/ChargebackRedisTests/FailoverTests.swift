@@ -53,7 +53,7 @@ final class ReplicatedRedis: @unchecked Sendable {
         dir \(directory)
         logfile \(directory)/sentinel.log
         sentinel monitor \(Self.name) 127.0.0.1 \(primaryPort) 1
-        sentinel down-after-milliseconds \(Self.name) 1000
+        sentinel down-after-milliseconds \(Self.name) 60000
         sentinel failover-timeout \(Self.name) 10000
         sentinel parallel-syncs \(Self.name) 1
         """.write(toFile: configuration, atomically: true, encoding: .utf8)
@@ -81,13 +81,20 @@ final class ReplicatedRedis: @unchecked Sendable {
         await primaryPool.close()
     }
 
-    /// The primary dies, the replica wakes; returns once Sentinel names the replica as the primary.
+    /// The primary dies, the replica wakes, Sentinel is told to fail over; returns once Sentinel names
+    /// the replica as the primary. Sentinel fails over only when told: left to detect a down primary
+    /// itself (down-after-milliseconds 1000, as these tests had), a primary stalled for a second on a
+    /// busy test machine is failed over mid-test, and the test's phases no longer mean what they say.
     func failOver() async throws {
         primary?.send(SIGKILL)
         _ = primary?.waitUntilExit()
         primary = nil
         replica?.send(SIGCONT)
         let sentinelPool = pool(sentinelPort)
+        // Refused (NOGOODSLAVE) until Sentinel has heard from the woken replica again.
+        try await until("Sentinel to start the failover") {
+            (try? await sentinelPool.send(["SENTINEL", "FAILOVER", Self.name]))?.text == "OK"
+        }
         try await until("Sentinel to promote the replica") {
             guard case let .array(address)? = try? await sentinelPool.send(["SENTINEL", "get-master-addr-by-name", Self.name]) else { return false }
             return address.last?.text == String(self.replicaPort)
@@ -133,6 +140,8 @@ struct FailoverTests {
         var acknowledged = 0
         var counted: Int64 = 0
         var spooled = 0
+        /// Acknowledged in the partition as recorded (not spooled): on the old primary only.
+        var recordedInPartition = 0
     }
 
     /// 50 events before the partition, 20 during it, the failover, 30 after (the new primary has no
@@ -141,8 +150,9 @@ struct FailoverTests {
         let servers = try ReplicatedRedis()
         defer { servers.stop() }
         try await servers.start()
-        // 2 s: the durability check waits up to 1 s; a loaded test machine must not make a timeout of a slow reply.
-        let redis = RedisPool(endpoint: RedisEndpoint(host: "127.0.0.1", port: servers.primaryPort), size: 2, timeoutMilliseconds: 2000,
+        // 5 s: the durability check waits up to 1 s; a loaded test machine must not make a timeout of a
+        // slow reply (a timed-out write is spooled, and then counted on the new primary).
+        let redis = RedisPool(endpoint: RedisEndpoint(host: "127.0.0.1", port: servers.primaryPort), size: 2, timeoutMilliseconds: 5000,
                               durability: durability,
                               sentinel: SentinelResolver(sentinels: [RedisEndpoint(host: "127.0.0.1", port: servers.sentinelPort)],
                                                          primaryName: ReplicatedRedis.name))
@@ -153,7 +163,8 @@ struct FailoverTests {
         let ledger = SpoolingLedger(primary: primary, spool: spool, logger: logger)
         let harness = LedgerHarness()
         var run = Run()
-        func record(_ range: Range<Int>) async throws {
+        @discardableResult
+        func record(_ range: Range<Int>) async throws -> Int {
             // At once, as concurrent ingests would: their writes share flushes and durability checks.
             let outcomes = try await withThrowingTaskGroup(of: RecordOutcome.self) { group in
                 for index in range { group.addTask { try await ledger.record(try harness.event(index)) } }
@@ -161,10 +172,11 @@ struct FailoverTests {
             }
             run.acknowledged += outcomes.count { $0 == .recorded || $0 == .spooled }
             run.spooled += outcomes.count { $0 == .spooled }
+            return outcomes.count { $0 == .recorded }
         }
         try await record(0..<50)
         try await servers.partition()
-        try await record(50..<70)
+        run.recordedInPartition = try await record(50..<70)
         try await servers.failOver()
         try await record(70..<100)
         try await servers.replaceReplica()
@@ -179,9 +191,11 @@ struct FailoverTests {
     func withoutDurability() async throws {
         let run = try await run(.none)
         #expect(run.acknowledged == 100)
-        // The 20 acknowledged in the partition were on the primary only (and, replication being
-        // asynchronous, some of the 50 before it may not have reached the replica either).
-        #expect(run.counted <= 80)
+        // Those of the partition's 20 acknowledged as recorded were on the primary only, and are lost
+        // (replication being asynchronous, some of the 50 before it may be too). One the busy machine
+        // made time out was spooled instead, and is counted on the new primary: not a loss.
+        #expect(run.recordedInPartition > 0, "\(run)")
+        #expect(run.counted <= 100 - Int64(run.recordedInPartition), "\(run)")
     }
 
     @Test("with CHARGEBACK_DURABILITY=replica, nothing acknowledged is lost: unconfirmed writes were spooled and replayed on the new primary")
@@ -190,8 +204,8 @@ struct FailoverTests {
         #expect(run.acknowledged == 100)
         // At least the partition's 20 and the 30 written while the new primary had no replica (a batch
         // the replica was slow to confirm on a busy machine is spooled too, and still counted once).
-        #expect(run.spooled >= 50)
-        #expect(run.counted == 100)
+        #expect(run.spooled >= 50, "\(run)")
+        #expect(run.counted == 100, "\(run)")
     }
 }
 
