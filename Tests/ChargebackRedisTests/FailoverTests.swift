@@ -84,7 +84,8 @@ final class ReplicatedRedis: @unchecked Sendable {
     /// The primary dies, the replica wakes, Sentinel is told to fail over; returns once Sentinel names
     /// the replica as the primary. Sentinel fails over only when told: left to detect a down primary
     /// itself (down-after-milliseconds 1000, as these tests had), a primary stalled for a second on a
-    /// busy test machine is failed over mid-test, and the test's phases no longer mean what they say.
+    /// busy test machine makes it start a failover of its own mid-test (seen in its log), and the test's
+    /// phases no longer mean what they say.
     func failOver() async throws {
         primary?.send(SIGKILL)
         _ = primary?.waitUntilExit()
