@@ -1,8 +1,8 @@
-import AsyncHTTPClient
 import Foundation
 import FunctionsProtocol
 import Hummingbird
 import Logging
+import PlainHTTPClient
 
 /// The local Functions host: loads the app, supervises the handler, serves clients, fires timers.
 public enum FunctionsHost {
@@ -14,18 +14,18 @@ public enum FunctionsHost {
         let app = try FunctionApp.load(root: settings.appRoot)
         // Like Core Tools: local.settings.json Values apply unless the variable is already set.
         let environment = app.settings.merging(ProcessInfo.processInfo.environment) { $1 }
-        // Keep-alive connections to the handler, pooled: as many as requests may run at once (AsyncHTTPClient's
-        // default of 8 per host queued everything past 8 clients behind them).
-        var clientConfiguration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(2)))
-        clientConfiguration.connectionPool = .init(
-            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: app.host.maxConcurrentRequests ?? handlerConnections)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        // Proxying mode's own client: its read timeout is the activity timeout (no limit on the whole exchange).
+        // Keep-alive connections to the handler, pooled: as many as requests may run at once; past
+        // that, requests wait for a connection.
+        let connections = app.host.maxConcurrentRequests ?? handlerConnections
+        let clientConfiguration = PlainHTTPClient.Configuration(
+            connectTimeout: .seconds(2), maxConnectionsPerOrigin: connections, maxIdlePerOrigin: connections)
+        let client = PlainHTTPClient(configuration: clientConfiguration)
+        // Proxying mode's own client: the activity timeout bounds the wait for the handler's next bytes
+        // (no limit on the whole exchange). It never retries; the proxy retries refused connects itself
+        // (YARP's 10, 50→250 ms), on the handler's current port.
         var proxyConfiguration = clientConfiguration
-        proxyConfiguration.timeout = .init(connect: .seconds(2), read: .milliseconds(Int64(settings.proxyActivityTimeoutMilliseconds)))
-        // The proxy retries refused connects itself (YARP's 10, 50→250 ms), on the handler's current port.
-        proxyConfiguration.connectionPool.retryConnectionEstablishment = false
-        let proxyClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: proxyConfiguration)
+        proxyConfiguration.activityTimeout = .milliseconds(Int64(settings.proxyActivityTimeoutMilliseconds))
+        let proxyClient = PlainHTTPClient(configuration: proxyConfiguration)
         let state = HandlerState()
         let invoker = HandlerInvoker(client: client, state: state, settings: settings, functionTimeoutSeconds: app.host.functionTimeoutSeconds)
         let supervisor = HandlerSupervisor(app: app, environment: environment, state: state, client: client, logger: logger)
@@ -41,12 +41,12 @@ public enum FunctionsHost {
         do {
             try await application.runService()
         } catch {
-            try? await client.shutdown()
-            try? await proxyClient.shutdown()
+            await client.shutdown()
+            await proxyClient.shutdown()
             throw error
         }
-        try await client.shutdown()
-        try await proxyClient.shutdown()
+        await client.shutdown()
+        await proxyClient.shutdown()
     }
 
     /// What runs where, printed at start like Core Tools does.

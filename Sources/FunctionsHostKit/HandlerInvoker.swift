@@ -1,13 +1,13 @@
-import AsyncHTTPClient
 import Foundation
 import FunctionsProtocol
 import NIOCore
 import NIOHTTP1
+import PlainHTTPClient
 
 /// Sends invocations to the handler the two ways the real host does: raw forwarding of the client's
 /// request, or a `POST /<FunctionName>` JSON-protocol invocation with a chunked body.
 struct HandlerInvoker: Sendable {
-    let client: HTTPClient
+    let client: PlainHTTPClient
     let state: HandlerState
     let settings: HostSettings
     let functionTimeoutSeconds: Int?
@@ -47,8 +47,7 @@ struct HandlerInvoker: Sendable {
             let collapsed = HttpTriggerSerializer().grouped(request.query).map { ($0.name, $0.values.joined(separator: ",")) }
             url += "?" + QueryString.encode(collapsed)
         }
-        var outbound = HTTPClientRequest(url: url)
-        outbound.method = HTTPMethod(rawValue: request.method)
+        var outbound = PlainHTTPRequest(method: HTTPMethod(rawValue: request.method), url: url)
         var sawUserAgent = false
         for (name, value) in request.headers where !Self.hopByHop.contains(name.lowercased()) {
             if name.lowercased() == "user-agent" {
@@ -61,7 +60,7 @@ struct HandlerInvoker: Sendable {
         if !sawUserAgent { outbound.headers.add(name: "User-Agent", value: "Azure-Functions-Host/" + settings.hostVersion) }
         addHostHeaders(&outbound, invocationID: invocationID)
         if let length = request.header("Content-Length").flatMap(Int.init), length > 0 {
-            outbound.body = .bytes(ByteBuffer(bytes: request.body))
+            outbound.body = ByteBuffer(bytes: request.body)
         }
         return try await execute(outbound)
     }
@@ -69,12 +68,12 @@ struct HandlerInvoker: Sendable {
     /// JSON protocol: `POST /<FunctionName>`, chunked compact JSON, and the protocol's checks on the answer.
     func invoke(functionName: String, invocation: JSONValue, invocationID: String) async throws(Failure) -> (InvocationResult, outputsPresent: Bool) {
         let port = try await readyPort()
-        var outbound = HTTPClientRequest(url: "http://127.0.0.1:\(port)/\(functionName)")
-        outbound.method = .POST
+        var outbound = PlainHTTPRequest(method: .POST, url: "http://127.0.0.1:\(port)/\(functionName)")
         addHostHeaders(&outbound, invocationID: invocationID)
         outbound.headers.add(name: "User-Agent", value: "Azure-Functions-Host/" + settings.hostVersion)
         outbound.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-        outbound.body = .bytes(Array(invocation.compactText.utf8), length: .unknown)
+        outbound.body = ByteBuffer(string: invocation.compactText)
+        outbound.chunked = true
         let answer = try await execute(outbound)
         guard (200..<300).contains(answer.status) else {
             throw .failedInvocation(status: answer.status)
@@ -98,12 +97,12 @@ struct HandlerInvoker: Sendable {
         return port
     }
 
-    func addHostHeaders(_ request: inout HTTPClientRequest, invocationID: String) {
+    func addHostHeaders(_ request: inout PlainHTTPRequest, invocationID: String) {
         request.headers.add(name: "X-Azure-Functions-HostVersion", value: settings.hostVersion)
         request.headers.add(name: "X-Azure-Functions-InvocationId", value: invocationID)
     }
 
-    func execute(_ request: HTTPClientRequest) async throws(Failure) -> FunctionResponse {
+    func execute(_ request: PlainHTTPRequest) async throws(Failure) -> FunctionResponse {
         do {
             let response = try await client.execute(request, timeout: timeout)
             let body = try await response.body.collect(upTo: Self.maxResponseBytes)

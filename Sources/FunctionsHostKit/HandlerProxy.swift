@@ -1,9 +1,8 @@
-import AsyncHTTPClient
 import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOHTTP1
-import NIOPosix
+import PlainHTTPClient
 
 /// `enableProxyingHttpRequest: true`: the client's request goes to the handler as a reverse proxy
 /// would send it, and the handler's answer streams back as it is written, the way the newer host
@@ -21,9 +20,8 @@ import NIOPosix
 ///   connect retries, 50 ms apart growing to 250 ms, while the handler's port refuses.
 /// A client that goes away cancels the handler request: the handler sees its connection close.
 struct HandlerProxy: Sendable {
-    /// A client whose read timeout is the activity timeout (AsyncHTTPClient's read timeout is the
-    /// longest wait for the next bytes, which is what YARP's `ActivityTimeout` bounds).
-    let client: HTTPClient
+    /// A client whose activity timeout is YARP's `ActivityTimeout`: the longest wait for the next bytes.
+    let client: PlainHTTPClient
     let state: HandlerState
     let settings: HostSettings
 
@@ -33,8 +31,7 @@ struct HandlerProxy: Sendable {
     func proxy(_ request: Request, body: ByteBuffer, invocationID: String) async throws(HandlerInvoker.Failure) -> Response {
         let target = request.uri.query.map { request.uri.path + "?" + $0 } ?? request.uri.path
         // The handler's port is filled in by `send`, for each attempt.
-        var outbound = HTTPClientRequest(url: target)
-        outbound.method = HTTPMethod(rawValue: request.method.rawValue)
+        var outbound = PlainHTTPRequest(method: HTTPMethod(rawValue: request.method.rawValue), url: target)
         for field in request.headers where !HandlerInvoker.hopByHop.contains(field.name.canonicalName) && !Self.replaced.contains(field.name.canonicalName) {
             outbound.headers.add(name: field.name.rawName, value: field.value)
         }
@@ -45,7 +42,7 @@ struct HandlerProxy: Sendable {
         outbound.headers.add(name: "X-Azure-Functions-HostVersion", value: settings.hostVersion)
         outbound.headers.add(name: "X-Azure-Functions-InvocationId", value: invocationID)
         outbound.headers.add(name: "x-ms-invocation-id", value: invocationID)
-        if body.readableBytes > 0 { outbound.body = .bytes(body) }
+        if body.readableBytes > 0 { outbound.body = body }
         let answer = try await send(outbound, target: target)
         var fields = HTTPFields()
         for header in answer.headers where !HandlerInvoker.hopByHop.contains(header.name.lowercased()) {
@@ -56,17 +53,15 @@ struct HandlerProxy: Sendable {
 
     /// Sends, retrying while the connection is refused (the handler restarting, on a new port: read
     /// again each time), never once bytes went out.
-    func send(_ request: HTTPClientRequest, target: String) async throws(HandlerInvoker.Failure) -> HTTPClientResponse {
+    func send(_ request: PlainHTTPRequest, target: String) async throws(HandlerInvoker.Failure) -> PlainHTTPResponse {
         var delay = 50
         for attempt in 1...Self.connectAttempts {
             guard let port = await state.readyPort(waitingUpTo: settings.handlerWaitMilliseconds) else { throw .unavailable }
             var request = request
             request.url = "http://127.0.0.1:\(port)\(target)"
             do {
-                return try await client.execute(request, deadline: .distantFuture)
-            } catch let error as HTTPClientError where error == .connectTimeout && attempt < Self.connectAttempts {
-                try? await Task.sleep(for: .milliseconds(delay))
-            } catch is NIOConnectionError where attempt < Self.connectAttempts {
+                return try await client.execute(request)
+            } catch PlainHTTPError.connect where attempt < Self.connectAttempts {
                 try? await Task.sleep(for: .milliseconds(delay))
             } catch {
                 throw .transport("\(error)")

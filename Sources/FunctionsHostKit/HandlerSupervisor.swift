@@ -1,8 +1,8 @@
-import AsyncHTTPClient
 import ChildProcess
 import Foundation
 import FunctionsProtocol
 import Logging
+import PlainHTTPClient
 import ServiceLifecycle
 
 /// Starts the custom handler as host.json describes, polls `GET /` every 25 ms until it answers,
@@ -13,7 +13,7 @@ public final class HandlerSupervisor: Service, Sendable {
     let app: FunctionApp
     let environment: [String: String]
     let state: HandlerState
-    let client: HTTPClient
+    let client: PlainHTTPClient
     let logger: Logger
 
     /// Why the host gives up on the handler.
@@ -21,7 +21,7 @@ public final class HandlerSupervisor: Service, Sendable {
         public let description: String
     }
 
-    public init(app: FunctionApp, environment: [String: String], state: HandlerState, client: HTTPClient, logger: Logger) {
+    public init(app: FunctionApp, environment: [String: String], state: HandlerState, client: PlainHTTPClient, logger: Logger) {
         self.app = app
         self.environment = environment
         self.state = state
@@ -152,8 +152,7 @@ public final class HandlerSupervisor: Service, Sendable {
         while ContinuousClock.now < deadline {
             if Task.isCancelled || Task.isShuttingDownGracefully { return .cancelled }
             guard process.isRunning else { return .exited }
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/")
-            request.method = .GET
+            let request = PlainHTTPRequest(method: .GET, url: "http://127.0.0.1:\(port)/")
             if let response = try? await client.execute(request, timeout: .seconds(2)) {
                 _ = try? await response.body.collect(upTo: 1 << 16)
                 return .ready

@@ -1,8 +1,8 @@
-import AsyncHTTPClient
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import PlainHTTPClient
 
 /// What the client side saw of a replayed day: its own ledger, compared with Redis afterwards.
 public struct TrafficSummary: Sendable, Codable {
@@ -20,8 +20,7 @@ public struct TrafficSummary: Sendable, Codable {
 /// Sends a planned day to the gateway with a fixed number of concurrent clients.
 public enum TrafficRunner {
     public static func run(_ calls: [PlannedCall], gateway: String, concurrency: Int, showProgress: Bool) async throws -> TrafficSummary {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton,
-                                configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(240))))
+        let client = PlainHTTPClient(configuration: .init(connectTimeout: .seconds(5), activityTimeout: .seconds(240)))
         let next = NIOLockedValueBox(0)
         let tally = NIOLockedValueBox(TrafficSummary())
         let started = ContinuousClock.now
@@ -51,10 +50,10 @@ public enum TrafficRunner {
                 try await group.waitForAll()
             }
         } catch {
-            try? await client.shutdown()
+            await client.shutdown()
             throw error
         }
-        try await client.shutdown()
+        await client.shutdown()
         var summary = tally.withLockedValue { $0 }
         summary.requests = calls.count
         let elapsed = ContinuousClock.now - started
@@ -63,14 +62,13 @@ public enum TrafficRunner {
     }
 
     /// One request; the status the client got (0 when the gateway did not answer).
-    static func send(_ call: PlannedCall, base: String, client: HTTPClient) async -> Int {
-        var request = HTTPClientRequest(url: base + call.target)
-        request.method = HTTPMethod(rawValue: call.method)
+    static func send(_ call: PlannedCall, base: String, client: PlainHTTPClient) async -> Int {
+        var request = PlainHTTPRequest(method: HTTPMethod(rawValue: call.method), url: base + call.target)
         request.headers.add(name: "api-key", value: call.subscription.key)
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "x-twin-timestamp", value: call.timestamp)
         if call.deliveries > 1 { request.headers.add(name: "x-twin-deliveries", value: String(call.deliveries)) }
-        if call.method != "GET" { request.body = .bytes(ByteBuffer(bytes: call.body)) }
+        if call.method != "GET" { request.body = ByteBuffer(bytes: call.body) }
         do {
             let response = try await client.execute(request, timeout: .seconds(240))
             _ = try await response.body.collect(upTo: 256 * 1024 * 1024)

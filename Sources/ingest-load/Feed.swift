@@ -1,6 +1,6 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
+import PlainHTTPClient
 
 /// `ingest-load --feed`: the reliability suite's sender. It reads deliveries on stdin and writes
 /// every answer on stdout, so the suite keeps its own ledger while the HTTP work is this one load
@@ -11,7 +11,7 @@ import NIOCore
 /// means no answer (`no_answer:<reason>`). At most `concurrency` items are in flight; stdin is read
 /// only as items finish, so the suite's generator is never run far ahead of the sends.
 struct Feed: Sendable {
-    let client: HTTPClient
+    let client: PlainHTTPClient
     let headers: [(String, String)]
     let concurrency: Int
 
@@ -88,12 +88,11 @@ struct Feed: Sendable {
 
     /// Posts one delivery; `STATUS <tab> OUTCOME`.
     func send(_ delivery: Delivery) async -> String {
-        var request = HTTPClientRequest(url: delivery.url)
-        request.method = .POST
+        var request = PlainHTTPRequest(method: .POST, url: delivery.url)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
         request.headers.replaceOrAdd(name: "x-functions-key", value: delivery.key)
-        request.body = .bytes(ByteBuffer(bytes: delivery.body))
+        request.body = ByteBuffer(bytes: delivery.body)
         do {
             let response = try await client.execute(request, timeout: .seconds(30))
             let body = try await response.body.collect(upTo: 1 << 20)

@@ -1,8 +1,8 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import PlainHTTPClient
 
 /// The load generator of `scripts/bench`: posts a mix of envelope templates, each with a distinct
 /// request id, either from a fixed number of clients (closed loop) or at a fixed arrival rate
@@ -29,27 +29,27 @@ struct IngestLoad: AsyncParsableCommand {
     func run() async throws {
         if feed {
             // Copies of one item race each other: room for several connections per item and host.
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
-                timeout: .init(connect: .seconds(5), read: .seconds(30)),
-                connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(concurrency, 1) * 4)))
+            let client = PlainHTTPClient(configuration: .init(
+                connectTimeout: .seconds(5), activityTimeout: .seconds(30), maxConnectionsPerOrigin: max(concurrency, 1) * 4,
+                maxIdlePerOrigin: max(concurrency, 1) * 4))
             let headers = try header.map { line -> (String, String) in
                 guard let colon = line.firstIndex(of: ":") else { throw ValidationError("--header '\(line)' is not NAME:VALUE") }
                 return (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
             }
             await Feed(client: client, headers: headers, concurrency: concurrency).run()
-            try await client.shutdown()
+            await client.shutdown()
             return
         }
         guard !url.isEmpty, !mix.isEmpty else { throw ValidationError("--url and --mix are needed (or --feed)") }
         let templates = try loadTemplates()
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
-            timeout: .init(connect: .seconds(5), read: .seconds(60)),
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(concurrency, 1))))
+        let client = PlainHTTPClient(configuration: .init(
+            connectTimeout: .seconds(5), activityTimeout: .seconds(60), maxConnectionsPerOrigin: max(concurrency, 1),
+            maxIdlePerOrigin: max(concurrency, 1)))
         let runner = Runner(url: url, key: key, templates: templates, client: client, idPrefix: idPrefix)
         let warm = warmup > 0 ? await runner.closedLoop(concurrency: concurrency, seconds: warmup) : Runner.Result()
         var result = rate > 0 ? await runner.openLoop(rate: rate, seconds: seconds) : await runner.closedLoop(concurrency: concurrency, seconds: seconds)
         result.warmupOk = warm.ok
-        try await client.shutdown()
+        await client.shutdown()
         print(result.json(mode: rate > 0 ? "rate" : "concurrency", rate: rate, concurrency: concurrency))
     }
 
@@ -81,7 +81,7 @@ struct Runner: Sendable {
     let url: String
     let key: String?
     let templates: [(bytes: [UInt8], offset: Int)]
-    let client: HTTPClient
+    let client: PlainHTTPClient
     let idPrefix: String
     let counter = NIOLockedValueBox(0)
 
@@ -117,11 +117,10 @@ struct Runner: Sendable {
         let id = Array("\(idPrefix)-\(number)".utf8.suffix(IngestLoad.placeholder.count))
         let padded = [UInt8](repeating: UInt8(ascii: "0"), count: IngestLoad.placeholder.count - id.count) + id
         body.replaceSubrange(template.offset..<(template.offset + padded.count), with: padded)
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
+        var request = PlainHTTPRequest(method: .POST, url: url)
         request.headers.add(name: "Content-Type", value: "application/json")
         if let key { request.headers.add(name: "x-functions-key", value: key) }
-        request.body = .bytes(ByteBuffer(bytes: body))
+        request.body = ByteBuffer(bytes: body)
         do {
             let response = try await client.execute(request, timeout: .seconds(60))
             _ = try await response.body.collect(upTo: 1 << 20)

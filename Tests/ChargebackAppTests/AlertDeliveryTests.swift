@@ -5,7 +5,6 @@ import Digest
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import NIOConcurrencyHelpers
 import RedisClient
 import Testing

@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import NIOConcurrencyHelpers
 
 /// A loopback stand-in for one Blob Storage container and the identity endpoint that signs into

@@ -4,7 +4,6 @@ import Foundation
 import FunctionsProtocol
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import Logging
 import RedisClient
 import Testing

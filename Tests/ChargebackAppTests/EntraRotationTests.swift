@@ -4,7 +4,6 @@ import ChargebackRedis
 import CivilCalendar
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import Logging
 import NIOConcurrencyHelpers
 import RedisClient

@@ -3,7 +3,6 @@ import ChargebackApp
 import ChargebackCore
 import FunctionsProtocol
 import Hummingbird
-import HummingbirdTesting
 import Logging
 import RedisClient
 import Testing

@@ -1,7 +1,6 @@
 import ChargebackApp
 import FunctionsProtocol
 import Hummingbird
-import HummingbirdTesting
 import Testing
 import TestSupport
 

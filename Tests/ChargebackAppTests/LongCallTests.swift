@@ -4,7 +4,6 @@ import CurlClient
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import NIOConcurrencyHelpers
 import Testing
 import TestSupport

@@ -4,7 +4,6 @@ import Digest
 import Foundation
 import FunctionsProtocol
 import Hummingbird
-import HummingbirdTesting
 import Logging
 import RedisClient
 import Testing
@@ -14,14 +13,14 @@ import TestSupport
 /// reports and the usage summary read back, bad queries and scoped keys refused.
 @Suite("money through the handler", .serialized)
 struct MoneyAppTests {
-    /// A past UTC day of this test alone (2001–2019), before the 28th.
+    /// A past UTC day of this test alone (2001–2019), before the 28th, and the day after it.
     let day: CivilDayText
     let tag = String(UUID().uuidString.prefix(6).lowercased())
     let folder: String
     static let reportKey = "cc1-report-key-for-tests"
 
-    init() throws {
-        day = CivilDayText.random()
+    init() async throws {
+        day = try await CivilDayText.reserved(tag: tag)
         folder = NSTemporaryDirectory() + "money-\(tag)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let hash = SHA256Digest.hash(Array(Self.reportKey.utf8)).map { String(format: "%02x", $0) }.joined()
@@ -204,6 +203,31 @@ struct MoneyAppTests {
 struct CivilDayText {
     let text: String
     let next: String
+
+    /// A random day whose every report window (the day, and the day after) is this test's alone:
+    /// both days are claimed in Redis (`SET NX`), so no other test of this or an earlier run on the
+    /// same Redis has usage on them. Reports sum every subscription of a day: a random day alone
+    /// collided, on a Redis kept between runs, about one run in seven (two tests' usage in one total).
+    static func reserved(tag: String) async throws -> CivilDayText {
+        let redis = RedisPool(endpoint: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), size: 1, timeoutMilliseconds: 5000)
+        var reserved: CivilDayText?
+        for _ in 0..<1000 where reserved == nil {
+            let candidate = random()
+            guard try await claim(candidate.text, tag: tag, redis) else { continue }
+            if try await claim(candidate.next, tag: tag, redis) {
+                reserved = candidate
+            } else {
+                _ = try await redis.send(["DEL", "test:money-day:" + candidate.text])
+            }
+        }
+        await redis.close()
+        guard let reserved else { throw TestEnvironment.Missing(description: "no free day left for the money tests in this Redis") }
+        return reserved
+    }
+
+    static func claim(_ day: String, tag: String, _ redis: RedisPool) async throws -> Bool {
+        try await redis.send(["SET", "test:money-day:" + day, tag, "NX"]).text == "OK"
+    }
 
     static func random() -> CivilDayText {
         let seconds = Double(Int.random(in: 978_307_200...1_546_300_800))

@@ -4,7 +4,6 @@ import ChargebackRedis
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import Logging
 import RedisClient
 import Testing

@@ -2,7 +2,6 @@ import ChargebackApp
 import FunctionsProtocol
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import Testing
 import TestSupport
 

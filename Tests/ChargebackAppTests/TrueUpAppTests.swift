@@ -1,7 +1,6 @@
 import ChargebackCore
 import Foundation
 import FunctionsProtocol
-import HummingbirdTesting
 import Testing
 import TestSupport
 

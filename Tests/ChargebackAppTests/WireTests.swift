@@ -3,7 +3,6 @@ import CurlClient
 import Foundation
 import FunctionsProtocol
 import Hummingbird
-import HummingbirdTesting
 import Testing
 import TestSupport
 

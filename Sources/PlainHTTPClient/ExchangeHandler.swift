@@ -1,0 +1,165 @@
+import NIOCore
+import NIOHTTP1
+
+/// One connection's request/answer exchanges, one at a time, on the connection's event loop: it
+/// writes a request, hands the answer's head to the caller and streams the body into a
+/// backpressured sequence, reading from the socket only while the consumer wants more.
+final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private enum State {
+        case idle
+        case awaitingHead(EventLoopPromise<PlainHTTPResponse>)
+        case streaming(PlainHTTPBody.Producer.Source)
+        case closed
+    }
+
+    private var state = State.idle
+    private var context: ChannelHandlerContext?
+    /// Counts exchanges, so that a late signal from an earlier answer's consumer is ignored.
+    private var exchange = 0
+    private var readAllowed = true
+    private var readPending = false
+    private var keepAlive = true
+    private var deadline: Scheduled<Void>?
+    private var whenReusable: (() -> Void)?
+
+    /// The consumer's demand, passed from any thread to the handler's loop.
+    struct Demand: NIOAsyncSequenceProducerDelegate {
+        let handler: ExchangeHandler
+        let loop: any EventLoop
+        let exchange: Int
+
+        func produceMore() {
+            loop.execute { handler.resumeReading(exchange: exchange) }
+        }
+
+        func didTerminate() {
+            loop.execute { handler.consumerLeft(exchange: exchange) }
+        }
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    /// Sends a request (on the loop). `whenReusable` runs once its answer has ended on a connection
+    /// that stays open.
+    func start(_ head: HTTPRequestHead, body: ByteBuffer?, timeout: TimeAmount?, promise: EventLoopPromise<PlainHTTPResponse>,
+               whenReusable: @escaping () -> Void) {
+        guard case .idle = state, let context, context.channel.isActive else {
+            promise.fail(PlainHTTPError.connectionClosed)
+            return
+        }
+        exchange += 1
+        state = .awaitingHead(promise)
+        keepAlive = head.isKeepAlive
+        readAllowed = true
+        self.whenReusable = whenReusable
+        if let timeout {
+            deadline = context.eventLoop.scheduleTask(in: timeout) { [self] in fail(PlainHTTPError.timedOut) }
+        }
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case let .head(head):
+            guard case let .awaitingHead(promise) = state else { return }
+            keepAlive = keepAlive && head.isKeepAlive
+            let made = PlainHTTPBody.Producer.makeSequence(
+                backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8), finishOnDeinit: false,
+                delegate: Demand(handler: self, loop: context.eventLoop, exchange: exchange))
+            state = .streaming(made.source)
+            promise.succeed(PlainHTTPResponse(status: head.status, headers: head.headers, body: PlainHTTPBody(sequence: made.sequence)))
+        case let .body(buffer):
+            guard case let .streaming(source) = state else { return }
+            if source.yield(buffer) == .stopProducing { readAllowed = false }
+        case .end:
+            guard case let .streaming(source) = state else { return }
+            deadline?.cancel()
+            deadline = nil
+            state = .idle
+            readAllowed = true
+            // A read held back for a slow consumer is issued now: the connection goes back idle and
+            // must notice the server closing it, and read the next answer.
+            if readPending {
+                readPending = false
+                context.read()
+            }
+            source.finish()
+            let reusable = whenReusable
+            whenReusable = nil
+            if keepAlive { reusable?() } else { close() }
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readAllowed { context.read() } else { readPending = true }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        switch state {
+        case .idle: close()
+        case .awaitingHead: fail(PlainHTTPError.timedOut)
+        // A consumer that paused the reads is not the server's silence.
+        case .streaming: if readAllowed { fail(PlainHTTPError.timedOut) }
+        case .closed: break
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(PlainHTTPError.connectionClosed)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(error)
+    }
+
+    private func resumeReading(exchange: Int) {
+        guard exchange == self.exchange, case .streaming = state, !readAllowed else { return }
+        readAllowed = true
+        if readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    /// The consumer stopped before the end (or was cancelled): the answer is abandoned, the connection goes.
+    private func consumerLeft(exchange: Int) {
+        guard exchange == self.exchange, case .streaming = state else { return }
+        fail(PlainHTTPError.connectionClosed)
+    }
+
+    private func fail(_ error: any Error) {
+        let previous = state
+        state = .closed
+        deadline?.cancel()
+        deadline = nil
+        whenReusable = nil
+        switch previous {
+        case let .awaitingHead(promise): promise.fail(error)
+        case let .streaming(source): source.finish(error)
+        case .idle, .closed: break
+        }
+        close()
+    }
+
+    private func close() {
+        state = .closed
+        context?.close(promise: nil)
+    }
+}
