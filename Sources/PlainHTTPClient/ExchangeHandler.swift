@@ -3,7 +3,10 @@ import NIOHTTP1
 
 /// One connection's request/answer exchanges, one at a time, on the connection's event loop: it
 /// writes a request, hands the answer's head to the caller and streams the body into a
-/// backpressured sequence, reading from the socket only while the consumer wants more.
+/// backpressured sequence, reading from the socket only while the consumer wants more. The
+/// activity timeout runs only during an exchange, from its start and each read (an idle connection
+/// in the pool is not timed: NIO's IdleStateHandler would count from its last read, before the
+/// request, and time out a reused connection early).
 final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = HTTPClientRequestPart
@@ -24,7 +27,15 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     private var readPending = false
     private var keepAlive = true
     private var deadline: Scheduled<Void>?
+    /// The activity timeout: the longest wait for the server's next bytes during an exchange.
+    private let activityTimeout: TimeAmount?
+    private var lastActivity = NIODeadline.now()
+    private var activityCheck: Scheduled<Void>?
     private var whenReusable: (() -> Void)?
+
+    init(activityTimeout: TimeAmount?) {
+        self.activityTimeout = activityTimeout
+    }
 
     /// The consumer's demand, passed from any thread to the handler's loop.
     struct Demand: NIOAsyncSequenceProducerDelegate {
@@ -54,7 +65,8 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     func start(_ head: HTTPRequestHead, body: ByteBuffer?, timeout: TimeAmount?, promise: EventLoopPromise<PlainHTTPResponse>,
                whenReusable: @escaping () -> Void) {
         guard case .idle = state, let context, context.channel.isActive else {
-            promise.fail(PlainHTTPError.connectionClosed)
+            // Nothing was sent: the caller may try a new connection.
+            promise.fail(PlainHTTPError.notSent)
             return
         }
         exchange += 1
@@ -63,7 +75,14 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
         readAllowed = true
         self.whenReusable = whenReusable
         if let timeout {
-            deadline = context.eventLoop.scheduleTask(in: timeout) { [self] in fail(PlainHTTPError.timedOut) }
+            let current = exchange
+            deadline = context.eventLoop.scheduleTask(in: timeout) { [self] in
+                if current == exchange { fail(PlainHTTPError.timedOut) }
+            }
+        }
+        if let activityTimeout {
+            lastActivity = .now()
+            scheduleActivityCheck(at: lastActivity + activityTimeout, exchange: exchange)
         }
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
@@ -71,6 +90,7 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastActivity = .now()
         switch unwrapInboundIn(data) {
         case let .head(head):
             guard case let .awaitingHead(promise) = state else { return }
@@ -87,6 +107,8 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
             guard case let .streaming(source) = state else { return }
             deadline?.cancel()
             deadline = nil
+            activityCheck?.cancel()
+            activityCheck = nil
             state = .idle
             readAllowed = true
             // A read held back for a slow consumer is issued now: the connection goes back idle and
@@ -106,20 +128,6 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
         if readAllowed { context.read() } else { readPending = true }
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read else {
-            context.fireUserInboundEventTriggered(event)
-            return
-        }
-        switch state {
-        case .idle: close()
-        case .awaitingHead: fail(PlainHTTPError.timedOut)
-        // A consumer that paused the reads is not the server's silence.
-        case .streaming: if readAllowed { fail(PlainHTTPError.timedOut) }
-        case .closed: break
-        }
-    }
-
     func channelInactive(context: ChannelHandlerContext) {
         fail(PlainHTTPError.connectionClosed)
         context.fireChannelInactive()
@@ -129,9 +137,36 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
         fail(error)
     }
 
+    /// The caller was cancelled before the answer's head: its exchange, and only its, is abandoned.
+    func cancel(_ promise: EventLoopPromise<PlainHTTPResponse>) {
+        guard case let .awaitingHead(current) = state, current.futureResult === promise.futureResult else { return }
+        fail(CancellationError())
+    }
+
+    /// The activity timeout, checked at `at`: the server silent since `lastActivity` for longer than
+    /// the timeout fails the exchange, unless the reads are held back for a slow consumer.
+    private func scheduleActivityCheck(at deadline: NIODeadline, exchange: Int) {
+        guard let context, let activityTimeout else { return }
+        activityCheck = context.eventLoop.scheduleTask(deadline: deadline) { [self] in
+            guard exchange == self.exchange else { return }
+            switch state {
+            case .awaitingHead, .streaming:
+                if case .streaming = state, !readAllowed {
+                    // Paused by the consumer: not the server's silence; the wait starts again on resuming.
+                    lastActivity = .now()
+                }
+                let due = lastActivity + activityTimeout
+                if due <= .now() { fail(PlainHTTPError.timedOut) } else { scheduleActivityCheck(at: due, exchange: exchange) }
+            case .idle, .closed:
+                break
+            }
+        }
+    }
+
     private func resumeReading(exchange: Int) {
         guard exchange == self.exchange, case .streaming = state, !readAllowed else { return }
         readAllowed = true
+        lastActivity = .now()
         if readPending, let context {
             readPending = false
             context.read()
@@ -149,6 +184,8 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
         state = .closed
         deadline?.cancel()
         deadline = nil
+        activityCheck?.cancel()
+        activityCheck = nil
         whenReusable = nil
         switch previous {
         case let .awaitingHead(promise): promise.fail(error)

@@ -69,17 +69,26 @@ public final class PlainHTTPClient: Sendable {
     public func execute(_ request: PlainHTTPRequest, timeout: TimeAmount? = nil) async throws -> PlainHTTPResponse {
         let (origin, target) = try Origin.split(request.url)
         let head = Self.head(request, origin: origin, target: target)
-        let connection = try await connection(to: origin)
-        let loop = connection.channel.eventLoop
-        let promise = loop.makePromise(of: PlainHTTPResponse.self)
-        loop.execute {
-            connection.handler.start(head, body: request.body, timeout: timeout, promise: promise) { [self] in giveBack(connection) }
+        // A pooled connection the server closed just before the request went out: nothing was
+        // sent, so another connection is tried (a few times at most).
+        for attempt in 1... {
+            let connection = try await connection(to: origin)
+            let loop = connection.channel.eventLoop
+            let promise = loop.makePromise(of: PlainHTTPResponse.self)
+            loop.execute {
+                connection.handler.start(head, body: request.body, timeout: timeout, promise: promise) { [self] in giveBack(connection) }
+            }
+            do {
+                return try await withTaskCancellationHandler {
+                    try await promise.futureResult.get()
+                } onCancel: {
+                    loop.execute { connection.handler.cancel(promise) }
+                }
+            } catch PlainHTTPError.notSent where attempt < 3 {
+                continue
+            }
         }
-        return try await withTaskCancellationHandler {
-            try await promise.futureResult.get()
-        } onCancel: {
-            connection.channel.close(promise: nil)
-        }
+        throw PlainHTTPError.notSent
     }
 
     /// Closes the idle connections; those in use close as their answers end.
@@ -122,7 +131,7 @@ public final class PlainHTTPClient: Sendable {
                     if let current, let index = idle.lastIndex(where: { $0.channel.eventLoop === current }) { return .use(idle.remove(at: index)) }
                     if let last = idle.popLast() { return .use(last) }
                 }
-                if let limit, pool.open[origin, default: 0] >= limit {
+                if let limit, pool.open[origin, default: 0] >= max(1, limit) {
                     pool.waiters[origin, default: []].append(continuation)
                     return nil
                 }
@@ -131,13 +140,20 @@ public final class PlainHTTPClient: Sendable {
             }
             if let now { continuation.resume(returning: now) }
         }
+        // Cancelled while waiting: what was handed over goes on to the next caller.
+        if Task.isCancelled {
+            switch handoff {
+            case let .use(connection): giveBack(connection)
+            case .connect: releaseSlot(of: origin)
+            }
+            throw CancellationError()
+        }
         switch handoff {
         case let .use(connection): return connection
         case .connect: break
         }
         let loop = current ?? group.next()
-        let handler = ExchangeHandler()
-        let activity = configuration.activityTimeout
+        let handler = ExchangeHandler(activityTimeout: configuration.activityTimeout)
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -145,7 +161,6 @@ public final class PlainHTTPClient: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.addHTTPClientHandlers()
-                    if let activity { try pipeline.addHandler(IdleStateHandler(readTimeout: activity)) }
                     try pipeline.addHandler(handler)
                 }
             }

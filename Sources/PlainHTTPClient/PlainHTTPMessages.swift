@@ -40,6 +40,8 @@ public enum PlainHTTPError: Error, Equatable, CustomStringConvertible {
     case connectionClosed
     /// The body is longer than the caller's limit.
     case bodyTooLarge(limit: Int)
+    /// A pooled connection was found closed before the request went out (retried on a new one).
+    case notSent
 
     public var description: String {
         switch self {
@@ -48,6 +50,7 @@ public enum PlainHTTPError: Error, Equatable, CustomStringConvertible {
         case .timedOut: return "no answer in time"
         case .connectionClosed: return "the server closed the connection before its answer was complete"
         case let .bodyTooLarge(limit): return "the answer's body exceeds \(limit) bytes"
+        case .notSent: return "the connection closed before the request was sent"
         }
     }
 }
@@ -59,7 +62,8 @@ struct Origin: Hashable, Sendable {
 
     static func split(_ url: String) throws(PlainHTTPError) -> (Origin, target: String) {
         guard url.lowercased().hasPrefix("http://") else { throw .invalidURL(url) }
-        let rest = url.dropFirst("http://".count)
+        // A fragment is the client's own: never sent.
+        let rest = url.dropFirst("http://".count).prefix { $0 != "#" }
         let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
         let authority = rest[..<slash]
         var target = String(rest[slash...])

@@ -145,6 +145,20 @@ struct PlainHTTPClientTests {
         }
     }
 
+    @Test("the activity timeout counts from the request, not from the pooled connection's last read")
+    func activityFromTheRequest() async throws {
+        try await serve { port in
+            let client = PlainHTTPClient(configuration: .init(activityTimeout: .milliseconds(500), maxConnectionsPerOrigin: 1), group: Self.loops)
+            _ = try await client.execute(PlainHTTPRequest(url: "http://127.0.0.1:\(port)/hello")).body.collect(upTo: 64)
+            // Reused 450 ms after its last read, for an answer that takes 100 ms: 550 ms after that
+            // read, but only 100 ms of silence in this exchange.
+            try await Task.sleep(for: .milliseconds(450))
+            let slow = try await client.execute(PlainHTTPRequest(url: "http://127.0.0.1:\(port)/slow"))
+            #expect(String(buffer: try await slow.body.collect(upTo: 64)) == "slow")
+            await client.shutdown()
+        }
+    }
+
     @Test("refused connections and URLs that are not plain http:// are clear errors")
     func refusals() async throws {
         let client = PlainHTTPClient(configuration: .init(connectTimeout: .seconds(2)), group: Self.loops)
