@@ -326,7 +326,10 @@ rows = [
      "≥ 0.6× the handler", "met" if host_ratio >= 0.6 else f"missed by {0.6 - host_ratio:.2f}"),
     (f"ingest through functions-host at {RATE}/s", f"{ingest['host-rate']['perSecond']}/s answered 2xx, p50 {ingest['host-rate']['p50ms']} ms, p99 {ingest['host-rate']['p99ms']} ms, "
      f"{ingest['host-rate']['failed']} refused or failed", f"p99 ≤ 5× the handler's at 32 clients ({5 * float(ingest['handler-concurrency']['p99ms']):.0f} ms)",
-     "met" if float(ingest['host-rate']['p99ms']) <= 5 * float(ingest['handler-concurrency']['p99ms']) else "missed (collapsed)"),
+     "met" if float(ingest['host-rate']['p99ms']) <= 5 * float(ingest['handler-concurrency']['p99ms'])
+     # Nothing failed and nearly every arrival answered: over capacity, the excess queued (in the generator's connection wait).
+     else "missed (queued past capacity, none failed)" if int(ingest['host-rate']['failed']) == 0 and float(ingest['host-rate']['perSecond']) >= 0.9 * RATE
+     else "missed (collapsed)"),
     (f"ingest through functions-host at {LOW_RATE}/s", f"p50 {ingest['host-low-rate']['p50ms']} ms, p99 {ingest['host-low-rate']['p99ms']} ms", "", ""),
     ("exactly once (acknowledged → counted)", f"{ingest['exactlyOnce']['acknowledged']} → {ingest['exactlyOnce']['countedInRedis']}", "equal",
      "met" if ingest['exactlyOnce']['acknowledged'] == ingest['exactlyOnce']['countedInRedis'] else "MISSED"),
