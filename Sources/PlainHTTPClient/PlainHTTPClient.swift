@@ -11,8 +11,7 @@ import NIOPosix
 public final class PlainHTTPClient: Sendable {
     public struct Configuration: Sendable {
         public var connectTimeout: TimeAmount
-        /// The longest wait for the next bytes of an answer (nil: no limit); a connection kept idle
-        /// that long is closed too.
+        /// The longest wait for the next bytes of an answer during an exchange (nil: no limit).
         public var activityTimeout: TimeAmount?
         /// Connections open at once per origin (nil: no limit); past it, requests wait for one to be
         /// free, first come first served.
@@ -33,6 +32,13 @@ public final class PlainHTTPClient: Sendable {
     enum Handoff {
         case use(Connection)
         case connect
+        /// The caller was cancelled, or its deadline passed, while it waited.
+        case gaveUp(any Error)
+    }
+
+    struct Waiter {
+        let id: Int
+        let continuation: CheckedContinuation<Handoff, Never>
     }
 
     final class Connection: Sendable {
@@ -51,7 +57,8 @@ public final class PlainHTTPClient: Sendable {
         var idle: [Origin: [Connection]] = [:]
         /// Connections open or being opened, per origin.
         var open: [Origin: Int] = [:]
-        var waiters: [Origin: CircularBuffer<CheckedContinuation<Handoff, Never>>] = [:]
+        var waiters: [Origin: CircularBuffer<Waiter>] = [:]
+        var nextWaiter = 0
         var shutDown = false
     }
 
@@ -69,14 +76,17 @@ public final class PlainHTTPClient: Sendable {
     public func execute(_ request: PlainHTTPRequest, timeout: TimeAmount? = nil) async throws -> PlainHTTPResponse {
         let (origin, target) = try Origin.split(request.url)
         let head = Self.head(request, origin: origin, target: target)
+        // The deadline counts from here: a wait for a free connection is part of it.
+        let deadline = timeout.map { NIODeadline.now() + $0 }
         // A pooled connection the server closed just before the request went out: nothing was
         // sent, so another connection is tried (a few times at most).
         for attempt in 1... {
-            let connection = try await connection(to: origin)
+            let connection = try await connection(to: origin, deadline: deadline)
+            let remaining = deadline.map { $0 - NIODeadline.now() }
             let loop = connection.channel.eventLoop
             let promise = loop.makePromise(of: PlainHTTPResponse.self)
             loop.execute {
-                connection.handler.start(head, body: request.body, timeout: timeout, promise: promise) { [self] in giveBack(connection) }
+                connection.handler.start(head, body: request.body, timeout: remaining, promise: promise) { [self] in giveBack(connection) }
             }
             do {
                 return try await withTaskCancellationHandler {
@@ -112,7 +122,8 @@ public final class PlainHTTPClient: Sendable {
             headers.add(name: "Transfer-Encoding", value: "chunked")
         } else if let body = request.body {
             headers.add(name: "Content-Length", value: String(body.readableBytes))
-        } else if [.POST, .PUT, .PATCH].contains(request.method) {
+        } else if ![.GET, .HEAD, .DELETE, .CONNECT, .TRACE].contains(request.method) {
+            // As AsyncHTTPClient did: a method that may carry a body says it carries none.
             headers.add(name: "Content-Length", value: "0")
         }
         return HTTPRequestHead(version: .http1_1, method: request.method, uri: target, headers: headers)
@@ -120,37 +131,23 @@ public final class PlainHTTPClient: Sendable {
 
     /// An idle connection to `origin` (one of the caller's loop first), a new one on the caller's
     /// loop, or, at the origin's limit, the first one given back.
-    private func connection(to origin: Origin) async throws -> Connection {
+    private func connection(to origin: Origin, deadline: NIODeadline?) async throws -> Connection {
         let current = MultiThreadedEventLoopGroup.currentEventLoop
-        let limit = configuration.maxConnectionsPerOrigin
-        let handoff = await withCheckedContinuation { (continuation: CheckedContinuation<Handoff, Never>) in
-            let now = pool.withLockedValue { pool -> Handoff? in
-                if var idle = pool.idle[origin] {
-                    defer { pool.idle[origin] = idle }
-                    idle.removeAll { !$0.channel.isActive }
-                    if let current, let index = idle.lastIndex(where: { $0.channel.eventLoop === current }) { return .use(idle.remove(at: index)) }
-                    if let last = idle.popLast() { return .use(last) }
-                }
-                if let limit, pool.open[origin, default: 0] >= max(1, limit) {
-                    pool.waiters[origin, default: []].append(continuation)
-                    return nil
-                }
-                pool.open[origin, default: 0] += 1
-                return .connect
-            }
-            if let now { continuation.resume(returning: now) }
-        }
+        let now = pool.withLockedValue { pool in Self.take(origin, preferring: current, limit: configuration.maxConnectionsPerOrigin, from: &pool) }
+        let handoff = if let now { now } else { await wait(for: origin, preferring: current, deadline: deadline) }
         // Cancelled while waiting: what was handed over goes on to the next caller.
         if Task.isCancelled {
             switch handoff {
             case let .use(connection): giveBack(connection)
             case .connect: releaseSlot(of: origin)
+            case .gaveUp: break
             }
             throw CancellationError()
         }
         switch handoff {
         case let .use(connection): return connection
         case .connect: break
+        case let .gaveUp(error): throw error
         }
         let loop = current ?? group.next()
         let handler = ExchangeHandler(activityTimeout: configuration.activityTimeout)
@@ -171,24 +168,76 @@ public final class PlainHTTPClient: Sendable {
             releaseSlot(of: origin)
             throw PlainHTTPError.connect("\(origin.authority): \(error)")
         }
-        // The slot is free again when the connection closes, whoever closes it.
-        channel.closeFuture.whenComplete { [self] _ in releaseSlot(of: origin) }
+        // The slot is free again when the connection closes, whoever closes it; a closed idle
+        // connection leaves the pool.
+        channel.closeFuture.whenComplete { [self] _ in
+            pool.withLockedValue { pool in pool.idle[origin]?.removeAll { $0.channel === channel } }
+            releaseSlot(of: origin)
+        }
         return Connection(channel: channel, handler: handler, origin: origin)
+    }
+
+    /// What is free for `origin` now: an idle connection, or a slot to connect in (counted); nil at the limit.
+    private static func take(_ origin: Origin, preferring current: (any EventLoop)?, limit: Int?, from pool: inout Pool) -> Handoff? {
+        if var idle = pool.idle[origin] {
+            defer { pool.idle[origin] = idle }
+            idle.removeAll { !$0.channel.isActive }
+            if let current, let index = idle.lastIndex(where: { $0.channel.eventLoop === current }) { return .use(idle.remove(at: index)) }
+            if let last = idle.popLast() { return .use(last) }
+        }
+        if let limit, pool.open[origin, default: 0] >= max(1, limit) { return nil }
+        pool.open[origin, default: 0] += 1
+        return .connect
+    }
+
+    /// Waits in line for `origin`; a waiter that gives up (cancelled, or past its deadline) leaves
+    /// the line at once.
+    private func wait(for origin: Origin, preferring current: (any EventLoop)?, deadline: NIODeadline?) async -> Handoff {
+        let id = pool.withLockedValue { pool in
+            defer { pool.nextWaiter += 1 }
+            return pool.nextWaiter
+        }
+        let timer = deadline.map { deadline in
+            group.next().scheduleTask(deadline: deadline) { [self] in giveUp(waiter: id, of: origin, PlainHTTPError.timedOut) }
+        }
+        defer { timer?.cancel() }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Handoff, Never>) in
+                // Checked again under the lock: a connection may have been given back meanwhile.
+                let now = pool.withLockedValue { pool -> Handoff? in
+                    if let free = Self.take(origin, preferring: current, limit: configuration.maxConnectionsPerOrigin, from: &pool) { return free }
+                    pool.waiters[origin, default: []].append(Waiter(id: id, continuation: continuation))
+                    return nil
+                }
+                if let now { continuation.resume(returning: now) }
+            }
+        } onCancel: {
+            giveUp(waiter: id, of: origin, CancellationError())
+        }
     }
 
     /// A connection closed (or never opened): its slot goes to the first waiter, who connects.
     private func releaseSlot(of origin: Origin) {
-        let waiter = pool.withLockedValue { pool -> CheckedContinuation<Handoff, Never>? in
+        let waiter = pool.withLockedValue { pool -> Waiter? in
             if let waiter = pool.waiters[origin]?.popFirst() { return waiter }
             pool.open[origin, default: 1] -= 1
             return nil
         }
-        waiter?.resume(returning: .connect)
+        waiter?.continuation.resume(returning: .connect)
+    }
+
+    /// A waiter still queued is taken out and told why; one already handed a connection is left be.
+    private func giveUp(waiter id: Int, of origin: Origin, _ error: any Error) {
+        let waiter = pool.withLockedValue { pool -> Waiter? in
+            guard let index = pool.waiters[origin]?.firstIndex(where: { $0.id == id }) else { return nil }
+            return pool.waiters[origin]?.remove(at: index)
+        }
+        waiter?.continuation.resume(returning: .gaveUp(error))
     }
 
     /// An answer ended on a connection that stays open: to the first waiter, else idle (or closed).
     private func giveBack(_ connection: Connection) {
-        enum Next { case handOff(CheckedContinuation<Handoff, Never>), kept, close }
+        enum Next { case handOff(Waiter), kept, close }
         let next = pool.withLockedValue { pool -> Next in
             guard !pool.shutDown, connection.channel.isActive else { return .close }
             if let waiter = pool.waiters[connection.origin]?.popFirst() { return .handOff(waiter) }
@@ -197,7 +246,7 @@ public final class PlainHTTPClient: Sendable {
             return .kept
         }
         switch next {
-        case let .handOff(waiter): waiter.resume(returning: .use(connection))
+        case let .handOff(waiter): waiter.continuation.resume(returning: .use(connection))
         case .kept: break
         case .close: connection.channel.close(promise: nil)
         }

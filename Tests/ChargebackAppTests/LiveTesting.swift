@@ -86,13 +86,15 @@ extension ApplicationProtocol {
         let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
         return try await withThrowingTaskGroup(of: Value?.self) { tasks in
             tasks.addTask {
+                // However the run ends (a failure before listening included), the wait for the port ends.
+                defer { continuation.finish() }
                 try await group.run()
-                continuation.finish()
                 return nil
             }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else {
                 // The run ended (or failed) before the server listened: its error, if any, is the reason.
+                await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
                 throw ServerDidNotStart()
             }
