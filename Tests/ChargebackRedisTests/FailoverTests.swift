@@ -92,13 +92,16 @@ final class ReplicatedRedis: @unchecked Sendable {
         primary = nil
         replica?.send(SIGCONT)
         let sentinelPool = pool(sentinelPort)
-        // Refused (NOGOODSLAVE) until Sentinel has heard from the woken replica again.
-        try await until("Sentinel to start the failover") {
-            (try? await sentinelPool.send(["SENTINEL", "FAILOVER", Self.name]))?.text == "OK"
-        }
-        try await until("Sentinel to promote the replica") {
-            guard case let .array(address)? = try? await sentinelPool.send(["SENTINEL", "get-master-addr-by-name", Self.name]) else { return false }
-            return address.last?.text == String(self.replicaPort)
+        // Asked again until the replica is the primary: refused (NOGOODSLAVE) until Sentinel has
+        // heard from the woken replica, refused (INPROG) while a failover runs, and a failover
+        // that a slow machine made time out is started again.
+        try await until("Sentinel to promote the replica", seconds: 60) {
+            if case let .array(address)? = try? await sentinelPool.send(["SENTINEL", "get-master-addr-by-name", Self.name]),
+               address.last?.text == String(self.replicaPort) {
+                return true
+            }
+            _ = try? await sentinelPool.send(["SENTINEL", "FAILOVER", Self.name])
+            return false
         }
         await sentinelPool.close()
     }

@@ -39,7 +39,16 @@ import TestSupport
             owned = PortOwner.isListening(on: port, ownedBy: process.processIdentifier)
         }
         #expect(owned == true)
-        #expect(PortOwner.isListening(on: port, ownedBy: getpid()) == true, "an ancestor owns its descendants' listeners")
+        // Asked until /proc tells (as above). In 2 of about 20 full runs, once the app tests served on
+        // real ports, this one call answered nil (cannot tell) right after the child's call answered
+        // true; why is not pinned down (the scan reads every process's descriptors while processes
+        // come and go). A false would still fail at once.
+        var ownedByUs: Bool?
+        for _ in 0..<40 where ownedByUs == nil {
+            ownedByUs = PortOwner.isListening(on: port, ownedBy: getpid())
+            if ownedByUs == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(ownedByUs == true, "an ancestor owns its descendants' listeners")
         // Nobody listens on a port just picked.
         #expect(PortOwner.isListening(on: try TestEnvironment.unusedPort(), ownedBy: getpid()) == nil)
     }
