@@ -105,10 +105,7 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
             if source.yield(buffer) == .stopProducing { readAllowed = false }
         case .end:
             guard case let .streaming(source) = state else { return }
-            deadline?.cancel()
-            deadline = nil
-            activityCheck?.cancel()
-            activityCheck = nil
+            stopTimers()
             state = .idle
             readAllowed = true
             // A read held back for a slow consumer is issued now: the connection goes back idle and
@@ -182,10 +179,7 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     private func fail(_ error: any Error) {
         let previous = state
         state = .closed
-        deadline?.cancel()
-        deadline = nil
-        activityCheck?.cancel()
-        activityCheck = nil
+        stopTimers()
         whenReusable = nil
         switch previous {
         case let .awaitingHead(promise): promise.fail(error)
@@ -198,5 +192,12 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     private func close() {
         state = .closed
         context?.close(promise: nil)
+    }
+
+    private func stopTimers() {
+        deadline?.cancel()
+        deadline = nil
+        activityCheck?.cancel()
+        activityCheck = nil
     }
 }

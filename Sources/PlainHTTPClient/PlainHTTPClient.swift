@@ -79,26 +79,31 @@ public final class PlainHTTPClient: Sendable {
         // The deadline counts from here: a wait for a free connection is part of it.
         let deadline = timeout.map { NIODeadline.now() + $0 }
         // A pooled connection the server closed just before the request went out: nothing was
-        // sent, so another connection is tried (a few times at most).
-        for attempt in 1... {
-            let connection = try await connection(to: origin, deadline: deadline)
-            let remaining = deadline.map { $0 - NIODeadline.now() }
-            let loop = connection.channel.eventLoop
-            let promise = loop.makePromise(of: PlainHTTPResponse.self)
-            loop.execute {
-                connection.handler.start(head, body: request.body, timeout: remaining, promise: promise) { [self] in giveBack(connection) }
-            }
+        // sent, so another connection is tried (three attempts in all).
+        for _ in 1..<3 {
             do {
-                return try await withTaskCancellationHandler {
-                    try await promise.futureResult.get()
-                } onCancel: {
-                    loop.execute { connection.handler.cancel(promise) }
-                }
-            } catch PlainHTTPError.notSent where attempt < 3 {
+                return try await send(head, body: request.body, to: origin, deadline: deadline)
+            } catch PlainHTTPError.notSent {
                 continue
             }
         }
-        throw PlainHTTPError.notSent
+        return try await send(head, body: request.body, to: origin, deadline: deadline)
+    }
+
+    /// One attempt: a connection, the request on it, the answer's head.
+    private func send(_ head: HTTPRequestHead, body: ByteBuffer?, to origin: Origin, deadline: NIODeadline?) async throws -> PlainHTTPResponse {
+        let connection = try await connection(to: origin, deadline: deadline)
+        let remaining = deadline.map { $0 - NIODeadline.now() }
+        let loop = connection.channel.eventLoop
+        let promise = loop.makePromise(of: PlainHTTPResponse.self)
+        loop.execute {
+            connection.handler.start(head, body: body, timeout: remaining, promise: promise) { [self] in giveBack(connection) }
+        }
+        return try await withTaskCancellationHandler {
+            try await promise.futureResult.get()
+        } onCancel: {
+            loop.execute { connection.handler.cancel(promise) }
+        }
     }
 
     /// Closes the idle connections; those in use close as their answers end.
