@@ -72,6 +72,24 @@ struct BadInputTests {
         #expect(code(builder.text) == "duplicate_field")
     }
 
+    @Test("every member of the contract, twice, is refused by its own name", arguments: [
+        "schemaVersion", "source", "requestId", "timestamp", "subscriptionId", "subscriptionName", "productId", "userId", "apiId",
+        "operationId", "method", "path", "apiVersion", "deployment", "gatewayRegion", "backendRegion", "statusCode", "isStream",
+        "responseContentType", "requestBody", "responseBody", "requestBodyLength", "responseBodyLength", "lastError", "elapsedMs",
+        "responseBodyTail",
+    ])
+    func duplicateMember(name: String) {
+        var builder = EnvelopeBuilder()
+        builder.extraMembers = ["\"\(name)\":null", "\"\(name)\":null"]
+        do {
+            _ = try UsageExtractor().extract(builder.bytes)
+            Issue.record("an envelope with '\(name)' twice was accepted")
+        } catch {
+            #expect(error.code == "duplicate_field")
+            #expect(error.description == "field '\(name)' appears more than once")
+        }
+    }
+
     @Test("invalid UTF-8 anywhere")
     func invalidUTF8() {
         var bytes = EnvelopeBuilder().bytes

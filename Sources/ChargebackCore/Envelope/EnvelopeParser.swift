@@ -7,13 +7,16 @@ struct EnvelopeParser {
     static func parse(_ buffer: UnsafeRawBufferPointer) throws(ExtractionError) -> EnvelopeFields {
         var cursor = JSONCursor(buffer, maxDepth: 64)
         var fields = EnvelopeFields()
-        var seen = Set<String>()
+        // The fields met so far, one bit per field (a duplicate is refused).
+        var seen: UInt32 = 0
         do {
             guard cursor.peek() == UInt8(ascii: "{") else { throw ExtractionError.invalidJSON(offset: cursor.index, reason: "the envelope must be a JSON object") }
             try cursor.readObject { key, cursor throws(ScanError) in
-                guard let name = knownName(key, cursor) else { return false }
-                guard seen.insert(name).inserted else { throw ScanError(offset: key.lowerBound, kind: .type("duplicate:" + name)) }
-                try read(name, into: &fields, cursor: &cursor)
+                guard let field = Field.named(key, cursor) else { return false }
+                let bit: UInt32 = 1 << UInt32(field.rawValue)
+                guard seen & bit == 0 else { throw ScanError(offset: key.lowerBound, kind: .type("duplicate:\(field.name)")) }
+                seen |= bit
+                try read(field, into: &fields, cursor: &cursor)
                 return true
             }
             guard cursor.peek() == nil else { throw ExtractionError.invalidJSON(offset: cursor.index, reason: "trailing characters after the envelope") }
@@ -34,67 +37,75 @@ struct EnvelopeParser {
         return fields
     }
 
-    static let names: [StaticString] = [
-        "schemaVersion", "source", "requestId", "timestamp", "subscriptionId", "subscriptionName", "productId", "userId", "apiId",
-        "operationId", "method", "path", "apiVersion", "deployment", "gatewayRegion", "backendRegion", "statusCode", "isStream",
-        "responseContentType", "requestBody", "responseBody", "requestBodyLength", "responseBodyLength", "lastError", "elapsedMs",
-        "responseBodyTail",
-    ]
+    /// The envelope's members. A member is matched by its bytes and handled by its case: the ingest
+    /// path makes no `String` per member name, and finds no name by comparing strings.
+    enum Field: Int, CaseIterable {
+        case schemaVersion, source, requestId, timestamp, subscriptionId, subscriptionName, productId, userId, apiId
+        case operationId, method, path, apiVersion, deployment, gatewayRegion, backendRegion, statusCode, isStream
+        case responseContentType, requestBody, responseBody, requestBodyLength, responseBodyLength, lastError, elapsedMs
+        case responseBodyTail
 
-    static func knownName(_ key: Range<Int>, _ cursor: JSONCursor) -> String? {
-        for name in names where cursor.bytes(key, equal: name) { return name.description }
-        return nil
+        /// The member names, in the order of the cases.
+        static let names: [StaticString] = [
+            "schemaVersion", "source", "requestId", "timestamp", "subscriptionId", "subscriptionName", "productId", "userId", "apiId",
+            "operationId", "method", "path", "apiVersion", "deployment", "gatewayRegion", "backendRegion", "statusCode", "isStream",
+            "responseContentType", "requestBody", "responseBody", "requestBodyLength", "responseBodyLength", "lastError", "elapsedMs",
+            "responseBodyTail",
+        ]
+
+        var name: StaticString { Self.names[rawValue] }
+
+        /// The field a member name (`key`, its bytes in the cursor's buffer) is; nil for a member the envelope does not define.
+        static func named(_ key: Range<Int>, _ cursor: JSONCursor) -> Field? {
+            names.firstIndex { cursor.bytes(key, equal: $0) }.flatMap(Field.init(rawValue:))
+        }
     }
 
     /// A typed-field failure, carried through the scanner's error type.
-    static func fieldError(_ name: String, _ reason: String) -> ScanError {
+    static func fieldError(_ name: StaticString, _ reason: String) -> ScanError {
         ScanError(offset: 0, kind: .type("field:\(name)|\(reason)"))
     }
 
-    static func read(_ name: String, into fields: inout EnvelopeFields, cursor: inout JSONCursor) throws(ScanError) {
-        switch name {
-        case "schemaVersion": fields.schemaVersion = try integer(name, &cursor)
-        case "statusCode": fields.statusCode = try integer(name, &cursor)
-        case "requestBodyLength": fields.requestBodyLength = try integer(name, &cursor)
-        case "responseBodyLength": fields.responseBodyLength = try integer(name, &cursor)
-        case "elapsedMs":
+    static func read(_ field: Field, into fields: inout EnvelopeFields, cursor: inout JSONCursor) throws(ScanError) {
+        let name = field.name
+        switch field {
+        case .schemaVersion: fields.schemaVersion = try integer(name, &cursor)
+        case .statusCode: fields.statusCode = try integer(name, &cursor)
+        case .requestBodyLength: fields.requestBodyLength = try integer(name, &cursor)
+        case .responseBodyLength: fields.responseBodyLength = try integer(name, &cursor)
+        case .elapsedMs:
             guard try !cursor.consumeNull() else { return }
             guard let first = cursor.peek(), first == UInt8(ascii: "-") || first &- 0x30 < 10 else { throw fieldError(name, "must be a number") }
             _ = try cursor.numberRange()
-        case "isStream":
+        case .isStream:
             guard try !cursor.consumeNull() else { return }
             guard let first = cursor.peek(), first == UInt8(ascii: "t") || first == UInt8(ascii: "f") else { throw fieldError(name, "must be true or false") }
             fields.isStream = try cursor.readBool()
-        case "requestBody": fields.requestBody = try body(name, &cursor)
-        case "responseBody": fields.responseBody = try body(name, &cursor)
-        case "responseBodyTail": fields.responseBodyTail = try body(name, &cursor)
-        case "lastError": try lastError(into: &fields, cursor: &cursor)
-        default:
-            let value = try string(name, &cursor)
-            switch name {
-            case "source": fields.source = value
-            case "requestId": fields.requestId = value
-            case "timestamp": fields.timestamp = value
-            case "subscriptionId": fields.subscriptionId = value
-            case "subscriptionName": fields.subscriptionName = value
-            case "productId": fields.productId = value
-            case "userId": fields.userId = value
-            case "apiId": fields.apiId = value
-            case "operationId": fields.operationId = value
-            case "method": fields.method = value
-            case "path": fields.path = value
-            case "apiVersion": fields.apiVersion = value
-            case "deployment": fields.deployment = value
-            case "gatewayRegion": fields.gatewayRegion = value
-            case "backendRegion": fields.backendRegion = value
-            case "responseContentType": fields.responseContentType = value
-            default: break
-            }
+        case .requestBody: fields.requestBody = try body(name, &cursor)
+        case .responseBody: fields.responseBody = try body(name, &cursor)
+        case .responseBodyTail: fields.responseBodyTail = try body(name, &cursor)
+        case .lastError: try lastError(into: &fields, cursor: &cursor)
+        case .source: fields.source = try string(name, &cursor)
+        case .requestId: fields.requestId = try string(name, &cursor)
+        case .timestamp: fields.timestamp = try string(name, &cursor)
+        case .subscriptionId: fields.subscriptionId = try string(name, &cursor)
+        case .subscriptionName: fields.subscriptionName = try string(name, &cursor)
+        case .productId: fields.productId = try string(name, &cursor)
+        case .userId: fields.userId = try string(name, &cursor)
+        case .apiId: fields.apiId = try string(name, &cursor)
+        case .operationId: fields.operationId = try string(name, &cursor)
+        case .method: fields.method = try string(name, &cursor)
+        case .path: fields.path = try string(name, &cursor)
+        case .apiVersion: fields.apiVersion = try string(name, &cursor)
+        case .deployment: fields.deployment = try string(name, &cursor)
+        case .gatewayRegion: fields.gatewayRegion = try string(name, &cursor)
+        case .backendRegion: fields.backendRegion = try string(name, &cursor)
+        case .responseContentType: fields.responseContentType = try string(name, &cursor)
         }
     }
 
     /// A string or null; identifiers are capped at 512 bytes.
-    static func string(_ name: String, _ cursor: inout JSONCursor) throws(ScanError) -> String? {
+    static func string(_ name: StaticString, _ cursor: inout JSONCursor) throws(ScanError) -> String? {
         guard try !cursor.consumeNull() else { return nil }
         guard cursor.peek() == UInt8(ascii: "\"") else { throw fieldError(name, "must be a string or null") }
         let text = try cursor.readString()
@@ -102,7 +113,7 @@ struct EnvelopeParser {
         return text
     }
 
-    static func integer(_ name: String, _ cursor: inout JSONCursor) throws(ScanError) -> Int64? {
+    static func integer(_ name: StaticString, _ cursor: inout JSONCursor) throws(ScanError) -> Int64? {
         guard try !cursor.consumeNull() else { return nil }
         guard let first = cursor.peek(), first == UInt8(ascii: "-") || first &- 0x30 < 10 else { throw fieldError(name, "must be an integer") }
         let range = try cursor.numberRange()
@@ -110,7 +121,7 @@ struct EnvelopeParser {
         return value
     }
 
-    static func body(_ name: String, _ cursor: inout JSONCursor) throws(ScanError) -> BodySpan? {
+    static func body(_ name: StaticString, _ cursor: inout JSONCursor) throws(ScanError) -> BodySpan? {
         guard try !cursor.consumeNull() else { return nil }
         guard cursor.peek() == UInt8(ascii: "\"") else { throw fieldError(name, "must be a string (the raw body text) or null") }
         let (range, hasEscapes) = try cursor.stringRange()

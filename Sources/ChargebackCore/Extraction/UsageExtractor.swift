@@ -21,7 +21,7 @@ public struct UsageExtractor: Sendable {
         let bytes = EnvelopeBytes(buffer: buffer)
         var request: RequestFacts?
         // The request decides the price where its body names the model (`/openai/v1/…`) or the image options.
-        let bodyNamesModel = event.deployment.isEmpty || (fields.path ?? "").contains("/v1/")
+        let bodyNamesModel = event.deployment.isEmpty || (fields.path ?? "").containsBytes("/v1/")
         if let span = fields.requestBody, bodyNamesModel || event.operation == .image {
             request = try? bytes.readJSON(span, "requestBody") { cursor throws(ScanError) in try RequestFacts.read(&cursor) }.get()
             if event.deployment.isEmpty, let model = request?.model { event.deployment = model }

@@ -15,8 +15,8 @@ public enum Operation: String, Sendable, Codable, CaseIterable {
         }
         if trimmed.hasSuffix("/audio/transcriptions") || trimmed.hasSuffix("/audio/translations") { return .transcription }
         if trimmed.hasSuffix("/audio/speech") { return .speech }
-        if trimmed.hasSuffix("/responses") || trimmed.contains("/responses/resp_") { return .response }
-        if trimmed.hasSuffix("/batches") || trimmed.contains("/batches/batch_") { return .batch }
+        if trimmed.hasSuffix("/responses") || trimmed.containsBytes("/responses/resp_") { return .response }
+        if trimmed.hasSuffix("/batches") || trimmed.containsBytes("/batches/batch_") { return .batch }
         return .other
     }
 
