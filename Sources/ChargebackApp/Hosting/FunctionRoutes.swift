@@ -161,9 +161,11 @@ public struct FunctionRoutes: Sendable {
     }
 
     static let invocationIDField = HTTPField.Name("X-Azure-Functions-InvocationId")
+    /// Ids of calls that came without the host's invocation id (a direct call: tests, `scripts/bench`).
+    static let localInvocationIDs = LocalInvocationIDs()
 
     func context(for request: Request) -> FunctionContext {
-        let id = Self.invocationIDField.flatMap { request.headers[$0] } ?? UUID().uuidString.lowercased()
+        let id = Self.invocationIDField.flatMap { request.headers[$0] } ?? Self.localInvocationIDs.next()
         var logger = self.logger
         logger[metadataKey: "invocation.id"] = "\(id)"
         return FunctionContext(invocationID: id, logger: logger, telemetry: telemetry)
