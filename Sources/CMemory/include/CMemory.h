@@ -6,4 +6,8 @@
 /// returned to the system on free. Returns 1 on success. (malloc.h is not in Swift's Glibc module.)
 int cmemory_pin_mmap_threshold(int bytes);
 
+/// Keeps up to `bytes` of free memory at the top of each malloc heap instead of returning it at
+/// once (mallopt(M_TRIM_THRESHOLD)). Returns 1 on success.
+int cmemory_set_trim_threshold(int bytes);
+
 #endif
