@@ -1,4 +1,5 @@
 import CHiredis
+import NIOCore
 
 /// hiredis's protocol layer: `redisFormatCommandArgv` to encode commands and a `redisReader` to
 /// parse replies. Pure parsing, no I/O, so it is safe on an event loop. Replies are copied into
@@ -36,27 +37,38 @@ final class RESPReader {
 }
 
 enum RESPFormat {
-    /// The RESP encoding of one command.
-    static func command(_ arguments: [[UInt8]]) throws(RedisError) -> [UInt8] {
-        let lengths = arguments.map(\.count)
-        let copies = arguments.map { argument -> UnsafeMutablePointer<CChar> in
-            let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: max(argument.count, 1))
-            argument.withUnsafeBytes { bytes in
-                if let source = bytes.baseAddress { UnsafeMutableRawPointer(pointer).copyMemory(from: source, byteCount: argument.count) }
-            }
-            return pointer
+    /// The RESP encoding of one command, by hiredis's `redisFormatCommandArgv`. The arguments are
+    /// laid end to end in one block whose pieces hiredis is pointed at (one allocation, not one per
+    /// argument: this runs for every ledger write), and its output is copied once, into the buffer
+    /// the channel writes.
+    static func command(_ arguments: [[UInt8]]) throws(RedisError) -> ByteBuffer {
+        var block: [UInt8] = []
+        block.reserveCapacity(arguments.reduce(0) { $0 + $1.count })
+        var lengths: [Int] = []
+        lengths.reserveCapacity(arguments.count)
+        for argument in arguments {
+            block.append(contentsOf: argument)
+            lengths.append(argument.count)
         }
-        defer { copies.forEach { $0.deallocate() } }
-        var argv: [UnsafePointer<CChar>?] = copies.map { UnsafePointer($0) }
         var target: UnsafeMutablePointer<CChar>?
-        let length = argv.withUnsafeMutableBufferPointer { argvBuffer in
-            lengths.withUnsafeBufferPointer { lengthBuffer in
-                redisFormatCommandArgv(&target, Int32(arguments.count), argvBuffer.baseAddress, lengthBuffer.baseAddress)
+        let length = block.withUnsafeBufferPointer { bytes in
+            let base = bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
+            var argv: [UnsafePointer<CChar>?] = []
+            argv.reserveCapacity(lengths.count)
+            var offset = 0
+            for count in lengths {
+                argv.append(base.map { $0 + offset })
+                offset += count
+            }
+            return argv.withUnsafeMutableBufferPointer { argvBuffer in
+                lengths.withUnsafeBufferPointer { lengthBuffer in
+                    redisFormatCommandArgv(&target, Int32(arguments.count), argvBuffer.baseAddress, lengthBuffer.baseAddress)
+                }
             }
         }
         guard length >= 0, let target else { throw .connection("cannot format a command") }
         defer { redisFreeCommand(target) }
-        return Array(UnsafeRawBufferPointer(start: target, count: Int(length)))
+        return ByteBuffer(bytes: UnsafeRawBufferPointer(start: target, count: Int(length)))
     }
 }
 

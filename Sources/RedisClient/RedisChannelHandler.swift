@@ -42,7 +42,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     init(reader: RESPReader, durability: RedisDurability = .none, barrierMilliseconds: Int = 0) throws {
         self.reader = reader
         self.durability = durability
-        self.barrier = try durability.barrier(milliseconds: barrierMilliseconds).map { ByteBuffer(bytes: try RESPFormat.command($0)) }
+        self.barrier = try durability.barrier(milliseconds: barrierMilliseconds).map { try RESPFormat.command($0) }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

@@ -164,7 +164,7 @@ public final class RedisConnection: Sendable {
         let timeoutTask = scheduleTimeout()
         // No flush here: the channel handler flushes once per event-loop tick, so concurrent commands
         // leave together (group commit).
-        channel.write(RedisRequest(bytes: ByteBuffer(bytes: encoded), promise: promise, durable: durable)).cascadeFailure(to: promise)
+        channel.write(RedisRequest(bytes: encoded, promise: promise, durable: durable)).cascadeFailure(to: promise)
         defer { timeoutTask.cancel() }
         let reply = try await Self.reply(promise.futureResult)
         if case let .error(message) = reply { throw RedisError.server(message) }
@@ -176,7 +176,7 @@ public final class RedisConnection: Sendable {
         var futures: [EventLoopFuture<RedisReply>] = []
         for arguments in commands {
             let promise = channel.eventLoop.makePromise(of: RedisReply.self)
-            channel.write(RedisRequest(bytes: ByteBuffer(bytes: try RESPFormat.command(arguments)), promise: promise)).cascadeFailure(to: promise)
+            channel.write(RedisRequest(bytes: try RESPFormat.command(arguments), promise: promise)).cascadeFailure(to: promise)
             futures.append(promise.futureResult)
         }
         channel.flush()
