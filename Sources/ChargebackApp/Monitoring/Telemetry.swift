@@ -128,9 +128,8 @@ public final class Telemetry: Sendable {
 
     /// The counter `name` with up to two labels, made on first use.
     func counter(_ name: String, _ first: (String, String)? = nil, _ second: (String, String)? = nil) -> CoreMetrics.Counter {
-        let dimensions = [first, second].compactMap { $0 }
-        return handle(HandleKey(name: name, first: first?.1 ?? "", second: second?.1 ?? "")) {
-            CoreMetrics.Counter(label: name, dimensions: dimensions, factory: factory)
+        handle(HandleKey(name: name, first: first?.1 ?? "", second: second?.1 ?? "")) {
+            CoreMetrics.Counter(label: name, dimensions: [first, second].compactMap { $0 }, factory: factory)
         }
     }
 

@@ -1,6 +1,7 @@
 import ChargebackCore
 import FoundationEssentials
 import FunctionsProtocol
+import Logging
 
 /// `ingest`: `POST /api/v1/ingest`, function key. The APIM policy posts each request/response pair
 /// here (payload contract v1); the usage is extracted and handed to the ledger.
@@ -34,8 +35,10 @@ public struct IngestFunction: HTTPFunction {
             telemetry.extractionError(code: error.code)
             return ErrorBody.response(status: 400, code: error.code, message: error.description)
         }
-        var logger = context.logger
-        logger[metadataKey: "usage.request_id"] = "\(event.requestId)"
+        // The request id goes with each line's own metadata: setting it on a copy of the logger would
+        // copy the logger's metadata dictionary on every ingest.
+        let logger = context.logger
+        let requestID = Logger.MetadataValue.string(event.requestId)
         do {
             let started = ContinuousClock.now
             let outcome = try await ledger.record(event)
@@ -45,23 +48,24 @@ public struct IngestFunction: HTTPFunction {
                 telemetry.redisWrite(nanoseconds: FunctionRoutes.nanoseconds(since: started))
             }
             telemetry.ingested(outcome: outcome.rawValue, bytes: request.body.count)
+            // Values given as strings, not interpolated: this line is written for every ingest.
             logger.info("usage ingested", metadata: [
-                "usage.subscription_id": "\(event.subscriptionId)", "usage.deployment": "\(event.deployment)",
-                "usage.operation": "\(event.operation.rawValue)", "usage.source": "\(event.usageSource.rawValue)",
-                "usage.input_tokens": "\(event.meters.inputTokens)", "usage.cached_input_tokens": "\(event.meters.cachedInputTokens)",
-                "usage.output_tokens": "\(event.meters.outputTokens)", "usage.outcome": "\(outcome.rawValue)",
+                "usage.request_id": requestID, "usage.subscription_id": .string(event.subscriptionId), "usage.deployment": .string(event.deployment),
+                "usage.operation": .string(event.operation.rawValue), "usage.source": .string(event.usageSource.rawValue),
+                "usage.input_tokens": .string(String(event.meters.inputTokens)), "usage.cached_input_tokens": .string(String(event.meters.cachedInputTokens)),
+                "usage.output_tokens": .string(String(event.meters.outputTokens)), "usage.outcome": .string(outcome.rawValue),
             ])
             // Built by hand: this answer is on the hot path and has two fields.
             return FunctionResponse.json(status: 200, "{\"requestId\":\(JSONValue.quoted(event.requestId)),\"status\":\"\(outcome.rawValue)\"}")
         } catch let failure as LedgerFailure {
             telemetry.redisError(operation: "ingest")
             telemetry.ingested(outcome: "failed", bytes: request.body.count)
-            logger.error("ledger write failed", metadata: ["error.code": "\(failure.code)"])
+            logger.error("ledger write failed", metadata: ["usage.request_id": requestID, "error.code": "\(failure.code)"])
             return ErrorBody.response(status: failure.status, code: failure.code, message: failure.message)
         } catch {
             telemetry.redisError(operation: "ingest")
             telemetry.ingested(outcome: "failed", bytes: request.body.count)
-            logger.error("ledger write failed", metadata: ["error.type": "\(type(of: error))"])
+            logger.error("ledger write failed", metadata: ["usage.request_id": requestID, "error.type": "\(type(of: error))"])
             return ErrorBody.response(status: 503, code: "ledger_unavailable", message: "the usage could not be recorded; it was not counted")
         }
     }
