@@ -7,7 +7,7 @@ import PlainHTTPClient
 /// The load generator of `scripts/bench`: posts a mix of envelope templates, each with a distinct
 /// request id, either from a fixed number of clients (closed loop) or at a fixed arrival rate
 /// (open loop: latency is measured from when a request was due, not when it could be sent, so a
-/// stalled server is not hidden). Prints one JSON object.
+/// stalled server is not hidden). Latency percentiles are of 2xx answers. Prints one JSON object.
 @main
 struct IngestLoad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ingest-load", abstract: "Fixed-concurrency or fixed-rate POST load with distinct request ids.")
@@ -199,8 +199,14 @@ struct Runner: Sendable {
 }
 
 extension Runner.Result {
+    /// The percentiles are of answered (2xx) requests: a quick refusal (a host's 429 when it sheds)
+    /// must not make the latency of the calls that were served look better.
     mutating func record(_ micros: Int, ok: Bool) {
-        latenciesMicroseconds.append(micros)
-        if ok { self.ok += 1 } else { failed += 1 }
+        if ok {
+            self.ok += 1
+            latenciesMicroseconds.append(micros)
+        } else {
+            failed += 1
+        }
     }
 }
