@@ -25,6 +25,14 @@ struct RedisConnectionTests {
         #expect(try await redis.send(["INCRBY", key + ":n", "5"]) == .integer(5))
         #expect(try await redis.send(["GET", key + ":missing"]) == .null)
         #expect(try await redis.send(["MGET", key, key + ":missing"]) == .array([.bulk(Array(value.utf8)), .null]))
+        // Zero-length arguments, in the middle and last (the encoder points hiredis into one block of
+        // all the arguments: an empty one is a pointer to its end), and one argument of 1 MiB.
+        #expect(try await redis.send(["HSET", key + ":h", "", "empty name", "empty value", ""]) == .integer(2))
+        #expect(try await redis.send(["HMGET", key + ":h", "", "empty value"]) == .array([.bulk(Array("empty name".utf8)), .bulk([])]))
+        let large = [UInt8]((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        #expect(try await redis.send([Array("SET".utf8), Array((key + ":large").utf8), large], key: nil) == .status("OK"))
+        #expect(try await redis.send([Array("GET".utf8), Array((key + ":large").utf8)], key: nil) == .bulk(large))
+        _ = try await redis.send(["DEL", key + ":h", key + ":large"])
         let connection = try await RedisConnection.connect(to: try RedisEndpoint.parse(try TestEnvironment.plainRedisURL()), timeoutMilliseconds: Self.timeout)
         let replies = try await connection.pipeline((1...100).map { _ in [Array("INCR".utf8), Array((key + ":p").utf8)] })
         #expect(replies == (1...100).map { RedisReply.integer(Int64($0)) })

@@ -223,7 +223,7 @@ try:
 
     log("== through functions-host (forwarding), the handler behind it")
     host_port = free_port()
-    start([str(BIN / "functions-host"), "--app-root", str(ROOT), "--port", str(host_port), "--function-key", secrets.token_hex(16),
+    host = start([str(BIN / "functions-host"), "--app-root", str(ROOT), "--port", str(host_port), "--function-key", secrets.token_hex(16),
            "--master-key", secrets.token_hex(16), "--function-level-key", f"ingest={INGEST_KEY}", "--function-level-key", f"owner={INGEST_KEY}"],
           {"PATH": f"{BIN}:{os.environ['PATH']}", "REDIS_CONNECTION_STRING": redis_url, "CHARGEBACK_SPOOL_DIR": str(work / "spool-host"), **KEY_ROLES},
           ready=f"http://127.0.0.1:{host_port}/api/v1/health")
@@ -235,6 +235,7 @@ try:
     log(f"== through functions-host with host.json maxOutstandingRequests {BOUNDED_OUTSTANDING}: above capacity it sheds (429), the wait stays bounded")
     # The repository's host.json sets no bound (a 429 to send-one-way-request loses that ingest: the
     # deployment queues instead); this app root differs from it only by the bound.
+    stop(host)  # one host at a time on the 2 cores
     bounded_root = work / "bounded-app"
     bounded_root.mkdir()
     host_json = json.loads((ROOT / "host.json").read_text())
@@ -347,7 +348,9 @@ ratio = ingest["pairs"]["medianRatio"]
 pair_ratios = ", ".join(f"{item['ratio']:.2f}" for item in ingest["pairs"]["windows"])
 durability_ratio = float(ingest["durability"]["replica"]["perSecond"]) / float(ingest["durability"]["none"]["perSecond"])
 durability_change = f"{1 - durability_ratio:.0%} fewer" if durability_ratio < 1 else f"no cost measured: {durability_ratio - 1:.0%} more, within the run-to-run noise"
-low_ratio = float(ingest["handler-low-rate"]["p99ms"]) / float(ingest["noop-low-rate"]["p99ms"])
+low_ratio = float(ingest["handler-low-rate"]["p99ms"]) / max(0.001, float(ingest["noop-low-rate"]["p99ms"]))
+bounded = ingest["host-rate-bounded"]
+bounded_shed = int(bounded["failed"]) / max(1, int(bounded["ok"]) + int(bounded["failed"]))
 cpu_low = float(ingest["handler-low-rate"]["cpuPerRequestUs"]["handler"]) / max(0.1, float(ingest["noop-low-rate"]["cpuPerRequestUs"]["handler"]))
 host_ratio = float(ingest["host-concurrency"]["perSecond"]) / float(ingest["handler-concurrency"]["perSecond"])
 chat1m = next(item for item in results["extraction"] if item["workload"] == "chat 1 MB")
@@ -365,7 +368,8 @@ rows = [
      f"{ratio:.2f} ({len(ingest['pairs']['windows'])} pairs of {ingest['pairs']['seconds']:g} s: {pair_ratios}; "
      f"the two {SECONDS:g} s windows above: {single_ratio:.2f})",
      "≥ 0.65", "met" if ratio >= 0.65 else f"missed by {0.65 - ratio:.2f}"),
-    (f"ingest at {RATE}/s arrivals (open loop)", f"{ingest['handler-rate']['perSecond']}/s, p50 {ingest['handler-rate']['p50ms']} ms, p99 {ingest['handler-rate']['p99ms']} ms",
+    (f"ingest at {RATE}/s arrivals (open loop)", f"{ingest['handler-rate']['perSecond']}/s, p50 {ingest['handler-rate']['p50ms']} ms, p99 {ingest['handler-rate']['p99ms']} ms, "
+     f"{ingest['handler-rate']['failed']} failed",
      "p99 ≤ 5 ms", "met" if float(ingest['handler-rate']['p99ms']) <= 5 else f"missed ({float(ingest['handler-rate']['p99ms']) / 5:.1f}×)"),
     (f"no-op at {RATE}/s arrivals", f"p50 {ingest['noop-rate']['p50ms']} ms, p99 {ingest['noop-rate']['p99ms']} ms", "", ""),
     (f"ingest at {LOW_RATE}/s arrivals (below saturation)", f"p50 {ingest['handler-low-rate']['p50ms']} ms, p99 {ingest['handler-low-rate']['p99ms']} ms; no-op p99 {ingest['noop-low-rate']['p99ms']} ms ({low_ratio:.2f}×)",
@@ -380,8 +384,11 @@ rows = [
      else "missed (collapsed)"),
     (f"ingest through functions-host at {RATE}/s, host.json maxOutstandingRequests {BOUNDED_OUTSTANDING} (the repository's sets none)",
      f"{ingest['host-rate-bounded']['perSecond']}/s answered 2xx, p50 {ingest['host-rate-bounded']['p50ms']} ms, p99 {ingest['host-rate-bounded']['p99ms']} ms; "
-     f"{ingest['host-rate-bounded']['failed']} refused (429) or failed", f"p99 ≤ 5× the handler's at 32 clients ({5 * float(ingest['handler-concurrency']['p99ms']):.0f} ms)",
-     "met (by shedding: each 429 is an ingest APIM does not resend)" if float(ingest['host-rate-bounded']['p99ms']) <= 5 * float(ingest['handler-concurrency']['p99ms']) else "missed"),
+     f"{ingest['host-rate-bounded']['failed']} refused (429) or failed ({bounded_shed:.0%})", f"p99 ≤ 5× the handler's at 32 clients ({5 * float(ingest['handler-concurrency']['p99ms']):.0f} ms)",
+     # The percentiles are of 2xx answers: a host that refused most calls would pass on p99 alone.
+     f"met by shedding {bounded_shed:.0%} (each 429 an ingest APIM does not resend)"
+     if float(bounded['p99ms']) <= 5 * float(ingest['handler-concurrency']['p99ms']) and int(bounded['ok']) > 0 and bounded_shed <= 0.25
+     else f"missed (shed {bounded_shed:.0%})"),
     (f"ingest through functions-host at {LOW_RATE}/s", f"p50 {ingest['host-low-rate']['p50ms']} ms, p99 {ingest['host-low-rate']['p99ms']} ms", "", ""),
     ("exactly once (acknowledged → counted)", f"{ingest['exactlyOnce']['acknowledged']} → {ingest['exactlyOnce']['countedInRedis']}", "equal",
      "met" if ingest['exactlyOnce']['acknowledged'] == ingest['exactlyOnce']['countedInRedis'] else "MISSED"),

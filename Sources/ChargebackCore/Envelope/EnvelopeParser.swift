@@ -8,12 +8,12 @@ struct EnvelopeParser {
         var cursor = JSONCursor(buffer, maxDepth: 64)
         var fields = EnvelopeFields()
         // The fields met so far, one bit per field (a duplicate is refused).
-        var seen: UInt32 = 0
+        var seen: UInt64 = 0
         do {
             guard cursor.peek() == UInt8(ascii: "{") else { throw ExtractionError.invalidJSON(offset: cursor.index, reason: "the envelope must be a JSON object") }
             try cursor.readObject { key, cursor throws(ScanError) in
                 guard let field = Field.named(key, cursor) else { return false }
-                let bit: UInt32 = 1 << UInt32(field.rawValue)
+                let bit: UInt64 = 1 << UInt64(field.rawValue)
                 guard seen & bit == 0 else { throw ScanError(offset: key.lowerBound, kind: .type("duplicate:\(field.name)")) }
                 seen |= bit
                 try read(field, into: &fields, cursor: &cursor)
@@ -37,32 +37,33 @@ struct EnvelopeParser {
         return fields
     }
 
-    /// The envelope's members. A member is matched by its bytes and handled by its case: the ingest
-    /// path makes no `String` per member name, and finds no name by comparing strings.
+    /// The envelope's members, each case named as its member. A member is matched by its bytes and
+    /// handled by its case: the ingest path makes no `String` per member name, and finds no name by
+    /// comparing strings.
     enum Field: Int, CaseIterable {
         case schemaVersion, source, requestId, timestamp, subscriptionId, subscriptionName, productId, userId, apiId
         case operationId, method, path, apiVersion, deployment, gatewayRegion, backendRegion, statusCode, isStream
         case responseContentType, requestBody, responseBody, requestBodyLength, responseBodyLength, lastError, elapsedMs
         case responseBodyTail
 
-        /// The member names, in the order of the cases.
-        static let names: [StaticString] = [
-            "schemaVersion", "source", "requestId", "timestamp", "subscriptionId", "subscriptionName", "productId", "userId", "apiId",
-            "operationId", "method", "path", "apiVersion", "deployment", "gatewayRegion", "backendRegion", "statusCode", "isStream",
-            "responseContentType", "requestBody", "responseBody", "requestBodyLength", "responseBodyLength", "lastError", "elapsedMs",
-            "responseBodyTail",
-        ]
+        /// The member names, made once from the cases themselves (a name and its case cannot drift
+        /// apart). At most 64: `parse` keeps one bit per field.
+        static let names: [String] = {
+            assert(allCases.count <= 64, "EnvelopeParser.parse keeps the fields it met in 64 bits")
+            return allCases.map { "\($0)" }
+        }()
+        static let nameBytes: [[UInt8]] = names.map { Array($0.utf8) }
 
-        var name: StaticString { Self.names[rawValue] }
+        var name: String { Self.names[rawValue] }
 
         /// The field a member name (`key`, its bytes in the cursor's buffer) is; nil for a member the envelope does not define.
         static func named(_ key: Range<Int>, _ cursor: JSONCursor) -> Field? {
-            names.firstIndex { cursor.bytes(key, equal: $0) }.flatMap(Field.init(rawValue:))
+            nameBytes.firstIndex { cursor.bytes(key, equal: $0) }.flatMap(Field.init(rawValue:))
         }
     }
 
     /// A typed-field failure, carried through the scanner's error type.
-    static func fieldError(_ name: StaticString, _ reason: String) -> ScanError {
+    static func fieldError(_ name: String, _ reason: String) -> ScanError {
         ScanError(offset: 0, kind: .type("field:\(name)|\(reason)"))
     }
 
@@ -105,7 +106,7 @@ struct EnvelopeParser {
     }
 
     /// A string or null; identifiers are capped at 512 bytes.
-    static func string(_ name: StaticString, _ cursor: inout JSONCursor) throws(ScanError) -> String? {
+    static func string(_ name: String, _ cursor: inout JSONCursor) throws(ScanError) -> String? {
         guard try !cursor.consumeNull() else { return nil }
         guard cursor.peek() == UInt8(ascii: "\"") else { throw fieldError(name, "must be a string or null") }
         let text = try cursor.readString()
@@ -113,7 +114,7 @@ struct EnvelopeParser {
         return text
     }
 
-    static func integer(_ name: StaticString, _ cursor: inout JSONCursor) throws(ScanError) -> Int64? {
+    static func integer(_ name: String, _ cursor: inout JSONCursor) throws(ScanError) -> Int64? {
         guard try !cursor.consumeNull() else { return nil }
         guard let first = cursor.peek(), first == UInt8(ascii: "-") || first &- 0x30 < 10 else { throw fieldError(name, "must be an integer") }
         let range = try cursor.numberRange()
@@ -121,7 +122,7 @@ struct EnvelopeParser {
         return value
     }
 
-    static func body(_ name: StaticString, _ cursor: inout JSONCursor) throws(ScanError) -> BodySpan? {
+    static func body(_ name: String, _ cursor: inout JSONCursor) throws(ScanError) -> BodySpan? {
         guard try !cursor.consumeNull() else { return nil }
         guard cursor.peek() == UInt8(ascii: "\"") else { throw fieldError(name, "must be a string (the raw body text) or null") }
         let (range, hasEscapes) = try cursor.stringRange()

@@ -149,4 +149,13 @@ struct JSONCursor {
         guard range.count == literal.utf8CodeUnitCount else { return false }
         return memcmp(base + range.lowerBound, literal.utf8Start, range.count) == 0
     }
+
+    /// True when the bytes at `range` equal `expected`.
+    func bytes(_ range: Range<Int>, equal expected: [UInt8]) -> Bool {
+        guard range.count == expected.count else { return false }
+        return expected.withUnsafeBufferPointer { bytes in
+            guard let start = bytes.baseAddress else { return true }  // both empty
+            return memcmp(base + range.lowerBound, start, range.count) == 0
+        }
+    }
 }
