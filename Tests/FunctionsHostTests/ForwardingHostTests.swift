@@ -23,6 +23,8 @@ struct ForwardingHostTests {
         #expect(await host.stop() == 0)
         #expect(get.status == 200)
         #expect(get.header("X-Stub") == "forwarded")
+        #expect(post.status == 200)
+        #expect(post.header("X-Stub") == "forwarded")
         let records = host.invocations
         #expect(records.count == 2)
         let forwardedGet = try #require(records.first)

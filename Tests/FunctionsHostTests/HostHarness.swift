@@ -45,7 +45,8 @@ final class HostHarness: @unchecked Sendable {
         self.port = try TestEnvironment.unusedPort()
         self.recordPath = root + "/records.jsonl"
         self.outputPath = root + "/host-output.log"
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        // A file that cannot be created makes the FileHandle below throw.
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         let arguments = ["--app-root", root, "--port", String(port), "--function-key", Self.functionKey, "--master-key", Self.masterKey] + extraArguments
         var env = ProcessInfo.processInfo.environment

@@ -40,8 +40,10 @@ for path in examples:
             problems.append(f"{path.name}: the schema accepts an envelope without {field}")
 
 parser = (root / "Sources/ChargebackCore/Envelope/EnvelopeParser.swift").read_text()
-names_block = re.search(r"static let names: \[StaticString\] = \[(.*?)\]", parser, re.S)
-swift_fields = set(re.findall(r'"([A-Za-z]+)"', names_block.group(1))) if names_block else set()
+# The parser's members are the cases of its `Field` enum (each case is named as its member).
+field_enum = re.search(r"enum Field: Int, CaseIterable \{(.*?)\n\n", parser, re.S)
+swift_fields = {name for line in re.findall(r"^\s*case ([A-Za-z, ]+)$", field_enum.group(1), re.M)
+                for name in (part.strip() for part in line.split(",")) if name} if field_enum else set()
 schema_fields = set(schema["properties"])
 if swift_fields != schema_fields:
     problems.append(f"schema and parser disagree: only in schema {sorted(schema_fields - swift_fields)}, only in parser {sorted(swift_fields - schema_fields)}")
