@@ -28,10 +28,10 @@ struct ServeCommand: AsyncParsableCommand {
         // Pinning the threshold also fixes the trim threshold at glibc's 128 KiB: the heap then gave
         // its top back after nearly every large body and faulted the pages in again for the next (3
         // page faults per ingest on the bench's mix). Up to 8 MiB of free top is kept per heap
-        // instead: no faults on the ingest path. The bound is per malloc arena (glibc makes up to 8 per
-        // core, one per thread that contends: the 2 event loops and the thread pool here), so a few
-        // tens of MiB at most stay mapped after a burst; scripts/bench measures the CPU per request
-        // and the peak RSS.
+        // instead: no faults on the ingest path. The bound is per malloc arena: glibc adds an arena
+        // when threads contend, up to 8 per core, so after a burst up to 8 MiB per arena in use can
+        // stay mapped (the event loops, the thread pools and the cooperative pool's threads use a
+        // handful). scripts/bench measures the CPU per request and the peak RSS.
         _ = cmemory_set_trim_threshold(8 << 20)
         let configuration: Configuration
         do {
