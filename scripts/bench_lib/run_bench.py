@@ -122,6 +122,16 @@ def load(url, mix, rate=0, key=None, prefix="bench", seconds=None, measured=()):
     return figure
 
 
+def start_host(app_root, redis_url, spool):
+    """functions-host over `app_root` (host.json, functions/), the release handler behind it; its port."""
+    port = free_port()
+    process = start([str(BIN / "functions-host"), "--app-root", str(app_root), "--port", str(port), "--function-key", secrets.token_hex(16),
+                     "--master-key", secrets.token_hex(16), "--function-level-key", f"ingest={INGEST_KEY}", "--function-level-key", f"owner={INGEST_KEY}"],
+                    {"PATH": f"{BIN}:{os.environ['PATH']}", "REDIS_CONNECTION_STRING": redis_url, "CHARGEBACK_SPOOL_DIR": str(spool), **KEY_ROLES},
+                    ready=f"http://127.0.0.1:{port}/api/v1/health")
+    return process, port
+
+
 PLACEHOLDER = "REQUEST_ID_PLACEHOLDER_0000"  # ingest-load puts a distinct request id here
 
 
@@ -224,11 +234,7 @@ try:
     stop(handler)
 
     log("== through functions-host (forwarding), the handler behind it")
-    host_port = free_port()
-    host = start([str(BIN / "functions-host"), "--app-root", str(ROOT), "--port", str(host_port), "--function-key", secrets.token_hex(16),
-           "--master-key", secrets.token_hex(16), "--function-level-key", f"ingest={INGEST_KEY}", "--function-level-key", f"owner={INGEST_KEY}"],
-          {"PATH": f"{BIN}:{os.environ['PATH']}", "REDIS_CONNECTION_STRING": redis_url, "CHARGEBACK_SPOOL_DIR": str(work / "spool-host"), **KEY_ROLES},
-          ready=f"http://127.0.0.1:{host_port}/api/v1/health")
+    host, host_port = start_host(ROOT, redis_url, work / "spool-host")
     for mode, rate in [("concurrency", 0), ("rate", RATE), ("low-rate", LOW_RATE)]:
         figure = load(f"http://127.0.0.1:{host_port}/api/v1/ingest", mix, rate=rate, key=INGEST_KEY, prefix=f"host-{mode}-{secrets.token_hex(2)}")
         results["ingest"][f"host-{mode}"] = figure
@@ -245,11 +251,7 @@ try:
     (bounded_root / "host.json").write_text(json.dumps(host_json))
     for linked in ("functions", "config"):
         (bounded_root / linked).symlink_to(ROOT / linked)
-    bounded_port = free_port()
-    start([str(BIN / "functions-host"), "--app-root", str(bounded_root), "--port", str(bounded_port), "--function-key", secrets.token_hex(16),
-           "--master-key", secrets.token_hex(16), "--function-level-key", f"ingest={INGEST_KEY}"],
-          {"PATH": f"{BIN}:{os.environ['PATH']}", "REDIS_CONNECTION_STRING": redis_url, "CHARGEBACK_SPOOL_DIR": str(work / "spool-bounded"), **KEY_ROLES},
-          ready=f"http://127.0.0.1:{bounded_port}/api/v1/health")
+    _, bounded_port = start_host(bounded_root, redis_url, work / "spool-bounded")
     figure = load(f"http://127.0.0.1:{bounded_port}/api/v1/ingest", mix, rate=RATE, key=INGEST_KEY, prefix=f"bounded-{secrets.token_hex(2)}")
     figure["maxOutstandingRequests"] = BOUNDED_OUTSTANDING
     results["ingest"]["host-rate-bounded"] = figure

@@ -38,11 +38,8 @@ enum ContentKind: Equatable {
             return
         }
         let bytes = Array(contentType.utf8.map { $0 | 0x20 })
-        func has(_ word: String) -> Bool {
-            let needle = Array(word.utf8)
-            guard bytes.count >= needle.count else { return false }
-            return (0...(bytes.count - needle.count)).contains { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
+        self = bytes.withUnsafeBufferPointer { folded in
+            ByteSearch.contains(folded, "event-stream") ? .eventStream : ByteSearch.contains(folded, "json") ? .json : .other
         }
-        self = has("event-stream") ? .eventStream : has("json") ? .json : .other
     }
 }
