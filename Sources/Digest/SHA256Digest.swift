@@ -6,17 +6,27 @@ import CLibCrypto
 public enum SHA256Digest {
     /// The 32-byte SHA-256 of `bytes`.
     public static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
-        let input = Array(bytes)
-        var digest = [UInt8](repeating: 0, count: 32)
+        if let digest = bytes.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) { return digest }
+        return Array(bytes).withUnsafeBytes { hash($0) }
+    }
+
+    static func hash(_ message: UnsafeRawBufferPointer) -> [UInt8] {
         var size: UInt32 = 0
-        let status = input.withUnsafeBytes { message in
-            digest.withUnsafeMutableBufferPointer { out in
-                EVP_Digest(message.baseAddress, message.count, out.baseAddress, &size, EVP_sha256(), nil)
-            }
+        var status: Int32 = 0
+        let digest = [UInt8](unsafeUninitializedCapacity: 32) { out, count in
+            status = EVP_Digest(message.baseAddress, message.count, out.baseAddress, &size, sha256, nil)
+            count = 32
         }
         precondition(status == 1 && size == 32, "libcrypto could not compute SHA-256 (out of memory)")
         return digest
     }
+
+    /// SHA-256 fetched once. `EVP_sha256()` makes libcrypto 3 look the implementation up again on
+    /// every digest, under its store's lock: the key check hashes a key on every request and the
+    /// profile showed that lookup at most of the hash's cost (OpenSSL's guide, "Explicit fetching":
+    /// https://www.openssl.org/docs/man3.0/man7/crypto.html#Explicit-fetching). A fetched method is
+    /// immutable and may be used from any thread; it lives as long as the process.
+    nonisolated(unsafe) static let sha256: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil) ?? EVP_sha256()
 
     /// The 32-byte HMAC-SHA-256 of `message` under `key`.
     public static func hmac(key: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
