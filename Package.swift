@@ -72,6 +72,14 @@ let package = Package(
         .target(name: "CivilCalendar"),
         // The one JSON writer (reports, protocol answers, log lines, the synthetic upstream).
         .target(name: "JSONOutput"),
+        // Log lines as JSON objects (Application Insights reads them): the handler's and the local host's.
+        .target(
+            name: "JSONLog",
+            dependencies: [
+                "CivilCalendar", "JSONOutput",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]),
         .target(name: "FunctionsProtocol", dependencies: ["CivilCalendar", "JSONOutput"]),
         .target(name: "ChargebackCore", dependencies: ["CivilCalendar", "JSONOutput"]),
         // Use cases (rollup, reports) over the domain's ports (CounterSource, SnapshotRepository): no I/O of their own.
@@ -125,7 +133,7 @@ let package = Package(
             name: "chargeback",
             dependencies: [
                 "ChargebackApp", "ChargebackCore", "ChargebackRecords", "ChargebackRedis", "ChargebackSpool", "ChargebackUseCases", "CMemory", "CurlClient",
-                "Digest", "EventLoopExecutor", "RedisClient",
+                "Digest", "EventLoopExecutor", "JSONLog", "RedisClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -153,8 +161,9 @@ let package = Package(
         .executableTarget(
             name: "functions-host",
             dependencies: [
-                "FunctionsHostKit", "EventLoopExecutor",
+                "FunctionsHostKit", "EventLoopExecutor", "JSONLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         // Local development only: the APIM twin, a synthetic OpenAI upstream, a day of traffic (scripts/run).
@@ -229,7 +238,7 @@ let package = Package(
             dependencies: [
                 "AzureIdentity",
                 "ChargebackApp", "ChargebackCore", "ChargebackRecords", "ChargebackRedis", "ChargebackUseCases", "CivilCalendar", "CurlClient", "Digest",
-                "FunctionsProtocol",
+                "FunctionsProtocol", "JSONLog",
                 "RedisClient", "TestSupport",
                 "PlainHTTPClient",
                 .product(name: "Hummingbird", package: "hummingbird"),

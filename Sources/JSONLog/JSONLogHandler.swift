@@ -137,21 +137,26 @@ public final class LineSink: Sendable {
         self.writeBytes = writeBytes
     }
 
-    /// Standard output, one `write` per line so the host sees lines at once.
-    public static let standardOutput: LineSink = {
+    /// Standard output, one `write` per line so the host sees lines at once (the handler's lines).
+    public static let standardOutput = LineSink(descriptor: STDOUT_FILENO)
+    /// Standard error, one `write` per line (the local Functions host's own lines).
+    public static let standardError = LineSink(descriptor: STDERR_FILENO)
+
+    /// Whole lines to a file descriptor, one writer at a time.
+    convenience init(descriptor: Int32) {
         let lock = NIOLock()
-        return LineSink { (line: [UInt8]) in
+        self.init(writeBytes: { (line: [UInt8]) in
             lock.withLock {
                 line.withUnsafeBytes { buffer in
                     var offset = 0
                     while offset < buffer.count {
-                        let written = Glibc.write(STDOUT_FILENO, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+                        let written = Glibc.write(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
                         if written < 0 && errno == EINTR { continue }
                         guard written > 0 else { return }
                         offset += written
                     }
                 }
             }
-        }
-    }()
+        })
+    }
 }

@@ -4,6 +4,7 @@ import FoundationEssentials
 import CMemory
 import EventLoopExecutor
 import Hummingbird
+import JSONLog
 import Logging
 
 /// `chargeback [serve]`: the custom handler's HTTP server (what the Functions host starts).

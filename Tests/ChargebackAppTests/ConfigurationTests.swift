@@ -1,5 +1,6 @@
 import ChargebackApp
 import Foundation
+import JSONLog
 import Logging
 import RedisClient
 import Testing

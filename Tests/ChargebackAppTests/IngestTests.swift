@@ -3,6 +3,7 @@ import ChargebackApp
 import ChargebackCore
 import FunctionsProtocol
 import Hummingbird
+import JSONLog
 import Logging
 import RedisClient
 import Testing

@@ -65,6 +65,11 @@ struct ProxyingHostTests {
         let invocation = try #require(request.recordedHeader("X-Azure-Functions-InvocationId"))
         #expect(UUID(uuidString: invocation) != nil && request.recordedHeader("x-ms-invocation-id") == invocation)
         #expect(request.recordedHeader("x-functions-key") == HostHarness.functionKey)
+        // The host's own line for the invocation: one JSON object, as the handler writes its lines.
+        let line = try #require(host.output.split(separator: "\n").first { $0.contains(invocation) && $0.contains("\"message\":\"invocation\"") })
+        let logged = try JSONValue.parse(String(line))
+        #expect(logged["invocation.id"] == .string(invocation) && logged["delivery"] == .string("proxied") && logged["http.status"] == .string("200"))
+        #expect(logged["logger"] == .string("functions-host") && logged["level"] == .string("info") && logged["time"] != nil)
     }
 
     @Test("a request body goes to the handler whole, with its length; one over the host's limit is refused")
