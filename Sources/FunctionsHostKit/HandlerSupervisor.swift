@@ -71,7 +71,7 @@ public final class HandlerSupervisor: Service, Sendable {
     func runOnce() async throws -> Outcome {
         state.set(.starting)
         let port = try FreePort.pick()
-        let workerID = UUID().uuidString.lowercased()
+        let workerID = RandomGUID.next()
         let command: HandlerCommand
         do {
             command = try HandlerCommand.resolve(app.host, appRoot: app.root, environment: environment, port: port, workerID: workerID)

@@ -90,7 +90,7 @@ struct HostResponder: HTTPResponder {
             return .buffered(Self.error(413, "body_too_large", "the request body exceeds \(settings.maxBodyBytes) bytes"))
         }
         if function.isHTTPInAndOut && app.host.enableProxyingHttpRequest {
-            let invocationID = UUID().uuidString.lowercased()
+            let invocationID = RandomGUID.next()
             do {
                 // The collected buffer goes out as it is: no copy of the body on the proxied path.
                 let response = try await proxy.proxy(request, body: collected, invocationID: invocationID)
@@ -107,7 +107,7 @@ struct HostResponder: HTTPResponder {
             method: request.method.rawValue, path: request.uri.path, query: QueryString.parse(request.uri.query ?? ""),
             headers: Self.headers(of: request),
             parameters: Dictionary(parameters.compactMap { pair in pair.value.map { (pair.name, $0) } }) { $1 }, body: body)
-        let invocationID = UUID().uuidString.lowercased()
+        let invocationID = RandomGUID.next()
         let started = ContinuousClock.now
         let answer = await deliver(functionRequest, to: function, trigger: trigger, parameters: parameters, identity: identity, invocationID: invocationID)
         logger.info("invocation", metadata: [
@@ -130,7 +130,7 @@ struct HostResponder: HTTPResponder {
             let identities = [identity.map { HttpTriggerSerializer.keyIdentity(level: $0.level, keyName: $0.name) } ?? HttpTriggerSerializer.anonymousIdentity]
             let invocation = HttpTriggerSerializer().invocation(
                 bindingName: trigger.bindingName, functionName: function.name, request: request, url: "http://\(host)\(request.path)\(query)",
-                routeParameters: parameters, identities: identities, utcNow: DotNetDate.format(Date()), randGuid: UUID().uuidString.lowercased())
+                routeParameters: parameters, identities: identities, utcNow: DotNetDate.format(Date()), randGuid: RandomGUID.next())
             let (result, outputsPresent) = try await invoker.invoke(functionName: function.name, invocation: invocation, invocationID: invocationID)
             for line in result.logs { logger.info("function log", metadata: ["function.name": "\(function.name)", "invocation.id": "\(invocationID)", "log": "\(line)"]) }
             guard let binding = function.httpOutputBinding else { return FunctionResponse(status: 200) }

@@ -64,8 +64,8 @@ final class TimerScheduler: Service, Sendable {
         let monitored = timer.trigger.useMonitor && !timer.schedule.firesMoreThanOncePerMinute
         let status = monitored ? TimerInvocation.ScheduleStatus(last: last, next: next, lastUpdated: last) : nil
         let invocation = TimerInvocation(scheduleStatus: status, isPastDue: isPastDue, utcNow: now)
-        let invocationID = UUID().uuidString.lowercased()
-        let body = invocation.invocation(bindingName: timer.trigger.bindingName, functionName: timer.name, randGuid: UUID().uuidString.lowercased())
+        let invocationID = RandomGUID.next()
+        let body = invocation.invocation(bindingName: timer.trigger.bindingName, functionName: timer.name, randGuid: RandomGUID.next())
         let metadata: Logger.Metadata = ["function.name": "\(timer.name)", "invocation.id": "\(invocationID)", "timer.manual": "\(manual)"]
         do {
             let (result, _) = try await invoker.invoke(functionName: timer.name, invocation: body, invocationID: invocationID)
