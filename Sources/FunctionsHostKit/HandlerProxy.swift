@@ -12,9 +12,9 @@ import PlainHTTPClient
 /// - every request header but `Host` and the hop-by-hop ones, plus `X-Forwarded-For`,
 ///   `X-Forwarded-Proto` and `X-Forwarded-Host` (YARP's default transformer) and the host's
 ///   `X-Azure-Functions-HostVersion`, `X-Azure-Functions-InvocationId`, `x-ms-invocation-id`;
-/// - the response body streamed to the client as the handler writes it, status and headers as the
-///   handler wrote them. The request body is read whole first (within the host's size limit), as in
-///   forwarding mode: a handler that answers before reading it (a 413) would otherwise leave the
+/// - the response body streamed to the client as the handler writes it (an answer whose end came
+///   in the same reads as its head is written whole), status and headers as the handler wrote
+///   them. The request body is read whole first (within the host's size limit), as in forwarding mode: a handler that answers before reading it (a 413) would otherwise leave the
 ///   client's upload cut off with a reset, where Kestrel drains it;
 /// - an activity timeout (240 s without a byte from the handler ends the exchange), and up to 10
 ///   connect retries, 50 ms apart growing to 250 ms, while the handler's port refuses.
@@ -48,7 +48,10 @@ struct HandlerProxy: Sendable {
         for header in answer.headers where !HandlerInvoker.hopByHop.contains(header.name.lowercased()) {
             if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
         }
-        return Response(status: .init(code: Int(answer.status.code)), headers: fields, body: ResponseBody(asyncSequence: answer.body))
+        // An answer that came whole (a small JSON answer: most of them) is written as one buffer,
+        // without a task driving a body sequence into the client's connection.
+        let body = answer.body.complete.map { ResponseBody(byteBuffer: $0) } ?? ResponseBody(asyncSequence: answer.body)
+        return Response(status: .init(code: Int(answer.status.code)), headers: fields, body: body)
     }
 
     /// Sends, retrying while the connection is refused (the handler restarting, on a new port: read

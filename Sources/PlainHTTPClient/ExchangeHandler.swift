@@ -3,7 +3,9 @@ import NIOHTTP1
 
 /// One connection's request/answer exchanges, one at a time, on the connection's event loop: it
 /// writes a request, hands the answer's head to the caller and streams the body into a
-/// backpressured sequence, reading from the socket only while the consumer wants more. The
+/// backpressured sequence, reading from the socket only while the consumer wants more. The head is
+/// handed over once the reads it came in are done: an answer that ended in them too (up to
+/// `wholeLimit` bytes) is handed over whole, and its connection is free before the caller resumes. The
 /// activity timeout runs only during an exchange, from its start and each read (an idle connection
 /// in the pool is not timed: NIO's IdleStateHandler would count from its last read, before the
 /// request, and time out a reused connection early).
@@ -15,6 +17,8 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     private enum State {
         case idle
         case awaitingHead(EventLoopPromise<PlainHTTPResponse>)
+        /// The head came in the current reads; the body read so far is kept until they are done.
+        case headRead(EventLoopPromise<PlainHTTPResponse>, HTTPResponseHead, ByteBuffer)
         case streaming(PlainHTTPBody.Producer.Source)
         case closed
     }
@@ -32,6 +36,9 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     private var lastActivity = NIODeadline.now()
     private var activityCheck: Scheduled<Void>?
     private var whenReusable: (() -> Void)?
+
+    /// The most of an answer's body kept to hand over whole: beyond it, the body streams.
+    static let wholeLimit = 64 * 1024
 
     init(activityTimeout: TimeAmount?) {
         self.activityTimeout = activityTimeout
@@ -95,16 +102,32 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
         case let .head(head):
             guard case let .awaitingHead(promise) = state else { return }
             keepAlive = keepAlive && head.isKeepAlive
-            let made = PlainHTTPBody.Producer.makeSequence(
-                backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8), finishOnDeinit: false,
-                delegate: Demand(handler: self, loop: context.eventLoop, exchange: exchange))
-            state = .streaming(made.source)
-            promise.succeed(PlainHTTPResponse(status: head.status, headers: head.headers, body: PlainHTTPBody(sequence: made.sequence)))
-        case let .body(buffer):
-            guard case let .streaming(source) = state else { return }
-            if source.yield(buffer) == .stopProducing { readAllowed = false }
+            state = .headRead(promise, head, ByteBuffer())
+        case var .body(buffer):
+            switch state {
+            case .headRead(let promise, let head, var kept):
+                if kept.readableBytes + buffer.readableBytes > Self.wholeLimit {
+                    let source = startStreaming(promise, head, kept, context: context)
+                    if source.yield(buffer) == .stopProducing { readAllowed = false }
+                } else {
+                    if kept.readableBytes == 0 { kept = buffer } else { kept.writeBuffer(&buffer) }
+                    state = .headRead(promise, head, kept)
+                }
+            case let .streaming(source):
+                if source.yield(buffer) == .stopProducing { readAllowed = false }
+            case .idle, .awaitingHead, .closed:
+                return
+            }
         case .end:
-            guard case let .streaming(source) = state else { return }
+            let finished: () -> Void
+            switch state {
+            case let .headRead(promise, head, kept):
+                finished = { promise.succeed(PlainHTTPResponse(status: head.status, headers: head.headers, body: PlainHTTPBody(complete: kept))) }
+            case let .streaming(source):
+                finished = { source.finish() }
+            case .idle, .awaitingHead, .closed:
+                return
+            }
             stopTimers()
             state = .idle
             readAllowed = true
@@ -114,11 +137,29 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
                 readPending = false
                 context.read()
             }
-            source.finish()
+            finished()
             let reusable = whenReusable
             whenReusable = nil
             if keepAlive { reusable?() } else { close() }
         }
+    }
+
+    /// The reads are done: a head whose answer has not ended is handed over now, its body to stream.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if case let .headRead(promise, head, kept) = state { _ = startStreaming(promise, head, kept, context: context) }
+        context.fireChannelReadComplete()
+    }
+
+    /// Hands the head over with a body sequence that starts with what was read so far.
+    private func startStreaming(_ promise: EventLoopPromise<PlainHTTPResponse>, _ head: HTTPResponseHead, _ kept: ByteBuffer,
+                                context: ChannelHandlerContext) -> PlainHTTPBody.Producer.Source {
+        let made = PlainHTTPBody.Producer.makeSequence(
+            backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8), finishOnDeinit: false,
+            delegate: Demand(handler: self, loop: context.eventLoop, exchange: exchange))
+        state = .streaming(made.source)
+        if kept.readableBytes > 0, made.source.yield(kept) == .stopProducing { readAllowed = false }
+        promise.succeed(PlainHTTPResponse(status: head.status, headers: head.headers, body: PlainHTTPBody(sequence: made.sequence)))
+        return made.source
     }
 
     func read(context: ChannelHandlerContext) {
@@ -136,8 +177,13 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     /// The caller was cancelled before the answer's head: its exchange, and only its, is abandoned.
     func cancel(_ promise: EventLoopPromise<PlainHTTPResponse>) {
-        guard case let .awaitingHead(current) = state, current.futureResult === promise.futureResult else { return }
-        fail(CancellationError())
+        switch state {
+        case let .awaitingHead(current), let .headRead(current, _, _):
+            guard current.futureResult === promise.futureResult else { return }
+            fail(CancellationError())
+        case .idle, .streaming, .closed:
+            return
+        }
     }
 
     /// The activity timeout, checked at `at`: the server silent since `lastActivity` for longer than
@@ -147,7 +193,7 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
         activityCheck = context.eventLoop.scheduleTask(deadline: deadline) { [self] in
             guard exchange == self.exchange else { return }
             switch state {
-            case .awaitingHead, .streaming:
+            case .awaitingHead, .headRead, .streaming:
                 if case .streaming = state, !readAllowed {
                     // Paused by the consumer: not the server's silence; the wait starts again on resuming.
                     lastActivity = .now()
@@ -182,7 +228,7 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
         stopTimers()
         whenReusable = nil
         switch previous {
-        case let .awaitingHead(promise): promise.fail(error)
+        case let .awaitingHead(promise), let .headRead(promise, _, _): promise.fail(error)
         case let .streaming(source): source.finish(error)
         case .idle, .closed: break
         }

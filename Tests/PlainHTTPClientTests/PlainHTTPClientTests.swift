@@ -47,6 +47,15 @@ struct PlainHTTPClientTests {
             try await Task.sleep(for: .seconds(2))
             return "late"
         }
+        // Its head and first part, then the rest 300 ms later.
+        router.get("/drip") { _, _ -> Response in
+            Response(status: .ok, body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "first "))
+                try await Task.sleep(for: .milliseconds(300))
+                try await writer.write(ByteBuffer(string: "last"))
+                try await writer.finish(nil)
+            })
+        }
         // 8 MiB in 64 KiB parts.
         router.get("/large") { _, _ -> Response in
             Response(status: .ok, body: ResponseBody { writer in
@@ -93,6 +102,32 @@ struct PlainHTTPClientTests {
             #expect(try await echo.body.collect(upTo: 1 << 20) == payload)
             let chunked = try await client.execute(PlainHTTPRequest(method: .POST, url: "http://127.0.0.1:\(port)/echo", body: payload, chunked: true))
             #expect(try await chunked.body.collect(upTo: 1 << 20) == payload)
+            await client.shutdown()
+        }
+    }
+
+    @Test("an answer that ends in the reads of its head comes whole, its connection free at once; a slow or large one streams")
+    func wholeOrStreamed() async throws {
+        try await serve { port in
+            let client = PlainHTTPClient(configuration: .init(maxConnectionsPerOrigin: 1), group: Self.loops)
+            let hello = try await client.execute(PlainHTTPRequest(url: "http://127.0.0.1:\(port)/hello"))
+            #expect(hello.body.complete.map { String(buffer: $0) } == "hello")
+            // Its one connection is back in the pool, though this body was never read: the next request goes on it.
+            let next = try await client.execute(PlainHTTPRequest(url: "http://127.0.0.1:\(port)/hello"), timeout: .seconds(5))
+            #expect(String(buffer: try await next.body.collect(upTo: 64)) == "hello")
+            var parts: [String] = []
+            for try await part in hello.body { parts.append(String(buffer: part)) }
+            #expect(parts == ["hello"], "a whole body iterates as one part, once")
+            // The head comes before the end: the caller has it while the rest is on its way.
+            let drip = try await client.execute(PlainHTTPRequest(url: "http://127.0.0.1:\(port)/drip"))
+            let headAt = ContinuousClock.now
+            #expect(drip.body.complete == nil)
+            #expect(String(buffer: try await drip.body.collect(upTo: 64)) == "first last")
+            #expect(ContinuousClock.now - headAt > .milliseconds(150), "the rest came 300 ms after the head, not with it")
+            let payload = ByteBuffer(repeating: 9, count: 100_000)
+            let echo = try await client.execute(PlainHTTPRequest(method: .POST, url: "http://127.0.0.1:\(port)/echo", body: payload))
+            #expect(echo.body.complete == nil, "past the 64 KiB kept whole, a body streams")
+            #expect(try await echo.body.collect(upTo: 1 << 20) == payload)
             await client.shutdown()
         }
     }
