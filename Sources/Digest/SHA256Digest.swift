@@ -15,7 +15,7 @@ public enum SHA256Digest {
         var status: Int32 = 0
         let digest = [UInt8](unsafeUninitializedCapacity: 32) { out, count in
             status = EVP_Digest(message.baseAddress, message.count, out.baseAddress, &size, sha256, nil)
-            count = 32
+            count = status == 1 && size == 32 ? 32 : 0
         }
         precondition(status == 1 && size == 32, "libcrypto could not compute SHA-256 (out of memory)")
         return digest

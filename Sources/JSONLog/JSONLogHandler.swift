@@ -4,7 +4,7 @@ import Glibc
 import Logging
 import NIOConcurrencyHelpers
 
-/// Writes one JSON object per line to stdout: `time`, `level`, `message`, `logger`, then the
+/// Writes one JSON object per line to its sink (standard output unless told otherwise): `time`, `level`, `message`, `logger`, then the
 /// metadata under its dotted keys (`invocation.id`, `http.status`). Application Insights reads these.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]

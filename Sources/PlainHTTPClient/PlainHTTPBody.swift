@@ -4,7 +4,7 @@ import NIOCore
 /// while the consumer keeps up. A consumer that stops before the end (or is cancelled) closes the
 /// connection, so the server sees its client go away. An answer that arrived whole with its head
 /// (in the same reads: a small JSON answer) is handed over whole instead (`complete`), with no
-/// sequence to drive.
+/// sequence to drive. Iterate it once: a streamed body cannot be read twice.
 public struct PlainHTTPBody: AsyncSequence, Sendable {
     public typealias Element = ByteBuffer
     typealias Producer = NIOThrowingAsyncSequenceProducer<

@@ -112,7 +112,7 @@ struct PlainHTTPClientTests {
             let client = PlainHTTPClient(configuration: .init(maxConnectionsPerOrigin: 1), group: Self.loops)
             let hello = try await client.execute(PlainHTTPRequest(url: "http://127.0.0.1:\(port)/hello"))
             #expect(hello.body.complete.map { String(buffer: $0) } == "hello")
-            // Its one connection is back in the pool, though this body was never read: the next request goes on it.
+            // The body is in hand: the next request goes on the one connection though this body was never read.
             let next = try await client.execute(PlainHTTPRequest(url: "http://127.0.0.1:\(port)/hello"), timeout: .seconds(5))
             #expect(String(buffer: try await next.body.collect(upTo: 64)) == "hello")
             var parts: [String] = []

@@ -4,6 +4,7 @@ they share. Each scenario is a module of its own (s1_duplicates.py … s6_securi
 what it needs, drives load while injecting one kind of fault, then checks with verify.exactly_once
 (and the usage summary, and the rolled-up snapshot) that every acknowledged event is counted exactly once."""
 import collections
+import json
 import random
 import pathlib
 import secrets
@@ -198,9 +199,19 @@ def one_recorded_each(check, ledger, rids, label=""):
 
 
 def scheduled_rollups(hosts):
-    """Scheduled (not manual) rollup runs the hosts logged: the timer fires at :15 every hour."""
-    return sum(1 for h in hosts for line in open(h.log, errors="replace")
-               if "timer.manual=false" in line and "function.name=rollup" in line and "timer run" in line)
+    """Scheduled (not manual) rollup runs the hosts logged: the timer fires at :15 every hour. The
+    host's lines are JSON objects (functions-host writes them through JSONLog, as the handler does)."""
+    runs = 0
+    for h in hosts:
+        for line in open(h.log, errors="replace"):
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if (isinstance(entry, dict) and entry.get("logger") == "functions-host" and entry.get("function.name") == "rollup"
+                    and entry.get("timer.manual") == "false" and str(entry.get("message", "")).startswith("timer run")):
+                runs += 1
+    return runs
 
 
 def rollup_and_check(ctx, check, hosts, view, expected, label=""):
