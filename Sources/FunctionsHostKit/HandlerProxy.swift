@@ -14,8 +14,9 @@ import PlainHTTPClient
 ///   `X-Azure-Functions-HostVersion`, `X-Azure-Functions-InvocationId`, `x-ms-invocation-id`;
 /// - the response body streamed to the client as the handler writes it (an answer whose end came
 ///   in the same reads as its head is written whole), status and headers as the handler wrote
-///   them. The request body is read whole first (within the host's size limit), as in forwarding mode: a handler that answers before reading it (a 413) would otherwise leave the
-///   client's upload cut off with a reset, where Kestrel drains it;
+///   them. The request body is read whole first (within the host's size limit), as in forwarding
+///   mode: a handler that answers before reading it (a 413) would otherwise leave the client's
+///   upload cut off with a reset, where Kestrel drains it;
 /// - an activity timeout (240 s without a byte from the handler ends the exchange), and up to 10
 ///   connect retries, 50 ms apart growing to 250 ms, while the handler's port refuses.
 /// A client that goes away cancels the handler request: the handler sees its connection close.
