@@ -1,5 +1,6 @@
-/// A random (version 4) GUID in lower case, as the Azure host's `Guid.NewGuid()` invocation ids
-/// and `randGuid` look. Foundation's `UUID()` opened, read and closed `/dev/urandom` for each one:
+/// A random (version 4) GUID in lower case, as the Azure host's invocation ids and `randGuid` look:
+/// the WebJobs SDK under the host makes each invocation's id with `Guid.NewGuid()`
+/// (Azure/azure-webjobs-sdk, src/Microsoft.Azure.WebJobs.Host/Triggers/TriggeredFunctionInstanceFactory.cs). Foundation's `UUID()` opened, read and closed `/dev/urandom` for each one:
 /// three system calls on every proxied request (4% of the host's CPU in the profile). The standard
 /// library's generator reads the same kernel source with `getrandom`, one call per 8 bytes.
 enum RandomGUID {

@@ -119,14 +119,10 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
                 return
             }
         case .end:
-            let finished: () -> Void
-            switch state {
-            case let .headRead(promise, head, kept):
-                finished = { promise.succeed(PlainHTTPResponse(status: head.status, headers: head.headers, body: PlainHTTPBody(complete: kept))) }
-            case let .streaming(source):
-                finished = { source.finish() }
-            case .idle, .awaitingHead, .closed:
-                return
+            let answered = state
+            switch answered {
+            case .headRead, .streaming: break
+            case .idle, .awaitingHead, .closed: return
             }
             stopTimers()
             state = .idle
@@ -137,7 +133,11 @@ final class ExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
                 readPending = false
                 context.read()
             }
-            finished()
+            if case let .headRead(promise, head, kept) = answered {
+                promise.succeed(PlainHTTPResponse(status: head.status, headers: head.headers, body: PlainHTTPBody(complete: kept)))
+            } else if case let .streaming(source) = answered {
+                source.finish()
+            }
             let reusable = whenReusable
             whenReusable = nil
             if keepAlive { reusable?() } else { close() }
