@@ -123,7 +123,17 @@ final class ReplicatedRedis: @unchecked Sendable {
             if await condition() { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw TestEnvironment.Missing(description: "timed out waiting for \(what); logs in \(directory)")
+        throw TestEnvironment.Missing(description: "timed out waiting for \(what); the servers' logs end:\n\(logTails())")
+    }
+
+    /// The last lines of each server's log: `stop()` removes the folder, and a timeout on a CI
+    /// machine is only understood from what Redis and Sentinel said.
+    func logTails(lines: Int = 12) -> String {
+        let logs = [(["\(directory)/sentinel.log"]), [primaryPort, replicaPort].map { "\(directory)/\($0)/redis.log" }].joined()
+        return logs.map { path in
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? "(no log)"
+            return "--- \(path)\n" + text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+        }.joined(separator: "\n")
     }
 
     func stop() {
