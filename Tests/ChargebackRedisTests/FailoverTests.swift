@@ -129,7 +129,7 @@ final class ReplicatedRedis: @unchecked Sendable {
     /// The last lines of each server's log: `stop()` removes the folder, and a timeout on a CI
     /// machine is only understood from what Redis and Sentinel said.
     func logTails(lines: Int = 12) -> String {
-        let logs = [(["\(directory)/sentinel.log"]), [primaryPort, replicaPort].map { "\(directory)/\($0)/redis.log" }].joined()
+        let logs = ["\(directory)/sentinel.log"] + [primaryPort, replicaPort].map { "\(directory)/\($0)/redis.log" }
         return logs.map { path in
             let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? "(no log)"
             return "--- \(path)\n" + text.split(separator: "\n").suffix(lines).joined(separator: "\n")
